@@ -1,0 +1,111 @@
+"""THE visibility policy. Every read of activities and sessions starts here.
+
+A protected space's activities exist only for people holding an explicit
+`access_space` grant on that space (django-guardian, direct-FK tables).
+Superuser, staff and organisation roles never imply a grant. Everything here
+is computed per call from the database, so a revoked grant takes effect on the
+very next request.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
+
+from backend.organisations.roles import coordinated_organisations
+
+from .models import ACCESS, COORDINATE, Space
+
+
+def _spaces_with(user, codename: str) -> QuerySet[Space]:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Space.objects.none()
+    return get_objects_for_user(
+        user,
+        f"access.{codename}",
+        klass=Space,
+        with_superuser=False,
+        accept_global_perms=False,
+    )
+
+
+def granted_spaces(user) -> QuerySet[Space]:
+    """Spaces whose activities the user may see."""
+    return _spaces_with(user, ACCESS)
+
+
+def coordinated_spaces(user) -> QuerySet[Space]:
+    """Spaces the user coordinates (grants, requests, their timetable).
+    Coordinating without also holding access shows nothing."""
+    return _spaces_with(user, COORDINATE).filter(pk__in=granted_spaces(user).values("pk"))
+
+
+def has_grant(user, space: Space | None) -> bool:
+    return space is None or granted_spaces(user).filter(pk=space.pk).exists()
+
+
+def _visible_space_q(user, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}space__isnull": True}) | Q(
+        **{f"{prefix}space__in": granted_spaces(user).values("pk")}
+    )
+
+
+def visible_activities(user) -> QuerySet:
+    from backend.timetable.models import Activity
+
+    return Activity.objects.filter(_visible_space_q(user))
+
+
+def visible_sessions(user) -> QuerySet:
+    from backend.timetable.models import Session
+
+    return Session.objects.filter(_visible_space_q(user, "activity__"))
+
+
+def manageable_activities(user) -> QuerySet:
+    """Visible activities the user coordinates, through the organisation or the space."""
+    if user is None or not user.is_authenticated:
+        return visible_activities(user).none()
+    return visible_activities(user).filter(
+        Q(organisation__in=coordinated_organisations(user).values("pk"))
+        | Q(space__in=coordinated_spaces(user).values("pk"))
+    )
+
+
+def can_see_activity(user, activity) -> bool:
+    return has_grant(user, activity.space)
+
+
+def can_manage_activity(user, activity) -> bool:
+    return manageable_activities(user).filter(pk=activity.pk).exists()
+
+
+def can_manage_session(user, session) -> bool:
+    return can_manage_activity(user, session.activity)
+
+
+def can_create_in(user, organisation, space: Space | None) -> bool:
+    """May the user add an activity to this organisation (and space)?"""
+    if space is not None:
+        if not has_grant(user, space):
+            return False
+        if coordinated_spaces(user).filter(pk=space.pk).exists():
+            return True
+    return coordinated_organisations(user).filter(pk=organisation.pk).exists()
+
+
+def can_book(user, session) -> bool:
+    return (
+        user is not None
+        and user.is_authenticated
+        and can_see_activity(user, session.activity)
+        and session.status == session.Status.SCHEDULED
+    )
+
+
+def can_take_register(user, session) -> bool:
+    if not can_see_activity(user, session.activity):
+        return False
+    if session.activity.tutors.filter(pk=user.pk).exists():
+        return True
+    return can_manage_activity(user, session.activity)

@@ -1,0 +1,1 @@
+"""People with a login. (Participants without a login arrive with registers.)"""

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        ("Harbour", {"fields": ("known_as", "preferred_language")}),
+    )
+    list_display = ("username", "known_as", "email", "is_staff")
+    search_fields = ("username", "known_as", "email")

@@ -1,0 +1,100 @@
+"""The one domain error type and the one DRF exception handler.
+
+Every 4xx body is `{"code": str, "detail": str, "fields": {name: [messages]}}`.
+Codes are stable: clients (and translations) key on them, never on `detail`.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+NOT_FOUND_DETAIL = "Not found."
+
+
+class ApplicationError(Exception):
+    """A refusal the user can act on. Raised by services; rendered by the handler."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(
+        self,
+        code: str,
+        detail: str,
+        *,
+        fields: dict[str, list[str]] | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.fields = fields or {}
+        if status_code is not None:
+            self.status_code = status_code
+
+
+class NotFoundError(ApplicationError):
+    """Anything missing or hidden by the access policy: one code, one body."""
+
+    def __init__(self) -> None:
+        super().__init__("not_found", NOT_FOUND_DETAIL, status_code=status.HTTP_404_NOT_FOUND)
+
+
+def _field_messages(data) -> dict[str, list[str]]:
+    if isinstance(data, dict):
+        out: dict[str, list[str]] = {}
+        for key, value in data.items():
+            if isinstance(value, dict):
+                for sub_key, messages in _field_messages(value).items():
+                    out[f"{key}.{sub_key}"] = messages
+            elif isinstance(value, list):
+                flat: list[str] = []
+                for item in value:
+                    if isinstance(item, dict):
+                        for sub_key, messages in _field_messages(item).items():
+                            out[f"{key}.{sub_key}"] = messages
+                    else:
+                        flat.append(str(item))
+                if flat:
+                    out[key] = flat
+            else:
+                out[key] = [str(value)]
+        return out
+    if isinstance(data, list):
+        return {"non_field_errors": [str(item) for item in data]}
+    return {"non_field_errors": [str(data)]}
+
+
+def _body(code: str, detail: str, fields: dict | None = None) -> dict:
+    return {"code": code, "detail": detail, "fields": fields or {}}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        return Response(_body(exc.code, exc.detail, exc.fields), status=exc.status_code)
+    if isinstance(exc, Http404 | exceptions.NotFound):
+        return Response(_body("not_found", NOT_FOUND_DETAIL), status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _field_messages(exc.detail)
+        first = next(iter(fields.values()), ["Invalid input."])[0]
+        detail = first if list(fields) == ["non_field_errors"] else "Some fields are not valid."
+        response.data = _body("invalid", detail, fields)
+    elif isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else exc.default_code
+        response.data = _body(code, str(exc.detail))
+    return response

@@ -1,0 +1,27 @@
+"""URLs: the API under /api/v1/, its docs, the admin, and the browser app."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from backend.organisations.api import OrganisationViewSet, VenueViewSet
+from backend.timetable.api import ActivityViewSet, LanguageViewSet, SessionViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("venues", VenueViewSet, basename="venue")
+router.register("languages", LanguageViewSet, basename="language")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("sessions", SessionViewSet, basename="session")
+
+urlpatterns = [
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("admin/", admin.site.urls),
+    path("", TemplateView.as_view(template_name="index.html"), name="app"),
+]

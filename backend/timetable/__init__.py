@@ -1,0 +1,1 @@
+"""Activities (what runs, where, how often) and Sessions (one row per occurrence)."""

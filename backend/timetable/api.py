@@ -1,0 +1,346 @@
+"""Timetable API: activities and sessions. Views parse, call one selector or
+service, and shape the output."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from backend.access import policy
+from backend.access.models import Space
+from backend.organisations.api import (
+    OrganisationRefSerializer,
+    RoomSerializer,
+    VenueRefSerializer,
+)
+from backend.organisations.models import Organisation, Room
+
+from . import schedule, selectors, services
+from .filters import ActivityFilter, SessionFilter
+from .models import Activity, Language, Session, validate_timezone
+
+# --- output -------------------------------------------------------------------------------
+
+
+class LanguageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Language
+        fields = ["code", "name", "native_name"]
+
+
+class SpaceRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Space
+        fields = ["id", "name"]
+
+
+class ScheduleSerializer(serializers.Serializer):
+    start_date = serializers.DateField()
+    start_time = serializers.TimeField()
+    end_time = serializers.TimeField()
+    duration_minutes = serializers.IntegerField()
+    timezone = serializers.CharField()
+    recurrence = serializers.CharField(allow_null=True)
+    excluded_dates = serializers.ListField(child=serializers.DateField())
+    summary = serializers.CharField()
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    organisation = OrganisationRefSerializer()
+    space = SpaceRefSerializer(allow_null=True)
+    languages = LanguageSerializer(many=True)
+    venue = VenueRefSerializer(source="room.venue")
+    room = RoomSerializer()
+    schedule = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id", "organisation", "space", "kind", "title", "description", "what_to_bring",
+            "level", "languages", "venue", "room", "capacity", "booking_required",
+            "booking_opens_days", "booking_closes_hours", "schedule",
+        ]  # fmt: skip
+
+    @extend_schema_field(ScheduleSerializer)
+    def get_schedule(self, activity: Activity) -> dict:
+        end = datetime.combine(activity.start_date, activity.start_time) + activity.duration
+        return ScheduleSerializer(
+            {
+                "start_date": activity.start_date,
+                "start_time": activity.start_time,
+                "end_time": end.time(),
+                "duration_minutes": int(activity.duration.total_seconds() // 60),
+                "timezone": activity.timezone,
+                "recurrence": schedule.rule_text(activity.recurrence),
+                "excluded_dates": activity.excluded_dates,
+                "summary": schedule.rule_summary(activity.recurrence),
+            }
+        ).data
+
+
+class SessionActivitySerializer(serializers.ModelSerializer):
+    organisation = OrganisationRefSerializer()
+    languages = LanguageSerializer(many=True)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id", "title", "kind", "level", "organisation", "languages", "booking_required",
+        ]  # fmt: skip
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    activity = SessionActivitySerializer()
+    venue = VenueRefSerializer(source="room.venue")
+    room = RoomSerializer()
+    places_left = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Session
+        fields = [
+            "id", "activity", "start", "end", "original_start", "venue", "room", "capacity",
+            "places_left", "status", "cancel_reason", "is_moved", "needs_review", "review_note",
+        ]  # fmt: skip
+
+    def get_places_left(self, session: Session) -> int:
+        if session.status == Session.Status.CANCELLED:
+            return 0
+        return getattr(session, "places_left_db", session.places_left)
+
+
+# --- input ---------------------------------------------------------------------------------
+
+
+class ScheduleInputSerializer(serializers.Serializer):
+    start_date = serializers.DateField(help_text="First (or only) date, local.")
+    start_time = serializers.TimeField()
+    end_time = serializers.TimeField(help_text="Same day; sessions cannot cross midnight.")
+    timezone = serializers.CharField(
+        default=settings.TIME_ZONE, validators=[validate_timezone], help_text="IANA time zone."
+    )
+    recurrence = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="RFC 5545 RRULE line(s), e.g. RRULE:FREQ=WEEKLY;BYDAY=TH;UNTIL=20270731. "
+        "Empty for a one-off on start_date.",
+    )
+    excluded_dates = serializers.ListField(
+        child=serializers.DateField(), required=False, default=list, max_length=500
+    )
+
+
+def schedule_input_from(data: dict) -> services.ScheduleInput:
+    return services.ScheduleInput(
+        start_date=data["start_date"],
+        start_time=data["start_time"],
+        end_time=data["end_time"],
+        timezone=data["timezone"],
+        recurrence=data.get("recurrence") or None,
+        excluded_dates=tuple(data.get("excluded_dates") or ()),
+    )
+
+
+class ActivityWriteSerializer(serializers.Serializer):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    space = serializers.UUIDField(required=False, allow_null=True)
+    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.select_related("venue"))
+    kind = serializers.ChoiceField(choices=Activity.Kind.choices)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True)
+    what_to_bring = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    level = serializers.ChoiceField(
+        choices=Activity.Level.choices, required=False, allow_blank=True
+    )
+    languages = serializers.SlugRelatedField(
+        slug_field="code", queryset=Language.objects.all(), many=True, required=False
+    )
+    capacity = serializers.IntegerField(min_value=1, max_value=10000)
+    booking_required = serializers.BooleanField(required=False)
+    booking_opens_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
+    booking_closes_hours = serializers.IntegerField(required=False, min_value=0, max_value=24 * 60)
+    schedule = ScheduleInputSerializer()
+
+    PLAIN = ("kind", "title", "description", "what_to_bring", "level", "booking_required",
+             "booking_opens_days", "booking_closes_hours")  # fmt: skip
+
+    def resolved_space(self, user) -> Space | None:
+        space_id = self.validated_data.get("space")
+        if space_id is None:
+            return None
+        space = policy.granted_spaces(user).filter(pk=space_id).first()
+        if space is None:
+            raise serializers.ValidationError({"space": ["Not found."]})
+        return space
+
+
+class ActivityUpdateSerializer(ActivityWriteSerializer):
+    """PATCH: every field optional; organisation and space cannot change."""
+
+    organisation = None
+    space = None
+
+    def __init__(self, *args, **kwargs):
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class MoveSerializer(serializers.Serializer):
+    start = serializers.DateTimeField(required=False)
+    end = serializers.DateTimeField(required=False)
+    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Give a new start, end or room.")
+        return attrs
+
+
+class SyncResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    deleted = serializers.IntegerField()
+    flagged = serializers.IntegerField()
+
+
+class ActivityUpdateResultSerializer(serializers.Serializer):
+    activity = ActivitySerializer()
+    sessions = SyncResultSerializer()
+
+
+# --- views ---------------------------------------------------------------------------------
+
+
+class LanguageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Languages activities can be run in (for the language filter)."""
+
+    serializer_class = LanguageSerializer
+    queryset = Language.objects.order_by("name")
+    pagination_class = None
+    filterset_fields: list[str] = []
+
+
+class ActivityViewSet(viewsets.GenericViewSet):
+    """What runs, where, how often. Anyone may browse; coordinators write."""
+
+    serializer_class = ActivitySerializer
+    filterset_class = ActivityFilter
+
+    def get_queryset(self):
+        return selectors.activity_list(user=self.request.user)
+
+    def get_permissions(self):
+        if self.action in ("create", "partial_update"):
+            return [permissions.IsAuthenticated()]
+        return [permissions.AllowAny()]
+
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(ActivitySerializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(ActivitySerializer(self.get_object()).data)
+
+    @extend_schema(request=ActivityWriteSerializer, responses={201: ActivitySerializer})
+    def create(self, request):
+        data = ActivityWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        activity = services.activity_create(
+            actor=request.user,
+            organisation=values["organisation"],
+            space=data.resolved_space(request.user),
+            room=values["room"],
+            capacity=values["capacity"],
+            languages=values.get("languages"),
+            schedule_input=schedule_input_from(values["schedule"]),
+            **{k: values[k] for k in ActivityWriteSerializer.PLAIN if k in values},
+        )
+        activity = selectors.activity_get(user=request.user, activity_id=activity.pk)
+        return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=ActivityUpdateSerializer, responses={200: ActivityUpdateResultSerializer}
+    )
+    def partial_update(self, request, pk=None):
+        activity = self.get_object()
+        data = ActivityUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        fields = (*ActivityWriteSerializer.PLAIN, "room", "capacity")
+        changes = {k: values[k] for k in fields if k in values}
+        activity, result = services.activity_update(
+            actor=request.user,
+            activity=activity,
+            schedule_input=schedule_input_from(values["schedule"])
+            if "schedule" in values
+            else None,
+            languages=values.get("languages"),
+            **changes,
+        )
+        activity = selectors.activity_get(user=request.user, activity_id=activity.pk)
+        return Response({"activity": ActivitySerializer(activity).data, "sessions": vars(result)})
+
+
+class SessionViewSet(viewsets.GenericViewSet):
+    """Occurrences of activities. Lists cover one date range (default: today and
+    the next six days, Europe/London) and say how many places are left."""
+
+    serializer_class = SessionSerializer
+    filterset_class = SessionFilter
+
+    def get_queryset(self):
+        return selectors.session_list(user=self.request.user)
+
+    def get_permissions(self):
+        if self.action in ("cancel", "move", "reinstate"):
+            return [permissions.IsAuthenticated()]
+        return [permissions.AllowAny()]
+
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(SessionSerializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(SessionSerializer(self.get_object()).data)
+
+    def _respond(self, session: Session) -> Response:
+        fresh = selectors.session_get(user=self.request.user, session_id=session.pk)
+        return Response(SessionSerializer(fresh).data)
+
+    @extend_schema(request=CancelSerializer, responses={200: SessionSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        session = self.get_object()
+        data = CancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._respond(
+            services.session_cancel(
+                actor=request.user, session=session, reason=data.validated_data["reason"]
+            )
+        )
+
+    @extend_schema(request=None, responses={200: SessionSerializer})
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request, pk=None):
+        session = self.get_object()
+        return self._respond(services.session_reinstate(actor=request.user, session=session))
+
+    @extend_schema(request=MoveSerializer, responses={200: SessionSerializer})
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        session = self.get_object()
+        data = MoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._respond(
+            services.session_move(actor=request.user, session=session, **data.validated_data)
+        )

@@ -1,0 +1,69 @@
+"""Query filters for activities and sessions. An unknown value is a 400.
+
+Filters that name an activity or space resolve against the policy's querysets,
+so a protected id answers exactly like an id that never existed.
+"""
+
+import django_filters as filters
+
+from backend.access import policy
+from backend.organisations.models import Organisation, Venue
+
+from .models import Activity, Language, Session
+from .selectors import date_range_bounds
+
+
+def _visible_activities(request):
+    return policy.visible_activities(getattr(request, "user", None))
+
+
+class ActivityFilter(filters.FilterSet):
+    organisation = filters.ModelChoiceFilter(queryset=Organisation.objects.all())
+    kind = filters.ChoiceFilter(choices=Activity.Kind.choices)
+    level = filters.ChoiceFilter(choices=Activity.Level.choices)
+    language = filters.ModelChoiceFilter(field_name="languages", queryset=Language.objects.all())
+    venue = filters.ModelChoiceFilter(field_name="room__venue", queryset=Venue.objects.all())
+
+    class Meta:
+        model = Activity
+        fields = ["organisation", "kind", "level", "language", "venue"]
+
+
+class SessionFilter(filters.FilterSet):
+    date_from = filters.DateFilter(method="_noop", label="First day (local); default today.")
+    date_to = filters.DateFilter(method="_noop", label="Last day (local), default: 6 days later.")
+    organisation = filters.ModelChoiceFilter(
+        field_name="activity__organisation", queryset=Organisation.objects.all()
+    )
+    activity = filters.ModelChoiceFilter(field_name="activity", queryset=_visible_activities)
+    kind = filters.ChoiceFilter(field_name="activity__kind", choices=Activity.Kind.choices)
+    level = filters.ChoiceFilter(field_name="activity__level", choices=Activity.Level.choices)
+    venue = filters.ModelChoiceFilter(field_name="room__venue", queryset=Venue.objects.all())
+    language = filters.ModelChoiceFilter(
+        field_name="activity__languages", queryset=Language.objects.all()
+    )
+    has_places = filters.BooleanFilter(
+        method="_has_places", label="Only sessions with places left."
+    )
+    status = filters.ChoiceFilter(choices=Session.Status.choices)
+    needs_review = filters.BooleanFilter()
+
+    class Meta:
+        model = Session
+        fields = [
+            "date_from", "date_to", "organisation", "activity", "kind", "level", "venue",
+            "language", "has_places", "status", "needs_review",
+        ]  # fmt: skip
+
+    def _noop(self, queryset, name, value):
+        return queryset
+
+    def _has_places(self, queryset, name, value):
+        open_sessions = {"status": Session.Status.SCHEDULED, "places_left_db__gt": 0}
+        return queryset.filter(**open_sessions) if value else queryset.exclude(**open_sessions)
+
+    def filter_queryset(self, queryset):
+        start, end = date_range_bounds(
+            self.form.cleaned_data.get("date_from"), self.form.cleaned_data.get("date_to")
+        )
+        return super().filter_queryset(queryset.filter(start__gte=start, start__lt=end))

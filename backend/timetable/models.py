@@ -1,0 +1,185 @@
+"""Activity and Session.
+
+An Activity's schedule is a django-recurrence rule stored WITHOUT a DTSTART,
+plus separate start_date / start_time / duration / timezone columns and our own
+list of excluded dates (django-recurrence 1.14 stores DTSTART/EXDATE in UTC and
+loses them on reload; see DESIGN.md). Expansion lives in schedule.py.
+"""
+
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from recurrence.fields import RecurrenceField
+
+from backend.access.models import Space
+from backend.common.models import TimestampedModel
+from backend.organisations.models import Organisation, Room
+
+
+def validate_timezone(value: str) -> None:
+    # Not field choices: the tz database differs between machines, and choices
+    # would make migrations and the OpenAPI schema drift with it.
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone (e.g. Europe/London).")
+
+
+class Language(models.Model):
+    """A language spoken in an activity, by ISO 639-1 code (en, ar, fa, ku, ti...)."""
+
+    code = models.CharField(max_length=10, primary_key=True)
+    name = models.CharField(max_length=60, help_text="The name in English.")
+    native_name = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Activity(TimestampedModel):
+    class Kind(models.TextChoices):
+        ENGLISH_CLASS = "english_class", "English class"
+        SPORT = "sport", "Sport"
+        DAY_TRIP = "day_trip", "Day trip"
+        ALLOTMENT = "allotment", "Allotment"
+        MUSIC = "music", "Music"
+        BIKE_REPAIR = "bike_repair", "Bike repair"
+        ADVICE = "advice", "Advice"
+        SOCIAL = "social", "Social"
+        TRAINING = "training", "Training"
+        OTHER = "other", "Other"
+
+    class Level(models.TextChoices):
+        PRE_ENTRY = "pre_entry", "Pre-entry"
+        ENTRY_1 = "entry_1", "Entry 1"
+        ENTRY_2 = "entry_2", "Entry 2"
+        ENTRY_3 = "entry_3", "Entry 3"
+        LEVEL_1 = "level_1", "Level 1"
+        LEVEL_2 = "level_2", "Level 2"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="activities"
+    )
+    space = models.ForeignKey(
+        Space,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        help_text="A protected space: only people granted it can see this activity.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    what_to_bring = models.CharField(max_length=300, blank=True)
+    level = models.CharField(
+        max_length=10, choices=Level.choices, blank=True, help_text="ESOL level (English only)."
+    )
+    languages = models.ManyToManyField(Language, blank=True, related_name="activities")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="activities")
+    capacity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    tutors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="tutored_activities"
+    )
+
+    booking_required = models.BooleanField(
+        default=True, help_text="Off for drop-ins: people just turn up."
+    )
+    booking_opens_days = models.PositiveIntegerField(
+        default=14, help_text="Booking opens this many days before a session starts."
+    )
+    booking_closes_hours = models.PositiveIntegerField(
+        default=0, help_text="Booking closes this many hours before a session starts."
+    )
+
+    # The schedule. No recurrence means a one-off on start_date.
+    recurrence = RecurrenceField(null=True, blank=True, include_dtstart=False)
+    excluded_dates = models.JSONField(
+        default=list, blank=True, help_text="Local dates (YYYY-MM-DD) the series does not run."
+    )
+    start_date = models.DateField()
+    start_time = models.TimeField()
+    duration = models.DurationField(default=timedelta(hours=2))
+    timezone = models.CharField(
+        max_length=64, default=settings.TIME_ZONE, validators=[validate_timezone]
+    )
+    sessions_generated_until = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "activities"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="activity_capacity"),
+            models.CheckConstraint(
+                condition=models.Q(kind="english_class") | models.Q(level=""),
+                name="activity_level_only_for_english",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration__gt=timedelta(0)), name="activity_duration_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_recurring(self) -> bool:
+        return bool(self.recurrence and self.recurrence.rrules)
+
+
+class Session(TimestampedModel):
+    """One occurrence of an activity. Bookings and registers attach here.
+
+    `original_start` is the series slot this row stands for and never changes;
+    `start`/`end`/`room` are where it actually happens (they differ once moved).
+    """
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CANCELLED = "cancelled", "Cancelled"
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="sessions")
+    original_start = models.DateTimeField()
+    start = models.DateTimeField(db_index=True)
+    end = models.DateTimeField()
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="sessions")
+    capacity = models.PositiveIntegerField()
+    # Maintained by the bookings services under a row lock; places_left derives from it.
+    booked_places = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    # Moved by a coordinator: series edits no longer touch its time or room.
+    is_moved = models.BooleanField(default=False)
+    # Kept but no longer matching the schedule (rule edited while people were booked).
+    needs_review = models.BooleanField(default=False)
+    review_note = models.CharField(max_length=300, blank=True)
+    # Bumped on every change a calendar subscriber must see (iCal SEQUENCE).
+    sequence = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["start", "activity__title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "original_start"], name="session_unique_occurrence"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="end_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["room", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.activity.title} {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def places_left(self) -> int:
+        return max(self.capacity - self.booked_places, 0)

@@ -1,0 +1,527 @@
+"""Writes for the timetable: activities, session generation, cancel, move.
+
+Room clashes are checked with the rooms' rows locked (SELECT ... FOR UPDATE),
+so two coordinators cannot put two sessions in one room at once, on any number
+of app servers.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from backend.access import policy
+from backend.access.models import Space
+from backend.common.errors import ApplicationError, NotFoundError
+from backend.organisations.models import Organisation, Room
+
+from . import schedule
+from .models import Activity, Language, Session
+
+logger = logging.getLogger(__name__)
+
+REASON_EXCLUDED = "Not running on this date."
+REVIEW_NOT_IN_SCHEDULE = "No longer in the schedule, but people are booked: decide what to do."
+REVIEW_EXCLUDED = "Date excluded from the schedule while people were booked: tell them."
+REVIEW_CLASH = "Could not be placed: the room is taken at that time. Move it or leave it cancelled."
+REASON_CLASH = "Room not available."
+
+# Fields a coordinator may set on an activity; the schedule fields regenerate sessions.
+SCHEDULE_FIELDS = {
+    "recurrence",
+    "excluded_dates",
+    "start_date",
+    "start_time",
+    "duration",
+    "timezone",
+}
+SESSION_FIELDS = {"room", "capacity"}
+PLAIN_FIELDS = {
+    "kind", "title", "description", "what_to_bring", "level", "booking_required",
+    "booking_opens_days", "booking_closes_hours",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    flagged: int = 0
+
+
+def session_in_use(session: Session) -> bool:
+    """A session people are attached to is never deleted by a schedule edit."""
+    return session.booked_places > 0
+
+
+# --- validation ---------------------------------------------------------------
+
+
+def _validate_activity(activity: Activity) -> None:
+    fields: dict[str, list[str]] = {}
+    code = "invalid"
+    if activity.capacity < 1:
+        fields["capacity"] = ["Capacity must be at least 1."]
+    elif activity.capacity > activity.room.capacity:
+        code = "capacity_above_room"
+        fields["capacity"] = [
+            f"Capacity {activity.capacity} is more than {activity.room} holds "
+            f"({activity.room.capacity})."
+        ]
+    if activity.level and activity.kind != Activity.Kind.ENGLISH_CLASS:
+        code = "level_not_applicable"
+        fields["level"] = ["An ESOL level applies only to English classes."]
+    if activity.duration <= timedelta(0):
+        code = "end_before_start"
+        fields["end_time"] = ["The end time must be after the start time."]
+    if activity.space_id and activity.space.organisation_id != activity.organisation_id:
+        fields["space"] = ["The space belongs to another organisation."]
+    if fields:
+        detail = (
+            next(iter(fields.values()))[0] if len(fields) == 1 else "Some fields are not valid."
+        )
+        raise ApplicationError(code if len(fields) == 1 else "invalid", detail, fields=fields)
+    if not schedule.first_occurrences(
+        rec=activity.recurrence,
+        start_date=activity.start_date,
+        start_time=activity.start_time,
+        tz_name=activity.timezone,
+        limit=1,
+    ):
+        raise ApplicationError(
+            "no_occurrences",
+            "This schedule produces no sessions: check UNTIL and COUNT.",
+            fields={"recurrence": ["This schedule produces no sessions."]},
+        )
+
+
+def _booked_beyond(activity: Activity) -> Session | None:
+    """A future, unmoved session whose bookings exceed the capacity it would get."""
+    return (
+        activity.sessions.filter(start__gte=timezone.now(), is_moved=False)
+        .filter(booked_places__gt=activity.capacity)
+        .order_by("start")
+        .first()
+    )
+
+
+# --- room clashes -----------------------------------------------------------------
+
+
+def _describe_clash(actor, other: Session) -> str:
+    room = other.room
+    if actor is not None and policy.can_see_activity(actor, other.activity):
+        local = timezone.localtime(other.start)
+        return (
+            f"{room} is already used by \u201c{other.activity.title}\u201d on "
+            f"{local:%a %d %b %Y %H:%M}\u2013{timezone.localtime(other.end):%H:%M}."
+        )
+    # Never name a session the actor may not see (it could be a protected one).
+    return f"{room} is already in use at that time."
+
+
+def _find_clash(
+    *, room: Room, start: datetime, end: datetime, exclude: set | frozenset = frozenset()
+) -> Session | None:
+    return (
+        Session.objects.filter(
+            room=room, status=Session.Status.SCHEDULED, start__lt=end, end__gt=start
+        )
+        .exclude(pk__in=exclude)
+        .select_related("activity", "room__venue")
+        .order_by("start")
+        .first()
+    )
+
+
+def _lock_rooms(*rooms: Room) -> None:
+    list(Room.objects.select_for_update().filter(pk__in=[r.pk for r in rooms]).order_by("pk"))
+
+
+def _clash_error(actor, clash: Session) -> ApplicationError:
+    message = _describe_clash(actor, clash)
+    return ApplicationError("room_clash", message, fields={"room": [message]}, status_code=409)
+
+
+# --- generation ---------------------------------------------------------------------
+
+
+def _horizon(activity: Activity, weeks: int | None) -> datetime:
+    weeks = settings.HARBOUR_SESSION_HORIZON_WEEKS if weeks is None else weeks
+    today = timezone.localdate(timezone=ZoneInfo(activity.timezone))
+    return schedule.horizon_end(today=today, weeks=weeks, tz_name=activity.timezone)
+
+
+def _excluded(activity: Activity) -> list[date]:
+    return [date.fromisoformat(d) for d in activity.excluded_dates]
+
+
+def sessions_sync(
+    *, activity: Activity, actor=None, horizon_weeks: int | None = None, strict: bool = False
+) -> SyncResult:
+    """Make the activity's future sessions match its schedule, up to the horizon.
+
+    Idempotent. Past sessions are never touched. A future session that drops out
+    of the schedule is deleted only when nobody is attached to it; otherwise it
+    is kept (cancelled if its date was excluded) and flagged for the coordinator.
+    With `strict`, a room clash refuses the whole change (a coordinator's edit);
+    without it (the periodic command) the clashing occurrence is created
+    cancelled and flagged, so the series never silently skips a date.
+    """
+    now = timezone.now()
+    end = _horizon(activity, horizon_weeks)
+    window = {"rec": activity.recurrence, "start_date": activity.start_date,
+              "start_time": activity.start_time, "tz_name": activity.timezone,
+              "window_start": now, "window_end": end}  # fmt: skip
+    wanted = schedule.expand(**window, excluded_dates=_excluded(activity))
+    unexcluded = set(schedule.expand(**window))
+    existing = {
+        s.original_start: s
+        for s in activity.sessions.select_for_update().filter(original_start__gte=now)
+    }
+    _lock_rooms(activity.room)
+    created = updated = deleted = flagged = 0
+    wanted_set = set(wanted)
+
+    for original, session in existing.items():
+        if original in wanted_set:
+            continue
+        if not session_in_use(session):
+            session.delete()
+            deleted += 1
+            continue
+        was_excluded = original in unexcluded
+        changed = False
+        if was_excluded and session.status != Session.Status.CANCELLED:
+            session.status = Session.Status.CANCELLED
+            session.cancel_reason = REASON_EXCLUDED
+            session.sequence += 1
+            changed = True
+        note = REVIEW_EXCLUDED if was_excluded else REVIEW_NOT_IN_SCHEDULE
+        if not session.needs_review or session.review_note != note:
+            session.needs_review, session.review_note = True, note
+            changed = True
+        if changed:
+            session.save()
+            flagged += 1
+
+    for start in wanted:
+        session = existing.get(start)
+        new_end = start + activity.duration
+        if session is None:
+            session = Session(
+                activity=activity, original_start=start, start=start, end=new_end,
+                room=activity.room, capacity=activity.capacity,
+            )  # fmt: skip
+            clash = _find_clash(room=activity.room, start=start, end=new_end)
+            if clash is not None:
+                if strict:
+                    raise _clash_error(actor, clash)
+                logger.warning("Room clash generating %s at %s", activity.pk, start)
+                session.status = Session.Status.CANCELLED
+                session.cancel_reason = REASON_CLASH
+                session.needs_review, session.review_note = True, REVIEW_CLASH
+                flagged += 1
+            session.save()
+            created += 1
+            continue
+        changed = False
+        if session.needs_review and session.review_note in (
+            REVIEW_NOT_IN_SCHEDULE,
+            REVIEW_EXCLUDED,
+        ):
+            session.needs_review, session.review_note = False, ""
+            if (
+                session.status == Session.Status.CANCELLED
+                and session.cancel_reason == REASON_EXCLUDED
+            ):
+                session.status, session.cancel_reason = Session.Status.SCHEDULED, ""
+            changed = True
+        if not session.is_moved and (
+            session.end != new_end
+            or session.room_id != activity.room_id
+            or session.capacity != activity.capacity
+        ):
+            if session.status == Session.Status.SCHEDULED and (
+                session.end != new_end or session.room_id != activity.room_id
+            ):
+                clash = _find_clash(
+                    room=activity.room, start=session.start, end=new_end, exclude={session.pk}
+                )
+                if clash is not None:
+                    if strict:
+                        raise _clash_error(actor, clash)
+                    session.needs_review, session.review_note = True, REVIEW_CLASH
+                    flagged += 1
+                    session.save()
+                    continue
+            session.end, session.room, session.capacity = new_end, activity.room, activity.capacity
+            changed = True
+        if changed:
+            session.sequence += 1
+            session.save()
+            updated += 1
+
+    Activity.objects.filter(pk=activity.pk).update(sessions_generated_until=end.date())
+    return SyncResult(created=created, updated=updated, deleted=deleted, flagged=flagged)
+
+
+def sessions_generate_all(*, horizon_weeks: int | None = None) -> SyncResult:
+    """Extend every activity to the horizon. Idempotent; run daily by cron/systemd."""
+    totals = SyncResult()
+    for activity_id in Activity.objects.values_list("pk", flat=True):
+        with transaction.atomic():
+            activity = (
+                Activity.objects.select_for_update().select_related("room").get(pk=activity_id)
+            )
+            result = sessions_sync(activity=activity, horizon_weeks=horizon_weeks)
+        totals = SyncResult(
+            created=totals.created + result.created,
+            updated=totals.updated + result.updated,
+            deleted=totals.deleted + result.deleted,
+            flagged=totals.flagged + result.flagged,
+        )
+    return totals
+
+
+# --- activities ---------------------------------------------------------------------
+
+
+@dataclass
+class ScheduleInput:
+    start_date: date
+    start_time: time
+    end_time: time
+    timezone: str = settings.TIME_ZONE
+    recurrence: str | None = None
+    excluded_dates: tuple[date, ...] = ()
+
+
+def _apply_schedule(activity: Activity, sched: ScheduleInput) -> None:
+    tz = ZoneInfo(sched.timezone)
+    activity.start_date = sched.start_date
+    activity.start_time = sched.start_time
+    activity.timezone = sched.timezone
+    activity.duration = datetime.combine(sched.start_date, sched.end_time) - datetime.combine(
+        sched.start_date, sched.start_time
+    )
+    activity.recurrence = schedule.parse_rule(sched.recurrence, tz=tz) if sched.recurrence else None
+    activity.excluded_dates = sorted({d.isoformat() for d in sched.excluded_dates})
+
+
+def _check_create_rights(actor, organisation: Organisation, space: Space | None) -> None:
+    if space is not None and not policy.has_grant(actor, space):
+        # A space the actor cannot see does not exist for her.
+        raise ApplicationError(
+            "invalid", "Some fields are not valid.", fields={"space": ["Not found."]}
+        )
+    if not policy.can_create_in(actor, organisation, space):
+        raise ApplicationError(
+            "permission_denied",
+            "Only coordinators of this organisation can add activities to it.",
+            status_code=403,
+        )
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    actor,
+    organisation: Organisation,
+    room: Room,
+    kind: str,
+    title: str,
+    capacity: int,
+    schedule_input: ScheduleInput,
+    space: Space | None = None,
+    languages: list[Language] | None = None,
+    **extra,
+) -> Activity:
+    _check_create_rights(actor, organisation, space)
+    unknown = set(extra) - PLAIN_FIELDS
+    if unknown:
+        raise TypeError(f"activity_create got unexpected fields {sorted(unknown)}")
+    activity = Activity(
+        organisation=organisation, space=space, room=room, kind=kind, title=title,
+        capacity=capacity, **extra,
+    )  # fmt: skip
+    _apply_schedule(activity, schedule_input)
+    _validate_activity(activity)
+    activity.save()
+    if languages:
+        activity.languages.set(languages)
+    sessions_sync(activity=activity, actor=actor, strict=True)
+    return activity
+
+
+@transaction.atomic
+def activity_update(
+    *,
+    actor,
+    activity: Activity,
+    schedule_input: ScheduleInput | None = None,
+    languages: list[Language] | None = None,
+    **changes,
+) -> tuple[Activity, SyncResult]:
+    """Edit an activity. Schedule, room and capacity changes regenerate future
+    sessions; booked sessions are kept and flagged, never silently deleted.
+    Lowering capacity below a future session's bookings is refused."""
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    _require_manager(actor, activity)
+    unknown = set(changes) - PLAIN_FIELDS - SESSION_FIELDS
+    if unknown:
+        raise TypeError(f"activity_update got unexpected fields {sorted(unknown)}")
+    for field, value in changes.items():
+        setattr(activity, field, value)
+    if schedule_input is not None:
+        _apply_schedule(activity, schedule_input)
+    _validate_activity(activity)
+    over = _booked_beyond(activity)
+    if over is not None:
+        raise ApplicationError(
+            "capacity_below_bookings",
+            f"{over.booked_places} places are already booked on "
+            f"{timezone.localtime(over.start):%a %d %b %Y}; capacity cannot go below that. "
+            "Nobody is cancelled silently: move or cancel bookings first.",
+            fields={"capacity": ["Below the places already booked."]},
+            status_code=409,
+        )
+    activity.save()
+    if languages is not None:
+        activity.languages.set(languages)
+    result = SyncResult()
+    if schedule_input is not None or SESSION_FIELDS & set(changes):
+        result = sessions_sync(activity=activity, actor=actor, strict=True)
+    return activity, result
+
+
+def _require_manager(actor, activity: Activity) -> None:
+    if not policy.can_see_activity(actor, activity):
+        raise NotFoundError()
+    if not policy.can_manage_activity(actor, activity):
+        raise ApplicationError(
+            "permission_denied", "Only this activity's coordinators can change it.", status_code=403
+        )
+
+
+@transaction.atomic
+def activity_tutor_assign(*, actor, activity: Activity, tutor) -> None:
+    """A protected activity's tutor must hold the space's grant herself."""
+    _require_manager(actor, activity)
+    if activity.space_id and not policy.has_grant(tutor, activity.space):
+        raise ApplicationError(
+            "tutor_needs_grant",
+            "This tutor has no access to the activity's space; a space coordinator must grant it.",
+            fields={"tutor": ["No access to this space."]},
+        )
+    activity.tutors.add(tutor)
+
+
+@transaction.atomic
+def activity_tutor_remove(*, actor, activity: Activity, tutor) -> None:
+    _require_manager(actor, activity)
+    activity.tutors.remove(tutor)
+
+
+# --- single sessions -------------------------------------------------------------------
+
+
+def _locked_session_for(actor, session: Session) -> Session:
+    session = (
+        Session.objects.select_for_update()
+        .select_related("activity__room", "room")
+        .get(pk=session.pk)
+    )
+    _require_manager(actor, session.activity)
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, actor, session: Session, reason: str) -> Session:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            "reason_required",
+            "Say why the session is cancelled; learners will see it.",
+            fields={"reason": ["This field is required."]},
+        )
+    session = _locked_session_for(actor, session)
+    if session.status == Session.Status.CANCELLED and session.cancel_reason == reason:
+        return session  # same request twice: nothing changes
+    session.status = Session.Status.CANCELLED
+    session.cancel_reason = reason
+    session.sequence += 1
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_reinstate(*, actor, session: Session) -> Session:
+    session = _locked_session_for(actor, session)
+    if session.status == Session.Status.SCHEDULED:
+        return session
+    _lock_rooms(session.room)
+    clash = _find_clash(
+        room=session.room, start=session.start, end=session.end, exclude={session.pk}
+    )
+    if clash is not None:
+        raise _clash_error(actor, clash)
+    session.status, session.cancel_reason = Session.Status.SCHEDULED, ""
+    if session.review_note == REVIEW_CLASH:
+        session.needs_review, session.review_note = False, ""
+    session.sequence += 1
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_move(
+    *,
+    actor,
+    session: Session,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    room: Room | None = None,
+) -> Session:
+    """Move one session in time and/or room without changing the series."""
+    session = _locked_session_for(actor, session)
+    new_start = start or session.start
+    new_end = end or (new_start + (session.end - session.start))
+    new_room = room or session.room
+    if new_end <= new_start:
+        raise ApplicationError(
+            "end_before_start",
+            "The end must be after the start.",
+            fields={"end": ["The end must be after the start."]},
+        )
+    capacity = min(session.activity.capacity, new_room.capacity)
+    if capacity < session.booked_places:
+        raise ApplicationError(
+            "room_too_small",
+            f"{new_room} holds {new_room.capacity}, but {session.booked_places} places are booked.",
+            fields={"room": ["Too small for the places already booked."]},
+            status_code=409,
+        )
+    if (new_start, new_end, new_room.pk) == (session.start, session.end, session.room_id):
+        return session
+    _lock_rooms(*{session.room, new_room})
+    if session.status == Session.Status.SCHEDULED:
+        clash = _find_clash(room=new_room, start=new_start, end=new_end, exclude={session.pk})
+        if clash is not None:
+            raise _clash_error(actor, clash)
+    session.start, session.end, session.room, session.capacity = (
+        new_start, new_end, new_room, capacity,
+    )  # fmt: skip
+    session.is_moved = True
+    if session.review_note == REVIEW_CLASH:
+        session.needs_review, session.review_note = False, ""
+    session.sequence += 1
+    session.save()
+    return session

@@ -1,0 +1,56 @@
+"""Shared fixtures. PostgreSQL-only tests (marked `postgres`) skip on SQLite,
+except when HARBOUR_REQUIRE_POSTGRES=1 (CI), where a skip is a failure and at
+least one of them must have run."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from tests import factories
+
+REQUIRE_POSTGRES = os.environ.get("HARBOUR_REQUIRE_POSTGRES") == "1"
+_postgres_ran = {"count": 0}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.fixturenames.append("_postgres_only")
+
+
+@pytest.fixture
+def _postgres_only(request):
+    if connection.vendor != "postgresql":
+        message = "needs PostgreSQL (set DATABASE_URL)"
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"{message}: HARBOUR_REQUIRE_POSTGRES=1 forbids skipping")
+        pytest.skip(message)
+    _postgres_ran["count"] += 1
+
+
+def pytest_sessionfinish(session, exitstatus):
+    selected = [i for i in session.items if i.get_closest_marker("postgres")]
+    if REQUIRE_POSTGRES and selected and _postgres_ran["count"] == 0:
+        session.exitstatus = 1
+        print("\nHARBOUR_REQUIRE_POSTGRES=1 but no PostgreSQL test ran")
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def world(db):
+    return factories.World.build()
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
