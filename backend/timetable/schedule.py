@@ -91,6 +91,9 @@ def expand(
     series = Recurrence(
         rrules=list(rec.rrules),
         exdates=[local_start(day, start_time, tz_name) for day in excluded_dates],
+        # start_date is when the series begins, not necessarily an occurrence:
+        # "from Monday 1 September, every Thursday" starts on Thursday 4th.
+        include_dtstart=False,
     )
     starts = series.between(window_start, window_end, dtstart=first, inc=True)
     return [s for s in starts if s < window_end]
@@ -104,7 +107,9 @@ def first_occurrences(
     first = local_start(start_date, start_time, tz_name)
     if not rec or not rec.rrules:
         return [first]
-    rule_set = Recurrence(rrules=list(rec.rrules)).to_dateutil_rruleset(dtstart=first)
+    rule_set = Recurrence(rrules=list(rec.rrules), include_dtstart=False).to_dateutil_rruleset(
+        dtstart=first
+    )
     out = []
     for occurrence in rule_set:
         out.append(occurrence)

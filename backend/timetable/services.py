@@ -177,6 +177,11 @@ def sessions_sync(
     """
     now = timezone.now()
     end = _horizon(activity, horizon_weeks)
+    if not activity.is_recurring:
+        # A one-off (a day trip months ahead) gets its session at once, so
+        # people can see it and its room is held; the horizon bounds series only.
+        first = schedule.local_start(activity.start_date, activity.start_time, activity.timezone)
+        end = max(end, first + timedelta(seconds=1))
     window = {"rec": activity.recurrence, "start_date": activity.start_date,
               "start_time": activity.start_time, "tz_name": activity.timezone,
               "window_start": now, "window_end": end}  # fmt: skip

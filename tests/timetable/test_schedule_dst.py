@@ -117,3 +117,16 @@ def test_invalid_rules_are_refused_with_a_code(text):
         schedule.parse_rule(text, tz=LONDON)
     assert caught.value.code == "invalid_recurrence"
     assert caught.value.fields["recurrence"]
+
+
+def test_start_date_off_the_rule_is_not_an_occurrence():
+    rec = schedule.parse_rule("RRULE:FREQ=WEEKLY;BYDAY=TH", tz=LONDON)
+    starts = schedule.expand(
+        rec=rec,
+        start_date=date(2027, 9, 6),  # a Monday
+        start_time=time(18),
+        tz_name="Europe/London",
+        window_start=datetime(2027, 9, 1, tzinfo=LONDON),
+        window_end=datetime(2027, 9, 20, tzinfo=LONDON),
+    )
+    assert [s.date() for s in starts] == [date(2027, 9, 9), date(2027, 9, 16)]

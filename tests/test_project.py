@@ -1,0 +1,95 @@
+"""Project-wide checks: the committed OpenAPI schema, production settings,
+migrations, the demo loader and the offline API docs."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(args, env_overrides, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL"}}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_openapi_schema_is_committed_and_current(tmp_path):
+    generated = tmp_path / "openapi.yaml"
+    call_command("spectacular", "--file", str(generated), "--validate", "--fail-on-warn")
+    committed = (ROOT / "api_schema" / "openapi.yaml").read_text()
+    assert generated.read_text() == committed, "run `make schema` and commit api_schema/"
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    result = _run(
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(60),
+            "ALLOWED_HOSTS": "harbour.example.org",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        },
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
+    result = _run(["check"], {"DEBUG": "0", "ALLOWED_HOSTS": "x.org"}, tmp_path)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.django_db
+def test_no_model_change_lacks_a_migration():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_migrations_reverse_to_zero_and_apply_again(tmp_path):
+    env = {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'm.sqlite3'}"}
+    for args in (
+        ["migrate", "--noinput"],
+        ["migrate", "timetable", "zero", "--noinput"],
+        ["migrate", "access", "zero", "--noinput"],
+        ["migrate", "organisations", "zero", "--noinput"],
+        ["migrate", "--noinput"],
+    ):
+        result = _run(args, env, tmp_path)
+        assert result.returncode == 0, (args, result.stdout + result.stderr)
+
+
+@pytest.mark.django_db
+def test_demo_loads_idempotently():
+    from backend.access.models import Space
+    from backend.timetable.models import Activity, Session
+
+    call_command("load_demo", force=True, verbosity=0)
+    counts = (Activity.objects.count(), Session.objects.count(), Space.objects.count())
+    assert counts[0] >= 15 and counts[1] > 100 and counts[2] == 1
+    call_command("load_demo", force=True, verbosity=0)
+    assert (Activity.objects.count(), Session.objects.count(), Space.objects.count()) == counts
+    women = Activity.objects.get(title="Women's English")
+    assert women.space is not None and women.space.name == "Upbeat Women"
+
+
+@pytest.mark.django_db
+def test_api_docs_are_served_without_any_cdn():
+    response = Client().get("/api/docs/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "swagger-ui" in page
+    assert "cdn" not in page.lower() and "https://" not in page
