@@ -39,6 +39,12 @@ def pytest_sessionfinish(session, exitstatus):
         print("\nHARBOUR_REQUIRE_POSTGRES=1 but no PostgreSQL test ran")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness costs ~0.3 s a user; tests don't need it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def api():
     return APIClient()

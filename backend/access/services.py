@@ -22,14 +22,17 @@ def _audit(*, actor, action: str, space: Space, subject=None, note: str = "") ->
     AuditEntry.objects.create(actor=actor, action=action, space=space, subject=subject, note=note)
 
 
+def not_coordinator_error() -> ApplicationError:
+    return ApplicationError(
+        "permission_denied", "Only this space's coordinators can do that.", status_code=403
+    )
+
+
 def _require_coordinator(actor, space: Space) -> None:
+    """403 where the actor can see the space (listed or granted), else 404."""
     if actor is None or not policy.coordinated_spaces(actor).filter(pk=space.pk).exists():
-        if actor is not None and policy.has_grant(actor, space):
-            raise ApplicationError(
-                "permission_denied",
-                "Only this space's coordinators can do that.",
-                status_code=403,
-            )
+        if actor is not None and (space.is_listed or policy.has_grant(actor, space)):
+            raise not_coordinator_error()
         raise NotFoundError()
 
 

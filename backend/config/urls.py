@@ -6,18 +6,24 @@ from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from backend.access.api import AccessRequestViewSet, SpaceViewSet
+from backend.accounts.api import MeView
 from backend.organisations.api import OrganisationViewSet, VenueViewSet
 from backend.timetable.api import ActivityViewSet, LanguageViewSet, SessionViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+router.include_format_suffixes = False
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("venues", VenueViewSet, basename="venue")
 router.register("languages", LanguageViewSet, basename="language")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("sessions", SessionViewSet, basename="session")
+router.register("spaces", SpaceViewSet, basename="space")
+router.register("access-requests", AccessRequestViewSet, basename="access-request")
 
 urlpatterns = [
+    path("api/v1/me/", MeView.as_view(), name="me"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
@@ -25,3 +31,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", TemplateView.as_view(template_name="index.html"), name="app"),
 ]
+handler404 = "backend.common.views.not_found"

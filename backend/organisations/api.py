@@ -1,6 +1,8 @@
 """Public, read-only API for organisations and venues (rooms with capacities)."""
 
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers
+
+from backend.common.views import HarbourViewSet
 
 from .models import Organisation, Room, Venue
 
@@ -37,9 +39,7 @@ class VenueRefSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "address", "postcode"]
 
 
-class OrganisationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HarbourViewSet):
     """Charities using Harbour."""
 
     serializer_class = OrganisationSerializer
@@ -47,7 +47,7 @@ class OrganisationViewSet(
     filterset_fields: list[str] = []
 
 
-class VenueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class VenueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HarbourViewSet):
     """Buildings and their rooms, with each room's capacity."""
 
     serializer_class = VenueSerializer

@@ -7,18 +7,20 @@ from datetime import datetime
 
 from django.conf import settings
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from backend.access import policy
 from backend.access.models import Space
+from backend.common.views import HarbourViewSet
 from backend.organisations.api import (
     OrganisationRefSerializer,
     RoomSerializer,
     VenueRefSerializer,
 )
 from backend.organisations.models import Organisation, Room
+from backend.organisations.roles import coordinated_organisations
 
 from . import schedule, selectors, services
 from .filters import ActivityFilter, SessionFilter
@@ -220,7 +222,26 @@ class ActivityUpdateResultSerializer(serializers.Serializer):
 # --- views ---------------------------------------------------------------------------------
 
 
-class LanguageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ManagesActivity(permissions.BasePermission):
+    """Object-level: the user coordinates the activity (or the session's activity).
+    Runs after the policy-scoped lookup, so hidden objects are already 404."""
+
+    message = "Only this activity's coordinators can change it."
+
+    def has_object_permission(self, request, view, obj):
+        activity = obj.activity if isinstance(obj, Session) else obj
+        return policy.can_manage_activity(request.user, activity)
+
+
+class CoordinatesSomething(permissions.BasePermission):
+    message = "Only coordinators can add activities."
+
+    def has_permission(self, request, view):
+        user = request.user
+        return coordinated_organisations(user).exists() or policy.coordinated_spaces(user).exists()
+
+
+class LanguageViewSet(mixins.ListModelMixin, HarbourViewSet):
     """Languages activities can be run in (for the language filter)."""
 
     serializer_class = LanguageSerializer
@@ -229,7 +250,7 @@ class LanguageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_fields: list[str] = []
 
 
-class ActivityViewSet(viewsets.GenericViewSet):
+class ActivityViewSet(HarbourViewSet):
     """What runs, where, how often. Anyone may browse; coordinators write."""
 
     serializer_class = ActivitySerializer
@@ -239,8 +260,10 @@ class ActivityViewSet(viewsets.GenericViewSet):
         return selectors.activity_list(user=self.request.user)
 
     def get_permissions(self):
-        if self.action in ("create", "partial_update"):
-            return [permissions.IsAuthenticated()]
+        if self.action == "create":
+            return [permissions.IsAuthenticated(), CoordinatesSomething()]
+        if self.action == "partial_update":
+            return [permissions.IsAuthenticated(), ManagesActivity()]
         return [permissions.AllowAny()]
 
     def list(self, request):
@@ -291,7 +314,7 @@ class ActivityViewSet(viewsets.GenericViewSet):
         return Response({"activity": ActivitySerializer(activity).data, "sessions": vars(result)})
 
 
-class SessionViewSet(viewsets.GenericViewSet):
+class SessionViewSet(HarbourViewSet):
     """Occurrences of activities. Lists cover one date range (default: today and
     the next six days, Europe/London) and say how many places are left."""
 
@@ -303,7 +326,7 @@ class SessionViewSet(viewsets.GenericViewSet):
 
     def get_permissions(self):
         if self.action in ("cancel", "move", "reinstate"):
-            return [permissions.IsAuthenticated()]
+            return [permissions.IsAuthenticated(), ManagesActivity()]
         return [permissions.AllowAny()]
 
     def list(self, request):

@@ -1,0 +1,28 @@
+"""Base viewset and the JSON 404 for unknown API URLs."""
+
+import uuid
+
+from django.http import JsonResponse
+from django.views.defaults import page_not_found
+from rest_framework import viewsets
+
+from .errors import NOT_FOUND_DETAIL, NotFoundError
+
+
+class HarbourViewSet(viewsets.GenericViewSet):
+    """An id that is not a UUID is simply not found (never a 400 or 500)."""
+
+    def get_object(self):
+        try:
+            uuid.UUID(str(self.kwargs[self.lookup_url_kwarg or self.lookup_field]))
+        except ValueError:
+            raise NotFoundError() from None
+        return super().get_object()
+
+
+def not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "not_found", "detail": NOT_FOUND_DETAIL, "fields": {}}, status=404
+        )
+    return page_not_found(request, exception)

@@ -1,0 +1,183 @@
+"""Every API route x every method x every role, generated from the URLconf.
+
+A route added without an entry here fails `test_every_route_is_in_the_matrix`.
+Write requests send an empty JSON body: 400 therefore means "allowed through
+the permission checks, then refused for the missing fields". Where a role may
+not see a protected object, the response must equal the one for an id that
+never existed, byte for byte. (The Django admin is covered in test_admin.py.)
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from backend.access import services as access_services
+from tests.conftest import client_for
+
+ROLES = (
+    "anonymous", "learner", "learner_with_grant", "man", "tutor_in_space", "tutor_elsewhere",
+    "coordinator", "space_coordinator", "superuser",
+)  # fmt: skip
+METHODS = ("get", "post", "put", "patch", "delete")
+SEES_SPACE = {"learner_with_grant", "tutor_in_space", "space_coordinator"}
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def only(allowed: dict[str, int], otherwise: int, anonymous: int = 403) -> dict[str, int]:
+    table = {role: allowed.get(role, otherwise) for role in ROLES}
+    table["anonymous"] = allowed.get("anonymous", anonymous)
+    return table
+
+
+def hidden_unless_seen(seen: dict[str, int]) -> dict[str, int]:
+    """For a protected object: roles without the grant get 404; `seen` covers
+    the roles with it; anonymous is refused at the login check."""
+    table = {role: (seen[role] if role in SEES_SPACE else 404) for role in ROLES}
+    table["anonymous"] = 403
+    return table
+
+
+MANAGE_PUBLIC = lambda ok: only({"coordinator": ok}, 403)  # noqa: E731
+MANAGE_PROTECTED = lambda ok: hidden_unless_seen(  # noqa: E731
+    {"learner_with_grant": 403, "tutor_in_space": 403, "space_coordinator": ok}
+)
+SEE_PROTECTED = {**everyone(404), **dict.fromkeys(SEES_SPACE, 200)}
+
+# route name -> target -> method -> expected status per role. Methods not listed: 405.
+MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
+    "me": {
+        "-": {
+            "get": only({}, 200),
+            **{m: only({}, 405) for m in ("post", "put", "patch", "delete")},
+        }
+    },
+    "organisation-list": {"-": {"get": everyone(200)}},
+    "organisation-detail": {"org": {"get": everyone(200)}},
+    "venue-list": {"-": {"get": everyone(200)}},
+    "venue-detail": {"venue": {"get": everyone(200)}},
+    "language-list": {"-": {"get": everyone(200)}},
+    "activity-list": {
+        "-": {
+            "get": everyone(200),
+            "post": only({"coordinator": 400, "space_coordinator": 400}, 403),
+        }
+    },
+    "activity-detail": {
+        "public_activity": {"get": everyone(200), "patch": MANAGE_PUBLIC(200)},
+        "protected_activity": {"get": SEE_PROTECTED, "patch": MANAGE_PROTECTED(200)},
+    },
+    "session-list": {"-": {"get": everyone(200)}},
+    "session-detail": {
+        "public_session": {"get": everyone(200)},
+        "protected_session": {"get": SEE_PROTECTED},
+    },
+    **{
+        f"session-{name}": {
+            "public_session": {"post": MANAGE_PUBLIC(ok)},
+            "protected_session": {"post": MANAGE_PROTECTED(ok)},
+        }
+        for name, ok in (("cancel", 400), ("move", 400), ("reinstate", 200))
+    },
+    "space-list": {"-": {"get": everyone(200)}},
+    "space-detail": {"space": {"get": everyone(200)}},
+    "space-request-access": {
+        "space": {"post": only(dict.fromkeys(SEES_SPACE, 409), 201)},
+    },
+    **{
+        f"space-{name}": {"space": {method: only({"space_coordinator": ok}, 403)}}
+        for name, method, ok in (
+            ("grant", "post", 400),
+            ("revoke", "post", 400),
+            ("members", "get", 200),
+            ("audit", "get", 200),
+        )
+    },
+    "access-request-list": {"-": {"get": only({}, 200)}},
+    **{
+        f"access-request-{name}": {
+            "pending_request": {"post": only({"learner": 403, "space_coordinator": 200}, 404)}
+        }
+        for name in ("approve", "decline")
+    },
+    "access-request-withdraw": {
+        "pending_request": {"post": only({"learner": 200}, 404)},
+    },
+    "schema": {"-": {"get": everyone(200)}},
+    "api-docs": {"-": {"get": everyone(200)}},
+    "api-redoc": {"-": {"get": everyone(200)}},
+    "app": {"-": {"get": everyone(200)}},
+}
+
+
+def api_route_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if getattr(pattern, "app_name", None) == "admin":
+                    continue
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                assert pattern.name, f"unnamed route {prefix}{pattern.pattern}"
+                names.add(pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_route_is_in_the_matrix():
+    assert api_route_names() == set(MATRIX)
+
+
+@pytest.fixture
+def targets(world):
+    pending = access_services.access_request_create(user=world.learner, space=world.space)
+    return {
+        "-": None,
+        "org": world.org.pk,
+        "venue": world.room.venue.pk,
+        "public_activity": world.public_activity.pk,
+        "protected_activity": world.protected_activity.pk,
+        "public_session": world.public_activity.sessions.order_by("start").first().pk,
+        "protected_session": world.protected_activity.sessions.order_by("start").first().pk,
+        "space": world.space.pk,
+        "pending_request": pending.pk,
+    }
+
+
+def _request(role, world, name, target_id, method):
+    user = None if role == "anonymous" else getattr(world, role)
+    url = reverse(name, kwargs={"pk": target_id}) if target_id else reverse(name)
+    return getattr(client_for(user), method)(url, {}, format="json")
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_route_answers_each_role_as_the_matrix_says(name, world, targets):
+    failures = []
+    for target, methods in MATRIX[name].items():
+        for method in METHODS:
+            expected = methods.get(method, everyone(405))
+            for role in ROLES:
+                with transaction.atomic():
+                    response = _request(role, world, name, targets[target], method)
+                    if response.status_code != expected[role]:
+                        failures.append(
+                            f"{method.upper()} {name}[{target}] as {role}: "
+                            f"{response.status_code}, expected {expected[role]} "
+                            f"{getattr(response, 'data', '')}"
+                        )
+                    elif response.status_code == 404 and targets[target] is not None:
+                        unknown = _request(role, world, name, uuid.uuid4(), method)
+                        if (unknown.status_code, unknown.content) != (404, response.content):
+                            failures.append(f"{method.upper()} {name}[{target}] as {role}: "
+                                            "404 differs from an unknown id's")  # fmt: skip
+                    transaction.set_rollback(True)
+    assert not failures, "\n".join(failures)
