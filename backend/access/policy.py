@@ -9,7 +9,7 @@ very next request.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from backend.organisations.roles import coordinated_organisations
@@ -60,6 +60,28 @@ def visible_sessions(user) -> QuerySet:
     from backend.timetable.models import Session
 
     return Session.objects.filter(_visible_space_q(user, "activity__"))
+
+
+def visible_rooms(user) -> QuerySet:
+    """Rooms, less those used only by activities the user may not see: a room
+    that exists only for a women-only group (a refuge's meeting room) must not
+    appear to anyone else. Rooms nobody uses yet are visible."""
+    from backend.organisations.models import Room
+    from backend.timetable.models import Session
+
+    in_room = Session.objects.filter(room=OuterRef("pk"))
+    hidden_use = in_room.exclude(_visible_space_q(user, "activity__"))
+    visible_use = in_room.filter(_visible_space_q(user, "activity__"))
+    return Room.objects.exclude(Exists(hidden_use) & ~Exists(visible_use))
+
+
+def visible_venues(user) -> QuerySet:
+    """Venues with at least one visible room (or no rooms yet)."""
+    from backend.organisations.models import Venue
+
+    return Venue.objects.filter(
+        Q(rooms__isnull=True) | Q(rooms__in=visible_rooms(user).values("pk"))
+    ).distinct()
 
 
 def manageable_activities(user) -> QuerySet:

@@ -14,7 +14,7 @@ class FilterBackend(DjangoFilterBackend):
         if not filterset.is_valid():
             fields = {
                 name: [str(message) for message in messages]
-                for name, messages in utils.translate_validation(filterset.errors).items()
+                for name, messages in utils.translate_validation(filterset.errors).detail.items()
             }
             raise ApplicationError(
                 "invalid_filter", "A filter value is not valid; see fields.", fields=fields

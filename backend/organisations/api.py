@@ -1,7 +1,10 @@
 """Public, read-only API for organisations and venues (rooms with capacities)."""
 
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers
 
+from backend.access import policy
 from backend.common.views import HarbourViewSet
 
 from .models import Organisation, Room, Venue
@@ -26,11 +29,16 @@ class RoomSerializer(serializers.ModelSerializer):
 
 
 class VenueSerializer(serializers.ModelSerializer):
-    rooms = RoomSerializer(many=True, read_only=True)
+    rooms = serializers.SerializerMethodField()
 
     class Meta:
         model = Venue
         fields = ["id", "name", "address", "postcode", "rooms"]
+
+    @extend_schema_field(RoomSerializer(many=True))
+    def get_rooms(self, venue: Venue) -> list[dict]:
+        # `visible_rooms` is prefetched by the view through the access policy.
+        return RoomSerializer(venue.visible_rooms, many=True).data
 
 
 class VenueRefSerializer(serializers.ModelSerializer):
@@ -51,5 +59,13 @@ class VenueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HarbourView
     """Buildings and their rooms, with each room's capacity."""
 
     serializer_class = VenueSerializer
-    queryset = Venue.objects.prefetch_related("rooms").order_by("name")
     filterset_fields: list[str] = []
+
+    def get_queryset(self):
+        user = self.request.user
+        rooms = policy.visible_rooms(user).order_by("name")
+        return (
+            policy.visible_venues(user)
+            .prefetch_related(Prefetch("rooms", queryset=rooms, to_attr="visible_rooms"))
+            .order_by("name")
+        )

@@ -19,7 +19,7 @@ from backend.organisations.api import (
     RoomSerializer,
     VenueRefSerializer,
 )
-from backend.organisations.models import Organisation, Room
+from backend.organisations.models import Organisation
 from backend.organisations.roles import coordinated_organisations
 
 from . import schedule, selectors, services
@@ -118,6 +118,14 @@ class SessionSerializer(serializers.ModelSerializer):
 # --- input ---------------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "format": "uuid"})
+class VisibleRoomField(serializers.PrimaryKeyRelatedField):
+    """A room the requester may see; a hidden room is "not found" like any bad id."""
+
+    def get_queryset(self):
+        return policy.visible_rooms(self.context["request"].user).select_related("venue")
+
+
 class ScheduleInputSerializer(serializers.Serializer):
     start_date = serializers.DateField(help_text="First (or only) date, local.")
     start_time = serializers.TimeField()
@@ -151,7 +159,7 @@ def schedule_input_from(data: dict) -> services.ScheduleInput:
 class ActivityWriteSerializer(serializers.Serializer):
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     space = serializers.UUIDField(required=False, allow_null=True)
-    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.select_related("venue"))
+    room = VisibleRoomField()
     kind = serializers.ChoiceField(choices=Activity.Kind.choices)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
@@ -199,7 +207,7 @@ class CancelSerializer(serializers.Serializer):
 class MoveSerializer(serializers.Serializer):
     start = serializers.DateTimeField(required=False)
     end = serializers.DateTimeField(required=False)
-    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False)
+    room = VisibleRoomField(required=False)
 
     def validate(self, attrs):
         if not attrs:
@@ -275,7 +283,7 @@ class ActivityViewSet(HarbourViewSet):
 
     @extend_schema(request=ActivityWriteSerializer, responses={201: ActivitySerializer})
     def create(self, request):
-        data = ActivityWriteSerializer(data=request.data)
+        data = ActivityWriteSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = data.validated_data
         activity = services.activity_create(
@@ -296,7 +304,7 @@ class ActivityViewSet(HarbourViewSet):
     )
     def partial_update(self, request, pk=None):
         activity = self.get_object()
-        data = ActivityUpdateSerializer(data=request.data)
+        data = ActivityUpdateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = data.validated_data
         fields = (*ActivityWriteSerializer.PLAIN, "room", "capacity")
@@ -362,7 +370,7 @@ class SessionViewSet(HarbourViewSet):
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         session = self.get_object()
-        data = MoveSerializer(data=request.data)
+        data = MoveSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         return self._respond(
             services.session_move(actor=request.user, session=session, **data.validated_data)

@@ -7,7 +7,7 @@ so a protected id answers exactly like an id that never existed.
 import django_filters as filters
 
 from backend.access import policy
-from backend.organisations.models import Organisation, Venue
+from backend.organisations.models import Organisation
 
 from .models import Activity, Language, Session
 from .selectors import date_range_bounds
@@ -17,12 +17,16 @@ def _visible_activities(request):
     return policy.visible_activities(getattr(request, "user", None))
 
 
+def _visible_venues(request):
+    return policy.visible_venues(getattr(request, "user", None))
+
+
 class ActivityFilter(filters.FilterSet):
     organisation = filters.ModelChoiceFilter(queryset=Organisation.objects.all())
     kind = filters.ChoiceFilter(choices=Activity.Kind.choices)
     level = filters.ChoiceFilter(choices=Activity.Level.choices)
     language = filters.ModelChoiceFilter(field_name="languages", queryset=Language.objects.all())
-    venue = filters.ModelChoiceFilter(field_name="room__venue", queryset=Venue.objects.all())
+    venue = filters.ModelChoiceFilter(field_name="room__venue", queryset=_visible_venues)
 
     class Meta:
         model = Activity
@@ -38,7 +42,7 @@ class SessionFilter(filters.FilterSet):
     activity = filters.ModelChoiceFilter(field_name="activity", queryset=_visible_activities)
     kind = filters.ChoiceFilter(field_name="activity__kind", choices=Activity.Kind.choices)
     level = filters.ChoiceFilter(field_name="activity__level", choices=Activity.Level.choices)
-    venue = filters.ModelChoiceFilter(field_name="room__venue", queryset=Venue.objects.all())
+    venue = filters.ModelChoiceFilter(field_name="room__venue", queryset=_visible_venues)
     language = filters.ModelChoiceFilter(
         field_name="activity__languages", queryset=Language.objects.all()
     )

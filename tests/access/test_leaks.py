@@ -1,0 +1,145 @@
+"""Leak test: for everyone without the grant, walk every GET endpoint with every
+filter value and every page, and find no trace of a protected session: not its
+id, title, venue, room or time. Then the same walk as a grant holder finds it,
+which proves the walk reaches where the data would be."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, time, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from backend.timetable.models import Activity
+from tests.access.test_permission_matrix import MATRIX
+from tests.conftest import client_for
+from tests.factories import RoomFactory, VenueFactory, make_activity
+
+# Static pages hold no data; they are checked once, not per role (the schema is slow).
+STATIC = {"schema", "api-docs", "api-redoc", "app"}
+WITHOUT_GRANT = ("anonymous", "learner", "man", "tutor_elsewhere", "coordinator", "superuser")
+
+
+@pytest.fixture
+def secret(world):
+    """A protected activity at an odd time in a venue used by nobody else."""
+    venue = VenueFactory(name="Marigold House", address="7 Quiet Lane")
+    room = RoomFactory(venue=venue, name="Rose room", capacity=14)
+    activity = make_activity(
+        actor=world.space_coordinator, organisation=world.org, room=room, space=world.space,
+        title="Sewing circle for women", kind=Activity.Kind.SOCIAL, start_time=time(13, 17),
+        end_time=time(14, 43), start_date=timezone.localdate() + timedelta(days=1),
+        recurrence="RRULE:FREQ=DAILY",
+    )  # fmt: skip
+    sessions = list(activity.sessions.all())
+    needles = {str(activity.pk), activity.title, "Sewing", venue.name, "Quiet Lane", room.name}
+    needles |= {str(world.protected_activity.pk), world.protected_activity.title}
+    needles |= {str(s.pk) for s in world.protected_activity.sessions.all()}
+    for session in sessions:
+        needles.add(str(session.pk))
+        for moment in (session.start, session.end):
+            needles.add(timezone.localtime(moment).strftime("T%H:%M"))
+            needles.add(moment.astimezone(UTC).strftime("T%H:%M"))
+    return {"activity": activity, "venue": venue, "room": room, "needles": needles}
+
+
+def _filter_values(world, secret) -> dict[str, list[str]]:
+    today = timezone.localdate()
+    ranges = [
+        (today + timedelta(days=offset), today + timedelta(days=offset + 13))
+        for offset in range(-7, 90, 14)
+    ]
+    return {
+        "organisation": [str(world.org.pk), str(world.other_org.pk)],
+        "kind": [k for k, _ in Activity.Kind.choices],
+        "level": [lv for lv, _ in Activity.Level.choices],
+        "venue": [str(secret["venue"].pk), str(world.room.venue_id)],
+        "language": ["en", "ar"],
+        "has_places": ["true", "false"],
+        "status": ["scheduled", "cancelled"],
+        "needs_review": ["true", "false"],
+        "activity": [str(secret["activity"].pk), str(world.public_activity.pk)],
+        "date_range": [f"{a.isoformat()}|{b.isoformat()}" for a, b in ranges],
+    }
+
+
+def _list_urls(world, secret) -> list[tuple[str, str]]:
+    urls = []
+    values = _filter_values(world, secret)
+    for name, targets in MATRIX.items():
+        if "-" in targets and "get" in targets["-"] and name not in STATIC:
+            base = reverse(name)
+            urls.append((name, base))
+            if name in ("session-list", "activity-list"):
+                for param, options in values.items():
+                    for option in options:
+                        if param == "date_range":
+                            start, end = option.split("|")
+                            query = f"date_from={start}&date_to={end}"
+                        else:
+                            query = f"{param}={option}"
+                        urls.append((name, f"{base}?{query}&page_size=5"))
+    return urls
+
+
+def _walk(client, url, seen_ids: set, bodies):
+    while url:
+        response = client.get(url)
+        assert response.status_code in (200, 400, 403), (url, response.status_code)
+        body = response.content.decode()
+        bodies.append((url, body))
+        url = None
+        if response.get("Content-Type", "").startswith("application/json"):
+            data = json.loads(body)
+            if isinstance(data, dict) and isinstance(data.get("results"), list):
+                seen_ids.update(str(r["id"]) for r in data["results"] if "id" in r)
+                url = data.get("next")
+
+
+def walk_everything(user, world, secret):
+    client = client_for(user)
+    seen: dict[str, set[str]] = {}
+    bodies: list[tuple[str, str]] = []
+    for name, url in _list_urls(world, secret):
+        _walk(client, url, seen.setdefault(name.removesuffix("-list"), set()), bodies)
+    # Every detail route, for each id its list showed, plus the secret ids.
+    seen.setdefault("activity", set()).add(str(secret["activity"].pk))
+    seen.setdefault("venue", set()).add(str(secret["venue"].pk))
+    seen.setdefault("session", set()).update(str(s.pk) for s in secret["activity"].sessions.all())
+    for name, targets in MATRIX.items():
+        if "-" in targets or not any("get" in methods for methods in targets.values()):
+            continue
+        for pk in seen.get(name.removesuffix("-detail"), ()):
+            url = reverse(name, kwargs={"pk": pk})
+            bodies.append((url, client.get(url).content.decode()))
+    return bodies
+
+
+@pytest.mark.parametrize("role", WITHOUT_GRANT)
+def test_nothing_protected_appears_anywhere(role, world, secret):
+    user = None if role == "anonymous" else getattr(world, role)
+    bodies = walk_everything(user, world, secret)
+    assert len(bodies) > 100
+    leaks = [
+        f"{url} contains {needle!r}"
+        for url, body in bodies
+        for needle in secret["needles"]
+        if needle in body
+    ]
+    assert not leaks, "\n".join(leaks[:20])
+
+
+def test_the_walk_finds_the_secret_for_a_grant_holder(world, secret):
+    bodies = walk_everything(world.learner_with_grant, world, secret)
+    found = {needle for _, body in bodies for needle in secret["needles"] if needle in body}
+    assert {"Sewing circle for women", "Marigold House", "Rose room"} <= found
+    assert str(secret["activity"].pk) in found
+
+
+def test_static_pages_and_the_schema_hold_no_protected_data(world, secret):
+    client = client_for(None)
+    for name in sorted(STATIC):
+        body = client.get(reverse(name)).content.decode()
+        assert not [needle for needle in secret["needles"] if needle in body], name
