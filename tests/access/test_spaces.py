@@ -224,3 +224,15 @@ def test_session_list_query_count_is_constant_in_the_number_of_sessions(world):
     large, large_count = queries()
     assert large_count > small_count + 900  # the range holds many more sessions now
     assert small == large
+
+
+def test_operator_appoints_the_first_coordinator_from_the_command_line(world):
+    from django.core.management import CommandError, call_command
+
+    nadia = UserFactory(username="nadia")
+    call_command("space_coordinator", space="Upbeat Women", username="nadia", verbosity=0)
+    assert policy.coordinated_spaces(nadia).filter(pk=world.space.pk).exists()
+    entry = AuditEntry.objects.get(subject=nadia)
+    assert entry.action == "coordinator_appointed" and entry.actor is None
+    with pytest.raises(CommandError):
+        call_command("space_coordinator", space="No such space", username="nadia")
