@@ -26,7 +26,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -m "not bench" $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format .
 
 schema: $(STAMP)
-	$(BIN)/python manage.py spectacular --file api_schema/openapi.yaml --validate
+	DEBUG=1 $(BIN)/python manage.py spectacular --file api_schema/openapi.yaml --validate --fail-on-warn
 
 bench: $(STAMP)
 	$(BIN)/pytest -m bench -s $(PYTEST_ARGS)

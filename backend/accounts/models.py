@@ -16,3 +16,28 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.known_as or self.get_full_name() or self.username
+
+
+class Participant(models.Model):
+    """Everyone who books or attends, with or without a login (walk-ins).
+
+    Deliberately minimal: no nationality, religion, immigration status or date
+    of birth. Charities do not need them to run a class, and every extra field
+    is a risk to people who may be fleeing persecution."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participant",
+    )
+    known_as = models.CharField(max_length=100)
+    phone = models.CharField(max_length=40, blank=True)
+    preferred_language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.known_as

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "backend.organisations",
     "backend.access",
     "backend.timetable",
+    "backend.bookings",
+    "backend.notifications",
     "backend.demo",
 ]
 
@@ -191,6 +193,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
 }
+
+# Dotted path of the SMS backend class (see backend/notifications/sms.py).
+HARBOUR_SMS_BACKEND = os.environ.get(
+    "HARBOUR_SMS_BACKEND", "backend.notifications.sms.ConsoleSmsBackend"
+)
 
 # How far ahead recurring activities are expanded into Session rows.
 HARBOUR_SESSION_HORIZON_WEEKS = int(os.environ.get("HARBOUR_SESSION_HORIZON_WEEKS", "12"))

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from backend.access.api import AccessRequestViewSet, SpaceViewSet
 from backend.accounts.api import MeView
+from backend.bookings.api import BookingViewSet, QueueEntryViewSet
 from backend.organisations.api import OrganisationViewSet, VenueViewSet
 from backend.timetable.api import ActivityViewSet, LanguageViewSet, SessionViewSet
 
@@ -21,6 +22,8 @@ router.register("activities", ActivityViewSet, basename="activity")
 router.register("sessions", SessionViewSet, basename="session")
 router.register("spaces", SpaceViewSet, basename="space")
 router.register("access-requests", AccessRequestViewSet, basename="access-request")
+router.register("bookings", BookingViewSet, basename="booking")
+router.register("queue-entries", QueueEntryViewSet, basename="queue-entry")
 
 urlpatterns = [
     path("api/v1/me/", MeView.as_view(), name="me"),

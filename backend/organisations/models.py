@@ -1,10 +1,14 @@
 """Organisation, Venue, Room, and the direct-FK guardian permission tables."""
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from backend.common.models import TimestampedModel
+
+# Explicit bounds on integers: they also keep the OpenAPI schema the same on
+# SQLite and PostgreSQL (whose own integer ranges differ).
+MAX_CAPACITY = 10_000
 
 COORDINATE = "coordinate_organisation"
 TUTOR = "tutor_organisation"
@@ -54,7 +58,9 @@ class Venue(TimestampedModel):
 class Room(TimestampedModel):
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="rooms")
     name = models.CharField(max_length=200)
-    capacity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    capacity = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_CAPACITY)]
+    )
     accessibility = models.CharField(max_length=300, blank=True)
 
     class Meta:

@@ -11,13 +11,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from recurrence.fields import RecurrenceField
 
 from backend.access.models import Space
 from backend.common.models import TimestampedModel
-from backend.organisations.models import Organisation, Room
+from backend.organisations.models import MAX_CAPACITY, Organisation, Room
+
+MAX_GROUP = 20
 
 
 def validate_timezone(value: str) -> None:
@@ -82,7 +84,9 @@ class Activity(TimestampedModel):
     )
     languages = models.ManyToManyField(Language, blank=True, related_name="activities")
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="activities")
-    capacity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    capacity = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_CAPACITY)]
+    )
     tutors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="tutored_activities"
     )
@@ -91,10 +95,38 @@ class Activity(TimestampedModel):
         default=True, help_text="Off for drop-ins: people just turn up."
     )
     booking_opens_days = models.PositiveIntegerField(
-        default=14, help_text="Booking opens this many days before a session starts."
+        validators=[MaxValueValidator(365)],
+        default=14,
+        help_text="Booking opens this many days before a session starts.",
     )
     booking_closes_hours = models.PositiveIntegerField(
-        default=0, help_text="Booking closes this many hours before a session starts."
+        validators=[MaxValueValidator(24 * 60)],
+        default=0,
+        help_text="Booking closes this many hours before a session starts.",
+    )
+
+    class WaitlistMode(models.TextChoices):
+        CONFIRM = "confirm", "Confirm the next in line straight away"
+        OFFER = "offer", "Offer the place for a time; it passes on if not accepted"
+
+    waitlist_mode = models.CharField(
+        max_length=10, choices=WaitlistMode.choices, default=WaitlistMode.CONFIRM
+    )
+    offer_hours = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 14)],
+        default=12,
+        help_text="How long an offered place is held (offer mode).",
+    )
+    weekly_limit = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        null=True,
+        blank=True,
+        help_text="Most sessions of this activity one person may hold per week (blank: no limit).",
+    )
+    max_group_size = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_GROUP)],
+        default=6,
+        help_text="Most places one booking may take (a parent and children).",
     )
 
     # The schedule. No recurrence means a one-off on start_date.
@@ -148,9 +180,11 @@ class Session(TimestampedModel):
     start = models.DateTimeField(db_index=True)
     end = models.DateTimeField()
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="sessions")
-    capacity = models.PositiveIntegerField()
+    capacity = models.PositiveIntegerField(validators=[MaxValueValidator(MAX_CAPACITY)])
     # Maintained by the bookings services under a row lock; places_left derives from it.
-    booked_places = models.PositiveIntegerField(default=0)
+    booked_places = models.PositiveIntegerField(
+        default=0, validators=[MaxValueValidator(MAX_CAPACITY)]
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     cancel_reason = models.CharField(max_length=300, blank=True)
     # Moved by a coordinator: series edits no longer touch its time or room.
@@ -159,7 +193,7 @@ class Session(TimestampedModel):
     needs_review = models.BooleanField(default=False)
     review_note = models.CharField(max_length=300, blank=True)
     # Bumped on every change a calendar subscriber must see (iCal SEQUENCE).
-    sequence = models.PositiveIntegerField(default=0)
+    sequence = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(2**31 - 1)])
 
     class Meta:
         ordering = ["start", "activity__title"]

@@ -44,7 +44,8 @@ SCHEDULE_FIELDS = {
 SESSION_FIELDS = {"room", "capacity"}
 PLAIN_FIELDS = {
     "kind", "title", "description", "what_to_bring", "level", "booking_required",
-    "booking_opens_days", "booking_closes_hours",
+    "booking_opens_days", "booking_closes_hours", "waitlist_mode", "offer_hours",
+    "weekly_limit", "max_group_size",
 }  # fmt: skip
 
 
@@ -57,8 +58,11 @@ class SyncResult:
 
 
 def session_in_use(session: Session) -> bool:
-    """A session people are attached to is never deleted by a schedule edit."""
-    return session.booked_places > 0
+    """A session people are attached to (a place, an offer, a waiting-list
+    place) is never deleted by a schedule edit."""
+    from backend.bookings.selectors import session_has_people
+
+    return session.booked_places > 0 or session_has_people(session)
 
 
 # --- validation ---------------------------------------------------------------
@@ -464,6 +468,9 @@ def session_cancel(*, actor, session: Session, reason: str) -> Session:
     session.cancel_reason = reason
     session.sequence += 1
     session.save()
+    from backend.bookings.services import session_cancelled_notify
+
+    session_cancelled_notify(session=session)
     return session
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from backend.access import services as access_services
+from backend.bookings import services as booking_services
 from tests.conftest import client_for
 
 ROLES = (
@@ -47,6 +48,13 @@ def hidden_unless_seen(seen: dict[str, int]) -> dict[str, int]:
 MANAGE_PUBLIC = lambda ok: only({"coordinator": ok}, 403)  # noqa: E731
 MANAGE_PROTECTED = lambda ok: hidden_unless_seen(  # noqa: E731
     {"learner_with_grant": 403, "tutor_in_space": 403, "space_coordinator": ok}
+)
+# A booking is seen by its owner and by the session's tutors and coordinators.
+BOOKING_SEEN_PUBLIC = lambda ok: only(  # noqa: E731
+    {"learner": ok, "tutor_elsewhere": ok, "coordinator": ok}, 404
+)
+BOOKING_SEEN_PROTECTED = lambda ok: only(  # noqa: E731
+    {"learner_with_grant": ok, "tutor_in_space": ok, "space_coordinator": ok}, 404
 )
 SEE_PROTECTED = {**everyone(404), **dict.fromkeys(SEES_SPACE, 200)}
 
@@ -109,6 +117,33 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
     "access-request-withdraw": {
         "pending_request": {"post": only({"learner": 200}, 404)},
     },
+    "booking-list": {"-": {"get": only({}, 200), "post": only({}, 400)}},
+    "booking-detail": {
+        "own_booking": {"get": BOOKING_SEEN_PUBLIC(200)},
+        "protected_booking": {"get": BOOKING_SEEN_PROTECTED(200)},
+    },
+    **{
+        f"booking-{name}": {
+            "own_booking": {"post": BOOKING_SEEN_PUBLIC(200)},
+            "protected_booking": {"post": BOOKING_SEEN_PROTECTED(200)},
+        }
+        for name in ("cancel", "accept")
+    },
+    "booking-move-up": {
+        "own_booking": {
+            "post": only({"learner": 403, "tutor_elsewhere": 403, "coordinator": 400}, 404)
+        },
+        "protected_booking": {
+            "post": only(
+                {"learner_with_grant": 403, "tutor_in_space": 403, "space_coordinator": 400}, 404
+            )
+        },
+    },
+    "queue-entry-list": {"-": {"get": only({}, 200), "post": only({}, 400)}},
+    "queue-entry-leave": {"queue_entry": {"post": only({"learner": 200, "coordinator": 200}, 404)}},
+    "queue-entry-move-up": {
+        "queue_entry": {"post": only({"learner": 403, "coordinator": 400}, 404)},
+    },
     "schema": {"-": {"get": everyone(200)}},
     "api-docs": {"-": {"get": everyone(200)}},
     "api-redoc": {"-": {"get": everyone(200)}},
@@ -140,7 +175,18 @@ def test_every_route_is_in_the_matrix():
 @pytest.fixture
 def targets(world):
     pending = access_services.access_request_create(user=world.learner, space=world.space)
+    public_session = world.public_activity.sessions.order_by("start").first()
+    protected_session = world.protected_activity.sessions.order_by("start").first()
+    own, _ = booking_services.booking_create(actor=world.learner, session=public_session)
+    protected, _ = booking_services.booking_create(
+        actor=world.learner_with_grant, session=protected_session
+    )
+    world.public_activity.max_group_size = 2
+    entry, _ = booking_services.queue_join(actor=world.learner, activity=world.public_activity)
     return {
+        "own_booking": own.pk,
+        "protected_booking": protected.pk,
+        "queue_entry": entry.pk,
         "-": None,
         "org": world.org.pk,
         "venue": world.room.venue.pk,

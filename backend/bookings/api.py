@@ -1,0 +1,270 @@
+"""Bookings API: book (idempotent with an Idempotency-Key header), my bookings,
+cancel, accept an offer; coordinators see a session's line and move someone up.
+The activity queue ("any upcoming session") lives under queue-entries/."""
+
+from __future__ import annotations
+
+import uuid
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from backend.access import policy
+from backend.accounts.models import Participant
+from backend.common.errors import ApplicationError, NotFoundError
+from backend.common.views import HarbourViewSet
+from backend.timetable.models import MAX_GROUP
+
+from . import selectors, services
+from .models import ActivityQueueEntry, Booking
+
+IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Any unique string per intended booking; a retry with the same key returns "
+    "the first result and never books twice.",
+)
+
+
+class ParticipantRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Participant
+        fields = ["id", "known_as"]
+
+
+class BookingSessionSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField(source="activity.title")
+    activity = serializers.UUIDField(source="activity_id")
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    venue = serializers.CharField(source="room.venue.name")
+    room = serializers.CharField(source="room.name")
+    status = serializers.CharField()
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    session = BookingSessionSerializer()
+    participant = ParticipantRefSerializer()
+    position = serializers.SerializerMethodField(help_text="Place in the waiting line (1 = next).")
+
+    class Meta:
+        model = Booking
+        fields = [
+            "id", "session", "participant", "places", "status", "position",
+            "offer_expires_at", "created_at",
+        ]  # fmt: skip
+
+    def get_position(self, booking) -> int | None:
+        if booking.status != Booking.Status.WAITING:
+            return None
+        return getattr(booking, "position", None) or services.waiting_position(booking)
+
+
+class BookingCreateSerializer(serializers.Serializer):
+    session = serializers.UUIDField()
+    places = serializers.IntegerField(min_value=1, max_value=MAX_GROUP, default=1)
+    participant = serializers.UUIDField(
+        required=False, help_text="Staff only: book for someone else (perhaps without a login)."
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class QueueEntrySerializer(serializers.ModelSerializer):
+    activity = serializers.SerializerMethodField()
+    participant = ParticipantRefSerializer()
+    position = serializers.SerializerMethodField()
+    booking = serializers.UUIDField(source="booking_id", allow_null=True)
+
+    class Meta:
+        model = ActivityQueueEntry
+        fields = ["id", "activity", "participant", "places", "status", "position", "booking"]
+
+    def get_activity(self, entry) -> dict:
+        return {"id": str(entry.activity_id), "title": entry.activity.title}
+
+    def get_position(self, entry) -> int | None:
+        return getattr(entry, "position", None) if entry.status == "waiting" else None
+
+
+class QueueJoinSerializer(serializers.Serializer):
+    activity = serializers.UUIDField()
+    places = serializers.IntegerField(min_value=1, max_value=MAX_GROUP, default=1)
+
+
+def _idempotency_key(request) -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 100:
+        raise ApplicationError(
+            "invalid_idempotency_key", "Idempotency-Key must be at most 100 characters."
+        )
+    return key
+
+
+class BookingViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
+    """Her bookings and waiting-list places. Staff add `?session=<id>` to see a
+    session's whole line (confirmed, offered, waiting in order)."""
+
+    serializer_class = BookingSerializer
+
+    def get_permissions(self):
+        return [permissions.IsAuthenticated()] if self.action else [permissions.AllowAny()]
+
+    def get_queryset(self):
+        return selectors.bookings_visible_to(user=self.request.user)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("session", str, description="A session id (staff).")],
+        responses={200: BookingSerializer(many=True)},
+    )
+    def list(self, request):
+        user = request.user
+        session_id = request.query_params.get("session")
+        if session_id:
+            session = policy.visible_sessions(user).filter(pk=_uuid_or_404(session_id)).first()
+            if session is None:
+                raise NotFoundError()
+            services.offers_expire_due(session_ids=[session.pk])
+            qs = selectors.session_line(user=user, session=session)
+        else:
+            # Her offers, and offers ahead of her in lines she waits in, may be due.
+            mine = Booking.objects.filter(participant__user=user, status__in=("offered", "waiting"))
+            services.offers_expire_due(session_ids=list(mine.values_list("session_id", flat=True)))
+            qs = selectors.bookings_of(user=user)
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(BookingSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=BookingCreateSerializer,
+        parameters=[IDEMPOTENCY],
+        responses={201: BookingSerializer, 200: BookingSerializer},
+    )
+    def create(self, request):
+        data = BookingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        session = policy.visible_sessions(request.user).filter(pk=values["session"]).first()
+        if session is None:
+            raise ApplicationError(
+                "invalid", "Some fields are not valid.", fields={"session": ["Not found."]}
+            )
+        participant = None
+        if "participant" in values:
+            participant = Participant.objects.filter(pk=values["participant"]).first()
+            if participant is None:
+                raise ApplicationError(
+                    "invalid", "Some fields are not valid.", fields={"participant": ["Not found."]}
+                )
+        booking, created = services.booking_create(
+            actor=request.user, session=session, places=values["places"],
+            participant=participant, idempotency_key=_idempotency_key(request),
+        )  # fmt: skip
+        fresh = self.get_queryset().get(pk=booking.pk)
+        return Response(
+            BookingSerializer(fresh).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    def _respond(self, booking):
+        return Response(BookingSerializer(self.get_queryset().get(pk=booking.pk)).data)
+
+    @extend_schema(request=None, responses={200: BookingSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._respond(services.booking_cancel(actor=request.user, booking=self.get_object()))
+
+    @extend_schema(request=None, responses={200: BookingSerializer})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._respond(services.offer_accept(actor=request.user, booking=self.get_object()))
+
+    @extend_schema(request=ReasonSerializer, responses={200: BookingSerializer})
+    @action(detail=True, methods=["post"], url_path="move-up")
+    def move_up(self, request, pk=None):
+        booking = self.get_object()
+        _require_coordinator(request.user, booking.session.activity)
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        moved = services.waiting_move_up(
+            actor=request.user, booking=booking, reason=data.validated_data["reason"]
+        )
+        return self._respond(moved)
+
+
+def _require_coordinator(user, activity) -> None:
+    if not policy.can_manage_activity(user, activity):
+        raise ApplicationError(
+            "permission_denied", "Only coordinators can reorder the line.", status_code=403
+        )
+
+
+def _uuid_or_404(value: str):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise NotFoundError() from None
+
+
+class QueueEntryViewSet(mixins.ListModelMixin, HarbourViewSet):
+    """Waiting for any upcoming session of an activity (e.g. the bike list)."""
+
+    serializer_class = QueueEntrySerializer
+
+    def get_permissions(self):
+        return [permissions.IsAuthenticated()] if self.action else [permissions.AllowAny()]
+
+    def get_queryset(self):
+        qs = selectors.queue_entries_visible_to(user=self.request.user)
+        activity = self.request.query_params.get("activity")
+        if activity and self.action == "list":
+            qs = qs.filter(activity=_uuid_or_404(activity))
+        return qs
+
+    @extend_schema(
+        request=QueueJoinSerializer, parameters=[IDEMPOTENCY], responses={201: QueueEntrySerializer}
+    )
+    def create(self, request):
+        data = QueueJoinSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        activity = (
+            policy.visible_activities(request.user)
+            .filter(pk=data.validated_data["activity"])
+            .first()
+        )
+        if activity is None:
+            raise ApplicationError(
+                "invalid", "Some fields are not valid.", fields={"activity": ["Not found."]}
+            )
+        entry, created = services.queue_join(
+            actor=request.user, activity=activity, places=data.validated_data["places"],
+            idempotency_key=_idempotency_key(request),
+        )  # fmt: skip
+        fresh = self.get_queryset().get(pk=entry.pk)
+        return Response(
+            QueueEntrySerializer(fresh).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(request=None, responses={200: QueueEntrySerializer})
+    @action(detail=True, methods=["post"])
+    def leave(self, request, pk=None):
+        entry = services.queue_leave(actor=request.user, entry=self.get_object())
+        return Response(QueueEntrySerializer(self.get_queryset().get(pk=entry.pk)).data)
+
+    @extend_schema(request=ReasonSerializer, responses={200: QueueEntrySerializer})
+    @action(detail=True, methods=["post"], url_path="move-up")
+    def move_up(self, request, pk=None):
+        entry = self.get_object()
+        _require_coordinator(request.user, entry.activity)
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.queue_move_up(
+            actor=request.user, entry=entry, reason=data.validated_data["reason"]
+        )
+        return Response(QueueEntrySerializer(self.get_queryset().get(pk=entry.pk)).data)

@@ -1,0 +1,118 @@
+"""Booking (a place, or a place in the queue, for one session), the activity
+queue ("any upcoming session"), and the booking event log."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from backend.accounts.models import Participant
+from backend.common.models import TimestampedModel, UUIDModel
+from backend.timetable.models import MAX_GROUP, Activity, Session
+
+ACTIVE = ("confirmed", "offered", "waiting")
+HOLDING = ("confirmed", "offered")  # statuses that take places in the session
+
+
+class Booking(TimestampedModel):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        OFFERED = "offered", "Offered (waiting for her answer)"
+        WAITING = "waiting", "On the waiting list"
+        CANCELLED = "cancelled", "Cancelled"
+        EXPIRED = "expired", "Offer expired"
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="bookings")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="bookings")
+    places = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_GROUP)]
+    )
+    status = models.CharField(max_length=10, choices=Status.choices)
+    # Waiting-list order: higher priority first (a coordinator's move-up), then first come.
+    priority = models.IntegerField(default=0)
+    queued_at = models.DateTimeField()
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    from_queue = models.ForeignKey(
+        "ActivityQueueEntry", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["session__start", "-priority", "queued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "participant"],
+                condition=models.Q(status__in=ACTIVE),
+                name="one_active_booking_per_person_per_session",
+            ),
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="booking_idempotency_key",
+            ),
+            models.CheckConstraint(condition=models.Q(places__gte=1), name="booking_places_gte_1"),
+        ]
+        indexes = [models.Index(fields=["session", "status", "-priority", "queued_at"])]
+
+
+class ActivityQueueEntry(TimestampedModel):
+    """Waiting for a place in ANY upcoming session of an activity (the bike list)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        PLACED = "placed", "Given a place"
+        LEFT = "left", "Left the queue"
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="queue")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="queues")
+    places = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_GROUP)]
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    priority = models.IntegerField(default=0)
+    queued_at = models.DateTimeField()
+    booking = models.ForeignKey(
+        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-priority", "queued_at"]
+        verbose_name_plural = "activity queue entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "participant"],
+                condition=models.Q(status="waiting"),
+                name="one_queue_place_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="queue_idempotency_key",
+            ),
+        ]
+
+
+class BookingEvent(UUIDModel):
+    """Append-only history: every confirmation, offer, expiry, cancellation and
+    move-up (with the coordinator's reason)."""
+
+    at = models.DateTimeField(auto_now_add=True)
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, null=True, related_name="events")
+    queue_entry = models.ForeignKey(
+        ActivityQueueEntry, on_delete=models.CASCADE, null=True, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at"]

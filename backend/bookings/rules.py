@@ -1,0 +1,105 @@
+"""The booking rules, one function each, each refusal with its stable code.
+Called by services with the session row locked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from backend.common.errors import ApplicationError
+from backend.timetable.models import Session
+
+from .models import ACTIVE, HOLDING, Booking
+
+
+def _refuse(code: str, detail: str, status: int = 409, field: str | None = None):
+    fields = {field: [detail]} if field else None
+    return ApplicationError(code, detail, fields=fields, status_code=status)
+
+
+def check_session_bookable(session: Session, *, now=None) -> None:
+    now = now or timezone.now()
+    activity = session.activity
+    if session.status == Session.Status.CANCELLED:
+        raise _refuse("session_cancelled", "This session is cancelled.")
+    if not activity.booking_required:
+        raise _refuse("drop_in", "No booking needed: this is a drop-in, just come along.", 400)
+    if now >= session.start:
+        raise _refuse("session_started", "This session has already started.")
+    opens = session.start - timedelta(days=activity.booking_opens_days)
+    if now < opens:
+        local = timezone.localtime(opens)
+        raise _refuse("booking_not_open", f"Booking opens on {local:%a %d %b at %H:%M}.")
+    closes = session.start - timedelta(hours=activity.booking_closes_hours)
+    if now >= closes:
+        raise _refuse("booking_closed", "Booking for this session has closed.")
+
+
+def check_group_size(session: Session, places: int) -> None:
+    limit = min(session.activity.max_group_size, session.capacity)
+    if places < 1 or places > limit:
+        raise _refuse(
+            "group_too_large", f"One booking can be for 1 to {limit} places.", 400, "places"
+        )
+
+
+def check_not_already_booked(session: Session, participant) -> None:
+    existing = Booking.objects.filter(
+        session=session, participant=participant, status__in=ACTIVE
+    ).first()
+    if existing is not None:
+        code = "already_waiting" if existing.status == Booking.Status.WAITING else "already_booked"
+        raise _refuse(code, "You already have a place or a waiting-list place in this session.")
+
+
+def overlapping_booking(session: Session, participant) -> Booking | None:
+    return (
+        Booking.objects.filter(
+            participant=participant,
+            status__in=HOLDING,
+            session__status=Session.Status.SCHEDULED,
+            session__start__lt=session.end,
+            session__end__gt=session.start,
+        )
+        .exclude(session=session)
+        .select_related("session__activity")
+        .first()
+    )
+
+
+def check_no_overlap(session: Session, participant) -> None:
+    clash = overlapping_booking(session, participant)
+    if clash is not None:
+        # Only her own booking is named, so nothing protected can leak here.
+        raise _refuse(
+            "overlapping_booking",
+            f"You already have a place at \u201c{clash.session.activity.title}\u201d then.",
+        )
+
+
+def week_bounds(session: Session):
+    local = timezone.localtime(session.start)
+    monday = (local - timedelta(days=local.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    return monday, monday + timedelta(days=7)
+
+
+def check_weekly_limit(session: Session, participant) -> None:
+    limit = session.activity.weekly_limit
+    if not limit:
+        return
+    start, end = week_bounds(session)
+    held = Booking.objects.filter(
+        participant=participant,
+        status__in=ACTIVE,
+        session__activity=session.activity,
+        session__start__gte=start,
+        session__start__lt=end,
+    ).count()
+    if held >= limit:
+        raise _refuse(
+            "weekly_limit_reached",
+            f"You can book {limit} session(s) of this activity a week, so others get a turn.",
+        )

@@ -1,0 +1,93 @@
+"""Reads for bookings. Every booking is reached through a session the policy
+lets the reader see."""
+
+from __future__ import annotations
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from backend.access import policy
+
+from .models import ACTIVE, ActivityQueueEntry, Booking
+
+
+def _position(line_model, scope_field: str):
+    """1 + how many waiting entries of the same scope are ahead of this one."""
+    ahead = (
+        line_model.objects.filter(**{scope_field: OuterRef(scope_field), "status": "waiting"})
+        .filter(
+            Q(priority__gt=OuterRef("priority"))
+            | Q(priority=OuterRef("priority"), queued_at__lt=OuterRef("queued_at"))
+            | Q(
+                priority=OuterRef("priority"),
+                queued_at=OuterRef("queued_at"),
+                pk__lt=OuterRef("pk"),
+            )
+        )
+        .order_by()
+        .values(scope_field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + 1
+
+
+def _with_related(qs: QuerySet[Booking]) -> QuerySet[Booking]:
+    return qs.select_related(
+        "session__activity__organisation", "session__room__venue", "participant"
+    ).annotate(position=_position(Booking, "session"))
+
+
+def bookings_of(*, user) -> QuerySet[Booking]:
+    """Her own bookings, in sessions she can (still) see."""
+    if not user.is_authenticated:
+        return Booking.objects.none()
+    return _with_related(
+        Booking.objects.filter(
+            participant__user=user, session__in=policy.visible_sessions(user).values("pk")
+        )
+    ).order_by("session__start", "created_at")
+
+
+def bookings_visible_to(*, user) -> QuerySet[Booking]:
+    """Her own, plus every booking of sessions she takes registers for or runs."""
+    if not user.is_authenticated:
+        return Booking.objects.none()
+    staffed = policy.visible_sessions(user).filter(
+        Q(activity__tutors=user) | Q(activity__in=policy.manageable_activities(user).values("pk"))
+    )
+    return _with_related(
+        Booking.objects.filter(
+            Q(participant__user=user, session__in=policy.visible_sessions(user).values("pk"))
+            | Q(session__in=staffed.values("pk"))
+        )
+    )
+
+
+def session_line(*, user, session) -> QuerySet[Booking]:
+    """A session's active bookings (confirmed, offered, then the waiting line)."""
+    return (
+        bookings_visible_to(user=user)
+        .filter(session=session, status__in=ACTIVE)
+        .order_by("status", "-priority", "queued_at", "pk")
+    )
+
+
+def queue_entries_visible_to(*, user) -> QuerySet[ActivityQueueEntry]:
+    if not user.is_authenticated:
+        return ActivityQueueEntry.objects.none()
+    visible = policy.visible_activities(user).values("pk")
+    return (
+        ActivityQueueEntry.objects.filter(activity__in=visible)
+        .filter(
+            Q(participant__user=user)
+            | Q(activity__in=policy.manageable_activities(user).values("pk"))
+        )
+        .select_related("activity", "participant")
+        .annotate(position=_position(ActivityQueueEntry, "activity"))
+        .order_by("activity__title", "-priority", "queued_at", "pk")
+    )
+
+
+def session_has_people(session) -> bool:
+    return Booking.objects.filter(session=session, status__in=ACTIVE).exists()

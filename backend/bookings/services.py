@@ -1,0 +1,495 @@
+"""Writes for bookings: book, cancel, accept or decline an offer, move someone
+up the list, join and leave an activity queue, expire offers, promote.
+
+Every change to who holds a place happens with the session's row locked
+(SELECT ... FOR UPDATE), so capacity holds under any concurrency on any number
+of app servers. `Session.booked_places` counts confirmed and offered places.
+
+Fairness: while anyone is waiting (on the session's list or the activity's
+queue), a free place goes to them, never to whoever asks next. Promotion walks
+the line in order and gives the place to the first person whose whole group
+fits; a group that does not fit yet keeps its place at the head of the line.
+The session's own waiting list comes before the activity queue.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from backend.access import policy
+from backend.accounts.models import Participant
+from backend.accounts.services import participant_for_user
+from backend.common.errors import ApplicationError, NotFoundError
+from backend.notifications.services import notification_queue
+from backend.timetable.models import Activity, Session
+
+from . import rules
+from .models import ACTIVE, HOLDING, ActivityQueueEntry, Booking, BookingEvent
+
+
+def _when(session: Session) -> str:
+    return f"{timezone.localtime(session.start):%a %d %b %H:%M}"
+
+
+def _tell(booking: Booking, kind: str, **extra) -> None:
+    session = booking.session
+    notification_queue(
+        participant=booking.participant,
+        kind=kind,
+        activity=session.activity.title,
+        when=_when(session),
+        where=f"{session.room.venue.name}, {session.room.name}",
+        **extra,
+    )
+
+
+def _event(*, action: str, actor=None, booking=None, entry=None, note: str = "") -> None:
+    BookingEvent.objects.create(
+        action=action, actor=actor, booking=booking, queue_entry=entry, note=note
+    )
+
+
+def _lock_session(session_id) -> Session:
+    return (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("activity", "room__venue")
+        .get(pk=session_id)
+    )
+
+
+def _resolve_participant(actor, session: Session, participant: Participant | None) -> Participant:
+    """Booking for oneself, or (staff) for someone else, perhaps without a login."""
+    own = participant_for_user(user=actor)
+    if participant is None or participant.pk == own.pk:
+        return own
+    if not policy.can_take_register(actor, session):
+        raise ApplicationError(
+            "permission_denied",
+            "Only this activity's tutors and coordinators can book for someone else.",
+            status_code=403,
+        )
+    if participant.user_id and not policy.can_see_activity(participant.user, session.activity):
+        # Nobody is booked into what she cannot see.
+        raise ApplicationError(
+            "invalid", "Some fields are not valid.", fields={"participant": ["Not found."]}
+        )
+    return participant
+
+
+def _hold(session: Session, booking: Booking, *, now, present: bool) -> None:
+    """Give `booking` its places: confirmed if she is asking right now (or the
+    activity confirms straight away), else offered for the activity's window."""
+    activity = session.activity
+    if activity.waitlist_mode == Activity.WaitlistMode.OFFER and not present:
+        booking.status = Booking.Status.OFFERED
+        booking.offer_expires_at = min(now + timedelta(hours=activity.offer_hours), session.start)
+    else:
+        booking.status = Booking.Status.CONFIRMED
+        booking.offer_expires_at = None
+    session.booked_places += booking.places
+
+
+def _waiting_line(session: Session):
+    return Booking.objects.filter(session=session, status=Booking.Status.WAITING).order_by(
+        "-priority", "queued_at", "pk"
+    )
+
+
+def _queue_line(activity: Activity):
+    return ActivityQueueEntry.objects.filter(
+        activity=activity, status=ActivityQueueEntry.Status.WAITING
+    ).order_by("-priority", "queued_at", "pk")
+
+
+def _promote(session: Session, *, now, actor=None, present: Booking | None = None) -> list[Booking]:
+    """Fill free places from the line, in order, first whole group that fits.
+    `present` is the booking of the person asking right now, already in line.
+    The caller holds the session's lock."""
+    promoted: list[Booking] = []
+    if session.status != Session.Status.SCHEDULED or now >= session.start:
+        return promoted
+    while (free := session.capacity - session.booked_places) > 0:
+        booking = next(
+            (
+                b
+                for b in _waiting_line(session).select_related("participant")
+                if b.places <= free and rules.overlapping_booking(session, b.participant) is None
+            ),
+            None,
+        )
+        if booking is None:
+            booking = _place_from_queue(session, free, now=now)
+        if booking is None:
+            break
+        is_present = present is not None and booking.pk == present.pk
+        _hold(session, booking, now=now, present=is_present)
+        booking.save()
+        promoted.append(booking)
+        booking.session = session
+        if booking.status == Booking.Status.OFFERED:
+            _event(action="offered", actor=actor, booking=booking)
+            expires = timezone.localtime(booking.offer_expires_at)
+            _tell(booking, "place_offered", expires=f"{expires:%a %d %b %H:%M}")
+        else:
+            _event(action="confirmed" if is_present else "promoted", actor=actor, booking=booking)
+            _tell(booking, "booking_confirmed")
+    session.save(update_fields=["booked_places", "updated_at"])
+    return promoted
+
+
+def _place_from_queue(session: Session, free: int, *, now) -> Booking | None:
+    for entry in _queue_line(session.activity).select_related("participant"):
+        if entry.places > free:
+            continue
+        participant = entry.participant
+        if Booking.objects.filter(
+            session=session, participant=participant, status__in=ACTIVE
+        ).exists():
+            continue
+        if rules.overlapping_booking(session, participant) is not None:
+            continue
+        booking = Booking.objects.create(
+            session=session, participant=participant, places=entry.places,
+            status=Booking.Status.WAITING, queued_at=entry.queued_at, from_queue=entry,
+            created_by=entry.created_by,
+        )  # fmt: skip
+        entry.status = ActivityQueueEntry.Status.PLACED
+        entry.booking = booking
+        entry.save(update_fields=["status", "booking", "updated_at"])
+        _event(action="placed_from_queue", entry=entry, booking=booking)
+        return booking
+    return None
+
+
+def waiting_position(booking: Booking) -> int | None:
+    if booking.status != Booking.Status.WAITING:
+        return None
+    ids = list(_waiting_line(booking.session).values_list("pk", flat=True))
+    return ids.index(booking.pk) + 1
+
+
+# --- booking ------------------------------------------------------------------------------
+
+
+def booking_create(
+    *,
+    actor,
+    session: Session,
+    places: int = 1,
+    participant: Participant | None = None,
+    idempotency_key: str = "",
+) -> tuple[Booking, bool]:
+    """Book places, or join the waiting list when full. Returns (booking, created).
+    A retry with the same Idempotency-Key returns the first booking unchanged."""
+    if idempotency_key:
+        earlier = Booking.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return earlier, False
+    try:
+        with transaction.atomic():
+            return _booking_create(
+                actor=actor, session_id=session.pk, places=places, participant=participant,
+                idempotency_key=idempotency_key,
+            ), True  # fmt: skip
+    except IntegrityError:
+        # The same key raced itself (two retries at once): the first one won.
+        earlier = Booking.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
+        if idempotency_key and earlier is not None:
+            return earlier, False
+        raise ApplicationError(
+            "already_booked",
+            "You already have a place or a waiting-list place here.",
+            status_code=409,
+        ) from None
+
+
+def _booking_create(*, actor, session_id, places, participant, idempotency_key) -> Booking:
+    now = timezone.now()
+    session = _lock_session(session_id)
+    if not policy.can_see_activity(actor, session.activity):
+        raise NotFoundError()
+    person = _resolve_participant(actor, session, participant)
+    rules.check_session_bookable(session, now=now)
+    rules.check_group_size(session, places)
+    rules.check_not_already_booked(session, person)
+    rules.check_no_overlap(session, person)
+    rules.check_weekly_limit(session, person)
+    _expire_offers_locked(session, now=now)
+    # She joins the end of the line; promotion then serves the line in order,
+    # so she gets a place at once only if nobody before her can use it.
+    booking = Booking.objects.create(
+        session=session, participant=person, places=places, queued_at=now, created_by=actor,
+        idempotency_key=idempotency_key, status=Booking.Status.WAITING,
+    )  # fmt: skip
+    _promote(session, now=now, actor=actor, present=booking)
+    booking.refresh_from_db()
+    if booking.status == Booking.Status.WAITING:
+        _event(action="waiting", actor=actor, booking=booking)
+        booking.session = session
+        _tell(booking, "booking_waiting", position=waiting_position(booking))
+    return booking
+
+
+def _own_or_managed(actor, booking: Booking) -> None:
+    if booking.participant.user_id == actor.pk:
+        return
+    if policy.can_take_register(actor, booking.session):
+        return
+    raise NotFoundError()
+
+
+@transaction.atomic
+def booking_cancel(*, actor, booking: Booking, note: str = "") -> Booking:
+    """Cancel a place, a waiting-list place or an offer. A freed place goes to
+    the line at once. Cancelling twice is harmless."""
+    session = _lock_session(booking.session_id)
+    booking = Booking.objects.select_related("participant").get(pk=booking.pk)
+    _own_or_managed(actor, booking)
+    if booking.status not in (*HOLDING, Booking.Status.WAITING):
+        return booking
+    held = booking.status in HOLDING
+    booking.status = Booking.Status.CANCELLED
+    booking.cancelled_at = timezone.now()
+    booking.save()
+    _event(action="cancelled", actor=actor, booking=booking, note=note)
+    booking.session = session
+    _tell(booking, "booking_cancelled")
+    if held:
+        session.booked_places -= booking.places
+        _promote(session, now=timezone.now(), actor=actor)
+    return booking
+
+
+@transaction.atomic
+def offer_accept(*, actor, booking: Booking) -> Booking:
+    session = _lock_session(booking.session_id)
+    booking = Booking.objects.select_related("participant").get(pk=booking.pk)
+    _own_or_managed(actor, booking)
+    now = timezone.now()
+    if booking.status == Booking.Status.CONFIRMED:
+        return booking
+    if booking.status == Booking.Status.OFFERED and booking.offer_expires_at > now:
+        booking.status = Booking.Status.CONFIRMED
+        booking.offer_expires_at = None
+        booking.save()
+        _event(action="offer_accepted", actor=actor, booking=booking)
+        return booking
+    _expire_offers_locked(session, now=now)
+    raise ApplicationError(
+        "offer_expired", "This offer has expired or was withdrawn.", status_code=409
+    )
+
+
+@transaction.atomic
+def waiting_move_up(*, actor, booking: Booking, reason: str) -> Booking:
+    """A coordinator moves someone to the head of the line (e.g. a safeguarding
+    priority). A reason is required and recorded."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            "reason_required",
+            "Say why she moves up; it is recorded.",
+            fields={"reason": ["Required."]},
+        )
+    session = _lock_session(booking.session_id)
+    booking = Booking.objects.get(pk=booking.pk)
+    if not policy.can_see_activity(actor, session.activity):
+        raise NotFoundError()
+    if not policy.can_manage_session(actor, session):
+        raise ApplicationError(
+            "permission_denied", "Only coordinators can reorder the list.", status_code=403
+        )
+    if booking.status != Booking.Status.WAITING:
+        raise ApplicationError(
+            "not_waiting", "Only someone on the waiting list can be moved up.", status_code=409
+        )
+    top = _waiting_line(session).aggregate(top=Max("priority"))["top"] or 0
+    booking.priority = top + 1
+    booking.save(update_fields=["priority", "updated_at"])
+    _event(action="moved_up", actor=actor, booking=booking, note=reason)
+    _promote(session, now=timezone.now(), actor=actor)
+    booking.refresh_from_db()
+    return booking
+
+
+# --- offers -------------------------------------------------------------------------------
+
+
+def _expire_offers_locked(session: Session, *, now) -> int:
+    expired = list(
+        Booking.objects.filter(
+            session=session, status=Booking.Status.OFFERED, offer_expires_at__lte=now
+        ).select_related("participant")
+    )
+    for booking in expired:
+        booking.status = Booking.Status.EXPIRED
+        booking.save(update_fields=["status", "updated_at"])
+        session.booked_places -= booking.places
+        _event(action="offer_expired", booking=booking)
+        booking.session = session
+        _tell(booking, "offer_expired")
+    if expired:
+        _promote(session, now=now)
+    return len(expired)
+
+
+def offers_expire_due(*, session_ids=None) -> int:
+    """Expire overdue offers and pass the places on. Idempotent: run by
+    `manage.py process_waiting_lists` and lazily before reads of bookings."""
+    now = timezone.now()
+    due = Booking.objects.filter(status=Booking.Status.OFFERED, offer_expires_at__lte=now)
+    if session_ids is not None:
+        due = due.filter(session_id__in=session_ids)
+    total = 0
+    for session_id in set(due.values_list("session_id", flat=True)):
+        with transaction.atomic():
+            total += _expire_offers_locked(_lock_session(session_id), now=now)
+    return total
+
+
+# --- activity queue -----------------------------------------------------------------------
+
+
+def _open_sessions(activity: Activity, *, now):
+    return activity.sessions.filter(status=Session.Status.SCHEDULED, start__gt=now).order_by(
+        "start"
+    )
+
+
+def queue_fill(*, activity: Activity) -> int:
+    """Give free places in the activity's bookable sessions to its queue, in
+    order, earliest session first. Idempotent."""
+    now = timezone.now()
+    placed = 0
+    for session_id in _open_sessions(activity, now=now).values_list("pk", flat=True):
+        if not _queue_line(activity).exists():
+            break
+        with transaction.atomic():
+            session = _lock_session(session_id)
+            try:
+                rules.check_session_bookable(session, now=now)
+            except ApplicationError:
+                continue
+            placed += len(_promote(session, now=now))
+    return placed
+
+
+def queue_join(
+    *, actor, activity: Activity, places: int = 1, participant: Participant | None = None,
+    idempotency_key: str = "",
+) -> tuple[ActivityQueueEntry, bool]:  # fmt: skip
+    if idempotency_key:
+        earlier = ActivityQueueEntry.objects.filter(
+            created_by=actor, idempotency_key=idempotency_key
+        ).first()
+        if earlier is not None:
+            return earlier, False
+    if not policy.can_see_activity(actor, activity):
+        raise NotFoundError()
+    if not activity.booking_required:
+        raise ApplicationError("drop_in", "No booking needed: this is a drop-in.", status_code=400)
+    if places < 1 or places > activity.max_group_size:
+        raise ApplicationError(
+            "group_too_large",
+            f"1 to {activity.max_group_size} places.",
+            fields={"places": ["Out of range."]},
+        )
+    first = activity.sessions.first()
+    person = (
+        participant_for_user(user=actor)
+        if participant is None
+        else _resolve_participant(actor, first, participant)
+        if first
+        else participant
+    )
+    try:
+        with transaction.atomic():
+            entry = ActivityQueueEntry.objects.create(
+                activity=activity, participant=person, places=places, queued_at=timezone.now(),
+                created_by=actor, idempotency_key=idempotency_key,
+            )  # fmt: skip
+            _event(action="queue_joined", actor=actor, entry=entry)
+    except IntegrityError:
+        raise ApplicationError(
+            "already_queued", "You are already in this queue.", status_code=409
+        ) from None
+    queue_fill(activity=activity)
+    entry.refresh_from_db()
+    return entry, True
+
+
+@transaction.atomic
+def queue_leave(*, actor, entry: ActivityQueueEntry) -> ActivityQueueEntry:
+    entry = (
+        ActivityQueueEntry.objects.select_for_update()
+        .select_related("participant")
+        .get(pk=entry.pk)
+    )
+    if entry.participant.user_id != actor.pk and not policy.can_manage_activity(
+        actor, entry.activity
+    ):
+        raise NotFoundError()
+    if entry.status == ActivityQueueEntry.Status.WAITING:
+        entry.status = ActivityQueueEntry.Status.LEFT
+        entry.save(update_fields=["status", "updated_at"])
+        _event(action="queue_left", actor=actor, entry=entry)
+    return entry
+
+
+@transaction.atomic
+def queue_move_up(*, actor, entry: ActivityQueueEntry, reason: str) -> ActivityQueueEntry:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            "reason_required",
+            "Say why she moves up; it is recorded.",
+            fields={"reason": ["Required."]},
+        )
+    entry = ActivityQueueEntry.objects.select_for_update().get(pk=entry.pk)
+    if not policy.can_manage_activity(actor, entry.activity):
+        raise (
+            NotFoundError()
+            if not policy.can_see_activity(actor, entry.activity)
+            else ApplicationError(
+                "permission_denied", "Only coordinators can reorder the queue.", status_code=403
+            )
+        )
+    if entry.status != ActivityQueueEntry.Status.WAITING:
+        raise ApplicationError(
+            "not_waiting", "Only someone still in the queue can be moved up.", status_code=409
+        )
+    top = _queue_line(entry.activity).aggregate(top=Max("priority"))["top"] or 0
+    entry.priority = top + 1
+    entry.save(update_fields=["priority", "updated_at"])
+    _event(action="moved_up", actor=actor, entry=entry, note=reason)
+    return entry
+
+
+def waiting_lists_process() -> tuple[int, int]:
+    """The periodic job: expire overdue offers, then fill free places from
+    activity queues. Idempotent."""
+    expired = offers_expire_due()
+    placed = 0
+    activity_ids = set(
+        ActivityQueueEntry.objects.filter(status=ActivityQueueEntry.Status.WAITING).values_list(
+            "activity_id", flat=True
+        )
+    )
+    for activity in Activity.objects.filter(pk__in=activity_ids):
+        placed += queue_fill(activity=activity)
+    return expired, placed
+
+
+def session_cancelled_notify(*, session: Session) -> int:
+    """Tell everyone holding or waiting for a place that the session is off.
+    Their bookings stay as they are (the coordinator may reinstate it)."""
+    people = Booking.objects.filter(session=session, status__in=ACTIVE).select_related(
+        "participant", "session__activity", "session__room__venue"
+    )
+    for booking in people:
+        _tell(booking, "session_cancelled", reason=session.cancel_reason)
+    return len(people)

@@ -1,0 +1,31 @@
+"""Message texts by kind. Written with gettext so each is sent in the person's
+preferred language where a translation exists (English otherwise)."""
+
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES = {
+    "booking_confirmed": (
+        _("Your place is booked: {activity}"),
+        _("You have a place at {activity} on {when} at {where}. To cancel, open Harbour."),
+    ),
+    "booking_waiting": (
+        _("You are on the waiting list: {activity}"),
+        _("{activity} on {when} is full. You are number {position} on the waiting list."),
+    ),
+    "place_offered": (
+        _("A place is free for you: {activity}"),
+        _("A place at {activity} on {when} is yours if you accept it by {expires}. Open Harbour."),
+    ),
+    "offer_expired": (
+        _("Your offer has expired: {activity}"),
+        _("The place at {activity} on {when} was held for you but not accepted in time."),
+    ),
+    "booking_cancelled": (
+        _("Booking cancelled: {activity}"),
+        _("Your booking for {activity} on {when} is cancelled."),
+    ),
+    "session_cancelled": (
+        _("Cancelled: {activity}"),
+        _("{activity} on {when} is cancelled: {reason}"),
+    ),
+}
