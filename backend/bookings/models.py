@@ -30,6 +30,9 @@ class Booking(TimestampedModel):
     # Waiting-list order: higher priority first (a coordinator's move-up), then first come.
     priority = models.IntegerField(default=0)
     queued_at = models.DateTimeField()
+    # Place in line, handed out under the session's lock: arrival order as the
+    # database saw it, immune to clock differences between app servers.
+    seq = models.PositiveIntegerField(default=0)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     from_queue = models.ForeignKey(
@@ -41,7 +44,7 @@ class Booking(TimestampedModel):
     idempotency_key = models.CharField(max_length=100, blank=True)
 
     class Meta:
-        ordering = ["session__start", "-priority", "queued_at"]
+        ordering = ["session__start", "-priority", "seq"]
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "participant"],
@@ -55,7 +58,7 @@ class Booking(TimestampedModel):
             ),
             models.CheckConstraint(condition=models.Q(places__gte=1), name="booking_places_gte_1"),
         ]
-        indexes = [models.Index(fields=["session", "status", "-priority", "queued_at"])]
+        indexes = [models.Index(fields=["session", "status", "-priority", "seq"])]
 
 
 class ActivityQueueEntry(TimestampedModel):
@@ -74,6 +77,7 @@ class ActivityQueueEntry(TimestampedModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
     priority = models.IntegerField(default=0)
     queued_at = models.DateTimeField()
+    seq = models.PositiveIntegerField(default=0)  # handed out under the activity's lock
     booking = models.ForeignKey(
         Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -83,7 +87,7 @@ class ActivityQueueEntry(TimestampedModel):
     idempotency_key = models.CharField(max_length=100, blank=True)
 
     class Meta:
-        ordering = ["-priority", "queued_at"]
+        ordering = ["-priority", "seq"]
         verbose_name_plural = "activity queue entries"
         constraints = [
             models.UniqueConstraint(

@@ -17,12 +17,7 @@ def _position(line_model, scope_field: str):
         line_model.objects.filter(**{scope_field: OuterRef(scope_field), "status": "waiting"})
         .filter(
             Q(priority__gt=OuterRef("priority"))
-            | Q(priority=OuterRef("priority"), queued_at__lt=OuterRef("queued_at"))
-            | Q(
-                priority=OuterRef("priority"),
-                queued_at=OuterRef("queued_at"),
-                pk__lt=OuterRef("pk"),
-            )
+            | Q(priority=OuterRef("priority"), seq__lt=OuterRef("seq"))
         )
         .order_by()
         .values(scope_field)
@@ -69,7 +64,7 @@ def session_line(*, user, session) -> QuerySet[Booking]:
     return (
         bookings_visible_to(user=user)
         .filter(session=session, status__in=ACTIVE)
-        .order_by("status", "-priority", "queued_at", "pk")
+        .order_by("status", "-priority", "seq")
     )
 
 
@@ -85,7 +80,7 @@ def queue_entries_visible_to(*, user) -> QuerySet[ActivityQueueEntry]:
         )
         .select_related("activity", "participant")
         .annotate(position=_position(ActivityQueueEntry, "activity"))
-        .order_by("activity__title", "-priority", "queued_at", "pk")
+        .order_by("activity__title", "-priority", "seq")
     )
 
 

@@ -93,16 +93,21 @@ def _hold(session: Session, booking: Booking, *, now, present: bool) -> None:
     session.booked_places += booking.places
 
 
+def _next_seq(line) -> int:
+    """The next place in a line; call with the line's owner row locked."""
+    return (line.aggregate(top=Max("seq"))["top"] or 0) + 1
+
+
 def _waiting_line(session: Session):
     return Booking.objects.filter(session=session, status=Booking.Status.WAITING).order_by(
-        "-priority", "queued_at", "pk"
+        "-priority", "seq"
     )
 
 
 def _queue_line(activity: Activity):
     return ActivityQueueEntry.objects.filter(
         activity=activity, status=ActivityQueueEntry.Status.WAITING
-    ).order_by("-priority", "queued_at", "pk")
+    ).order_by("-priority", "seq")
 
 
 def _promote(session: Session, *, now, actor=None, present: Booking | None = None) -> list[Booking]:
@@ -155,6 +160,7 @@ def _place_from_queue(session: Session, free: int, *, now) -> Booking | None:
         booking = Booking.objects.create(
             session=session, participant=participant, places=entry.places,
             status=Booking.Status.WAITING, queued_at=entry.queued_at, from_queue=entry,
+            seq=_next_seq(Booking.objects.filter(session=session)),
             created_by=entry.created_by,
         )  # fmt: skip
         entry.status = ActivityQueueEntry.Status.PLACED
@@ -208,8 +214,8 @@ def booking_create(
 
 
 def _booking_create(*, actor, session_id, places, participant, idempotency_key) -> Booking:
-    now = timezone.now()
     session = _lock_session(session_id)
+    now = timezone.now()  # after the lock: the line is in the order the lock was granted
     if not policy.can_see_activity(actor, session.activity):
         raise NotFoundError()
     person = _resolve_participant(actor, session, participant)
@@ -223,6 +229,7 @@ def _booking_create(*, actor, session_id, places, participant, idempotency_key) 
     # so she gets a place at once only if nobody before her can use it.
     booking = Booking.objects.create(
         session=session, participant=person, places=places, queued_at=now, created_by=actor,
+        seq=_next_seq(Booking.objects.filter(session=session)),
         idempotency_key=idempotency_key, status=Booking.Status.WAITING,
     )  # fmt: skip
     _promote(session, now=now, actor=actor, present=booking)
@@ -408,7 +415,9 @@ def queue_join(
     )
     try:
         with transaction.atomic():
+            Activity.objects.select_for_update().filter(pk=activity.pk).first()  # orders the queue
             entry = ActivityQueueEntry.objects.create(
+                seq=_next_seq(ActivityQueueEntry.objects.filter(activity=activity)),
                 activity=activity, participant=person, places=places, queued_at=timezone.now(),
                 created_by=actor, idempotency_key=idempotency_key,
             )  # fmt: skip

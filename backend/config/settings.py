@@ -105,8 +105,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Writers wait for each other instead of failing at once with "database is locked".
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # Writers wait for each other instead of failing at once with "database is
+    # locked"; IMMEDIATE takes the write lock at BEGIN, so on SQLite (which has
+    # no SELECT ... FOR UPDATE) a booking's read-check-write cannot interleave.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
