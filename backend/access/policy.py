@@ -10,23 +10,37 @@ very next request.
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from guardian.shortcuts import get_objects_for_user
 
 from backend.organisations.roles import coordinated_organisations
 
-from .models import ACCESS, COORDINATE, Space
+from .models import (
+    ACCESS,
+    COORDINATE,
+    Space,
+    SpaceGroupObjectPermission,
+    SpaceUserObjectPermission,
+)
 
 
 def _spaces_with(user, codename: str) -> QuerySet[Space]:
+    """Spaces on which the user holds `codename` directly or through a group.
+
+    Reads guardian's direct-FK permission tables with plain subqueries: the
+    same rows `get_objects_for_user(..., with_superuser=False,
+    accept_global_perms=False)` consults, without its per-call lookups, so a
+    request can build several policy querysets for free. Global permissions
+    and superuser status are deliberately ignored."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Space.objects.none()
-    return get_objects_for_user(
-        user,
-        f"access.{codename}",
-        klass=Space,
-        with_superuser=False,
-        accept_global_perms=False,
-    )
+    direct = SpaceUserObjectPermission.objects.filter(
+        user=user, permission__codename=codename, permission__content_type__app_label="access"
+    ).values("content_object_id")
+    via_group = SpaceGroupObjectPermission.objects.filter(
+        group__user=user,
+        permission__codename=codename,
+        permission__content_type__app_label="access",
+    ).values("content_object_id")
+    return Space.objects.filter(Q(pk__in=direct) | Q(pk__in=via_group))
 
 
 def granted_spaces(user) -> QuerySet[Space]:

@@ -165,14 +165,15 @@ class BookingViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
             actor=request.user, session=session, places=values["places"],
             participant=participant, idempotency_key=_idempotency_key(request),
         )  # fmt: skip
-        fresh = self.get_queryset().get(pk=booking.pk)
+        fresh = selectors.booking_get(user=request.user, booking_id=booking.pk)
         return Response(
             BookingSerializer(fresh).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
     def _respond(self, booking):
-        return Response(BookingSerializer(self.get_queryset().get(pk=booking.pk)).data)
+        fresh = selectors.booking_get(user=self.request.user, booking_id=booking.pk)
+        return Response(BookingSerializer(fresh).data)
 
     @extend_schema(request=None, responses={200: BookingSerializer})
     @action(detail=True, methods=["post"])

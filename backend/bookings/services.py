@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from backend.access import policy
@@ -142,7 +142,8 @@ def _promote(session: Session, *, now, actor=None, present: Booking | None = Non
         else:
             _event(action="confirmed" if is_present else "promoted", actor=actor, booking=booking)
             _tell(booking, "booking_confirmed")
-    session.save(update_fields=["booked_places", "updated_at"])
+    if promoted:
+        session.save(update_fields=["booked_places", "updated_at"])
     return promoted
 
 
@@ -174,8 +175,10 @@ def _place_from_queue(session: Session, free: int, *, now) -> Booking | None:
 def waiting_position(booking: Booking) -> int | None:
     if booking.status != Booking.Status.WAITING:
         return None
-    ids = list(_waiting_line(booking.session).values_list("pk", flat=True))
-    return ids.index(booking.pk) + 1
+    ahead = _waiting_line(booking.session).filter(
+        Q(priority__gt=booking.priority) | Q(priority=booking.priority, seq__lt=booking.seq)
+    )
+    return ahead.count() + 1
 
 
 # --- booking ------------------------------------------------------------------------------
@@ -214,16 +217,20 @@ def booking_create(
 
 
 def _booking_create(*, actor, session_id, places, participant, idempotency_key) -> Booking:
-    session = _lock_session(session_id)
-    now = timezone.now()  # after the lock: the line is in the order the lock was granted
+    # Checks that do not depend on the session's places run before the lock,
+    # to keep the critical section (and so the queue of waiting requests) short.
+    session = Session.objects.select_related("activity").get(pk=session_id)
     if not policy.can_see_activity(actor, session.activity):
         raise NotFoundError()
     person = _resolve_participant(actor, session, participant)
-    rules.check_session_bookable(session, now=now)
     rules.check_group_size(session, places)
-    rules.check_not_already_booked(session, person)
     rules.check_no_overlap(session, person)
     rules.check_weekly_limit(session, person)
+
+    session = _lock_session(session_id)
+    now = timezone.now()  # after the lock: the line is in the order the lock was granted
+    rules.check_session_bookable(session, now=now)
+    rules.check_not_already_booked(session, person)
     _expire_offers_locked(session, now=now)
     # She joins the end of the line; promotion then serves the line in order,
     # so she gets a place at once only if nobody before her can use it.
@@ -232,8 +239,8 @@ def _booking_create(*, actor, session_id, places, participant, idempotency_key) 
         seq=_next_seq(Booking.objects.filter(session=session)),
         idempotency_key=idempotency_key, status=Booking.Status.WAITING,
     )  # fmt: skip
-    _promote(session, now=now, actor=actor, present=booking)
-    booking.refresh_from_db()
+    promoted = _promote(session, now=now, actor=actor, present=booking)
+    booking = next((b for b in promoted if b.pk == booking.pk), booking)
     if booking.status == Booking.Status.WAITING:
         _event(action="waiting", actor=actor, booking=booking)
         booking.session = session
@@ -267,6 +274,7 @@ def booking_cancel(*, actor, booking: Booking, note: str = "") -> Booking:
     _tell(booking, "booking_cancelled")
     if held:
         session.booked_places -= booking.places
+        session.save(update_fields=["booked_places", "updated_at"])
         _promote(session, now=timezone.now(), actor=actor)
     return booking
 
@@ -340,6 +348,7 @@ def _expire_offers_locked(session: Session, *, now) -> int:
         booking.session = session
         _tell(booking, "offer_expired")
     if expired:
+        session.save(update_fields=["booked_places", "updated_at"])
         _promote(session, now=now)
     return len(expired)
 
