@@ -3,7 +3,7 @@ service, and shape the output."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -154,6 +154,20 @@ def schedule_input_from(data: dict) -> services.ScheduleInput:
         recurrence=data.get("recurrence") or None,
         excluded_dates=tuple(data.get("excluded_dates") or ()),
     )
+
+
+def _merged_schedule(activity: Activity, partial: dict) -> services.ScheduleInput:
+    """PATCH may send part of a schedule; the rest is the activity's current one."""
+    end = datetime.combine(activity.start_date, activity.start_time) + activity.duration
+    current = {
+        "start_date": activity.start_date,
+        "start_time": activity.start_time,
+        "end_time": end.time(),
+        "timezone": activity.timezone,
+        "recurrence": schedule.rule_text(activity.recurrence),
+        "excluded_dates": [date.fromisoformat(d) for d in activity.excluded_dates],
+    }
+    return schedule_input_from({**current, **partial})
 
 
 class ActivityWriteSerializer(serializers.Serializer):
@@ -312,7 +326,7 @@ class ActivityViewSet(HarbourViewSet):
         activity, result = services.activity_update(
             actor=request.user,
             activity=activity,
-            schedule_input=schedule_input_from(values["schedule"])
+            schedule_input=_merged_schedule(activity, values["schedule"])
             if "schedule" in values
             else None,
             languages=values.get("languages"),

@@ -59,12 +59,20 @@ def upcoming_week(today: date | None = None) -> tuple[date, date]:
 def date_range_bounds(start_day: date | None, end_day: date | None) -> tuple[datetime, datetime]:
     """Local [start of first day, start of the day after the last day), validated."""
     default_start, default_end = upcoming_week()
-    if start_day is None and end_day is None:
-        start_day, end_day = default_start, default_end
-    elif start_day is None:
-        start_day = end_day - timedelta(days=6)
-    elif end_day is None:
-        end_day = start_day + timedelta(days=6)
+    try:
+        if start_day is None and end_day is None:
+            start_day, end_day = default_start, default_end
+        elif start_day is None:
+            start_day = end_day - timedelta(days=6)
+        elif end_day is None:
+            end_day = start_day + timedelta(days=6)
+        end_day + timedelta(days=1)  # the exclusive bound must exist too
+    except OverflowError:
+        raise ApplicationError(
+            "invalid_date_range",
+            "Those dates are out of range.",
+            fields={"date_from": ["Out of range."]},
+        ) from None
     if end_day < start_day:
         raise ApplicationError(
             "invalid_date_range",
