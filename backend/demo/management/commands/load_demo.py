@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from backend.access import services as access_services
 from backend.access.models import AccessRequest, Space
+from backend.accounts.models import Participant
+from backend.bookings import services as booking_services
 from backend.organisations.models import Organisation, Room, Venue
 from backend.organisations.services import organisation_role_assign
 from backend.timetable import services as timetable_services
@@ -204,7 +206,7 @@ class Command(BaseCommand):
             excluded=True,
             description="Housing, benefits, letters from the Home Office. Interpreters on hand.",
         )
-        weekly(
+        bikes = weekly(
             drs,
             d,
             "Bike repair",
@@ -259,7 +261,7 @@ class Command(BaseCommand):
             languages=["en", "ar"],
             description="Grow vegetables from home on a shared plot. Tools provided.",
         )
-        one_off(
+        trip = one_off(
             drs,
             d,
             "Day trip to Matlock Bath",
@@ -339,4 +341,31 @@ class Command(BaseCommand):
             description="Sing, drum and play together. No experience needed.",
         )
         assert AccessRequest.objects.filter(space=women).exists()
+        self._bookings(users, trip, bikes, women_class)
         return True
+
+    def _bookings(self, users, trip, bikes, women_class) -> None:
+        """A nearly full day trip with a family on the waiting list, the bike
+        list longer than the workshop, and Fatima booked into her class."""
+        coordinator = users["coord.drs"]
+        guests = [
+            Participant.objects.create(known_as=name, phone=f"07700 900{100 + i}")
+            for i, name in enumerate(
+                ["Abdi", "Bahar", "Dawit", "Elham", "Farid", "Goli", "Hamid", "Iman", "Jamal",
+                 "Kawsar", "Leyla", "Mehdi", "Nasrin", "Omid", "Parisa", "Rahel", "Samir",
+                 "Tesfay", "Yasmin", "Zana", "Huda", "Karim"]
+            )
+        ]  # fmt: skip
+        trip_session = trip.sessions.get()
+        for guest in guests[:18]:
+            booking_services.booking_create(
+                actor=coordinator, session=trip_session, participant=guest
+            )
+        booking_services.booking_create(
+            actor=coordinator, session=trip_session, participant=guests[18], places=3
+        )  # a mother and two children: waits until all three fit
+        booking_services.booking_create(actor=users["learner.ahmed"], session=trip_session)
+        for guest in guests[10:22]:
+            booking_services.queue_join(actor=coordinator, activity=bikes, participant=guest)
+        first_class = women_class.sessions.order_by("start").first()
+        booking_services.booking_create(actor=users["learner.fatima"], session=first_class)
