@@ -7,6 +7,7 @@ so a protected id answers exactly like an id that never existed.
 import django_filters as filters
 
 from backend.access import policy
+from backend.common.filtering import YesNoFilter
 from backend.organisations.models import Organisation
 
 from .models import Activity, Language, Session
@@ -46,11 +47,9 @@ class SessionFilter(filters.FilterSet):
     language = filters.ModelChoiceFilter(
         field_name="activity__languages", queryset=Language.objects.all()
     )
-    has_places = filters.BooleanFilter(
-        method="_has_places", label="Only sessions with places left."
-    )
+    has_places = YesNoFilter(method="_has_places", label="Only sessions with places left.")
     status = filters.ChoiceFilter(choices=Session.Status.choices)
-    needs_review = filters.BooleanFilter()
+    needs_review = YesNoFilter()
 
     class Meta:
         model = Session
