@@ -1,5 +1,6 @@
 """django-filter backend whose refusals carry the stable code `invalid_filter`."""
 
+from django import forms
 from django_filters import ChoiceFilter, utils
 from django_filters.rest_framework import DjangoFilterBackend
 
@@ -24,16 +25,13 @@ class FilterBackend(DjangoFilterBackend):
 
 class YesNoFilter(ChoiceFilter):
     """A boolean query parameter that refuses anything but true/false (django-
-    filter's BooleanFilter silently ignores `?has_places=maybe`)."""
+    filter's BooleanFilter silently ignores `?has_places=maybe`). Filter methods
+    receive a real bool."""
+
+    field_class = forms.TypedChoiceField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
+        kwargs.setdefault("coerce", lambda value: value == "true")
+        kwargs.setdefault("empty_value", None)
         super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        if value in ("", None):
-            return qs
-        as_bool = value == "true"
-        if self.method is not None:
-            return self.get_method(qs)(qs, self.field_name, as_bool)
-        return qs.filter(**{self.field_name: as_bool})

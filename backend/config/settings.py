@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "backend.timetable",
     "backend.bookings",
     "backend.notifications",
+    "backend.feeds",
     "backend.demo",
 ]
 

@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from backend.access.api import AccessRequestViewSet, SpaceViewSet
 from backend.accounts.api import MeView
 from backend.bookings.api import BookingViewSet, QueueEntryViewSet
+from backend.feeds.api import FeedRotateView, FeedView, FollowViewSet
 from backend.organisations.api import OrganisationViewSet, VenueViewSet
 from backend.timetable.api import ActivityViewSet, LanguageViewSet, SessionViewSet
 
@@ -24,13 +25,17 @@ router.register("spaces", SpaceViewSet, basename="space")
 router.register("access-requests", AccessRequestViewSet, basename="access-request")
 router.register("bookings", BookingViewSet, basename="booking")
 router.register("queue-entries", QueueEntryViewSet, basename="queue-entry")
+router.register("follows", FollowViewSet, basename="follow")
 
 urlpatterns = [
     path("api/v1/me/", MeView.as_view(), name="me"),
+    path("api/v1/feed/", FeedView.as_view(), name="feed"),
+    path("api/v1/feed/rotate/", FeedRotateView.as_view(), name="feed-rotate"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("feeds/", include("backend.feeds.urls")),
     path("admin/", admin.site.urls),
     path("", TemplateView.as_view(template_name="index.html"), name="app"),
 ]

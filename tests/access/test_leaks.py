@@ -69,7 +69,8 @@ def _list_urls(world, secret) -> list[tuple[str, str]]:
     urls = []
     values = _filter_values(world, secret)
     for name, targets in MATRIX.items():
-        if "-" in targets and "get" in targets["-"] and name not in STATIC:
+        readable = 200 in targets.get("-", {}).get("get", {}).values()
+        if readable and name not in STATIC:
             base = reverse(name)
             urls.append((name, base))
             if name in ("session-list", "activity-list"):
@@ -111,6 +112,8 @@ def walk_everything(user, world, secret):
     for name, targets in MATRIX.items():
         if "-" in targets or not any("get" in methods for methods in targets.values()):
             continue
+        if name.startswith("feed-"):
+            continue  # calendar feeds are walked in tests/feeds
         for pk in seen.get(name.removesuffix("-detail"), ()):
             url = reverse(name, kwargs={"pk": pk})
             bodies.append((url, client.get(url).content.decode()))

@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from backend.access import services as access_services
 from backend.bookings import services as booking_services
+from backend.feeds import services as feed_services
 from tests.conftest import client_for
 
 ROLES = (
@@ -144,6 +145,32 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
     "queue-entry-move-up": {
         "queue_entry": {"post": only({"learner": 403, "coordinator": 400}, 404)},
     },
+    "feed": {
+        "-": {
+            "get": only({}, 200),
+            "patch": only({}, 200),
+            **{m: only({}, 405) for m in ("post", "put", "delete")},
+        }
+    },
+    "feed-rotate": {
+        "-": {
+            "post": only({}, 201),
+            **{m: only({}, 405) for m in ("get", "put", "patch", "delete")},
+        }
+    },
+    "follow-list": {"-": {"get": only({}, 200), "post": only({}, 400)}},
+    "follow-detail": {"own_follow": {"delete": only({"learner": 204}, 404)}},
+    # Calendar feeds answer GET (and HEAD) only; other methods are 405.
+    "feed-organisation": {"org": {"get": everyone(200)}},
+    "feed-activity": {
+        "public_activity": {"get": everyone(200)},
+        "protected_activity": {"get": {**everyone(404)}},
+    },
+    "feed-personal": {"token": {"get": everyone(200)}},
+    "feed-session": {
+        "public_session": {"get": everyone(200)},
+        "protected_session": {"get": SEE_PROTECTED},
+    },
     "schema": {"-": {"get": everyone(200)}},
     "api-docs": {"-": {"get": everyone(200)}},
     "api-redoc": {"-": {"get": everyone(200)}},
@@ -183,7 +210,11 @@ def targets(world):
     )
     world.public_activity.max_group_size = 2
     entry, _ = booking_services.queue_join(actor=world.learner, activity=world.public_activity)
+    follow = feed_services.activity_follow(user=world.learner, activity=world.public_activity)
+    token = feed_services.feed_token_rotate(user=world.learner_with_grant)
     return {
+        "own_follow": follow.pk,
+        "token": token,
         "own_booking": own.pk,
         "protected_booking": protected.pk,
         "queue_entry": entry.pk,
@@ -199,10 +230,22 @@ def targets(world):
     }
 
 
+URL_KWARG = {
+    "feed-organisation": "organisation_id",
+    "feed-activity": "activity_id",
+    "feed-personal": "token",
+    "feed-session": "session_id",
+}
+
+
 def _request(role, world, name, target_id, method):
     user = None if role == "anonymous" else getattr(world, role)
-    url = reverse(name, kwargs={"pk": target_id}) if target_id else reverse(name)
-    return getattr(client_for(user), method)(url, {}, format="json")
+    kwarg = URL_KWARG.get(name, "pk")
+    url = reverse(name, kwargs={kwarg: target_id}) if target_id else reverse(name)
+    client = client_for(user)
+    if name in URL_KWARG and user is not None:
+        client.force_login(user)  # plain Django views read the session, not DRF's auth
+    return getattr(client, method)(url, {}, format="json")
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))

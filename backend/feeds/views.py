@@ -1,0 +1,115 @@
+"""Feed endpoints (plain Django views: they speak text/calendar, not JSON).
+
+Conditional GET: each feed has an ETag and Last-Modified computed from cheap
+aggregates, and answers 304 when the subscriber's copy is current, before any
+calendar is built."""
+
+from __future__ import annotations
+
+import hashlib
+from uuid import UUID
+
+from django.db.models import Count, Max
+from django.http import Http404, HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
+from django.views.decorators.http import require_safe
+
+from backend.access import policy
+from backend.bookings.models import Booking
+from backend.organisations.models import Organisation
+
+from . import ical, selectors
+
+
+def _state(sessions, *extra) -> tuple[str, float | None]:
+    figures = sessions.order_by().aggregate(n=Count("pk", distinct=True), last=Max("updated_at"))
+    stamps = [t for t in (figures["last"], *[e for e in extra if hasattr(e, "timestamp")]) if t]
+    last = max(stamps) if stamps else None
+    key = "|".join(str(x) for x in (figures["n"], figures["last"], *extra))
+    # HTTP dates have whole seconds; a fraction would defeat If-Modified-Since.
+    return quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32]), (
+        int(last.timestamp()) if last else None
+    )
+
+
+def _respond(request, *, sessions, name, filename, extra=(), **render_kwargs) -> HttpResponse:
+    etag, last_modified = _state(sessions, *extra)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        return not_modified
+    body = ical.render(
+        sessions, name=name, app_url=request.build_absolute_uri("/"), **render_kwargs
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = http_date(last_modified)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=0, must-revalidate"
+    return response
+
+
+def _uuid(value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise Http404 from None
+
+
+@require_safe
+def organisation_feed(request, organisation_id: str):
+    organisation = Organisation.objects.filter(pk=_uuid(organisation_id)).first()
+    if organisation is None:
+        raise Http404
+    sessions = selectors.public_sessions().filter(activity__organisation=organisation)
+    return _respond(
+        request, sessions=sessions, name=organisation.name, filename=f"{organisation.slug}.ics"
+    )
+
+
+@require_safe
+def activity_feed(request, activity_id: str):
+    sessions = selectors.public_sessions().filter(activity_id=_uuid(activity_id))
+    activity = policy.visible_activities(None).filter(pk=_uuid(activity_id)).first()
+    if activity is None:
+        raise Http404
+    return _respond(request, sessions=sessions, name=activity.title, filename="activity.ics")
+
+
+@require_safe
+def personal_feed(request, token: str):
+    feed = selectors.feed_for_token(token)
+    if feed is None:
+        raise Http404
+    sessions, statuses = selectors.personal_sessions(feed=feed)
+    last_booking = Booking.objects.filter(participant__user=feed.user).aggregate(
+        last=Max("updated_at")
+    )["last"]
+    granted = sorted(
+        str(pk) for pk in policy.granted_spaces(feed.user).values_list("pk", flat=True)
+    )
+    return _respond(
+        request,
+        sessions=sessions,
+        name="Harbour: my sessions",
+        filename="harbour.ics",
+        extra=(feed.updated_at, last_booking, ",".join(granted)),
+        statuses=statuses,
+        discreet_title=feed.discreet_title if feed.discreet else None,
+    )
+
+
+@require_safe
+def session_download(request, session_id: str):
+    """ "Add to calendar" for one session, as the signed-in (or anonymous) viewer sees it."""
+    sessions = policy.visible_sessions(request.user).filter(pk=_uuid(session_id))
+    session = sessions.select_related("activity").first()
+    if session is None:
+        raise Http404
+    sessions = sessions.select_related("activity__organisation", "room__venue", "activity__space")
+    response = _respond(
+        request, sessions=sessions, name=session.activity.title, filename="session.ics"
+    )
+    response["Content-Disposition"] = 'attachment; filename="session.ics"'
+    return response
