@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from backend.access.api import AccessRequestViewSet, SpaceViewSet
 from backend.accounts.api import MeView
 from backend.bookings.api import BookingViewSet, QueueEntryViewSet
+from backend.common.health import healthz, readyz
 from backend.feeds.api import FeedRotateView, FeedView, FollowViewSet
 from backend.organisations.api import OrganisationViewSet, VenueViewSet
 from backend.timetable.api import ActivityViewSet, LanguageViewSet, SessionViewSet
@@ -36,6 +37,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("feeds/", include("backend.feeds.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("", TemplateView.as_view(template_name="index.html"), name="app"),
 ]

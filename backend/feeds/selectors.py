@@ -12,7 +12,7 @@ from backend.access import policy
 from backend.bookings.models import Booking
 from backend.timetable.models import Session
 
-from .models import PersonalFeed
+from .models import Follow, PersonalFeed
 from .services import token_hash
 
 # Feeds cover a month back (so recent changes still reach subscribers) and
@@ -51,7 +51,8 @@ def personal_sessions(*, feed: PersonalFeed) -> tuple[QuerySet[Session], dict]:
     mine = Booking.objects.filter(participant__user=user, status__in=("confirmed", "offered"))
     wanted = Q(pk__in=mine.values("session_id"))
     if feed.include_followed:
-        wanted |= Q(activity__followers__user=user)
-    sessions = _window(policy.visible_sessions(user).filter(wanted)).distinct()
+        # A subquery, not a join: no duplicates, so no DISTINCT over every column.
+        wanted |= Q(activity__in=Follow.objects.filter(user=user).values("activity_id"))
+    sessions = _window(policy.visible_sessions(user).filter(wanted))
     statuses = dict(mine.values_list("session_id", "status"))
     return sessions, statuses

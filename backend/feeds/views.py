@@ -23,7 +23,7 @@ from . import ical, selectors
 
 
 def _state(sessions, *extra) -> tuple[str, float | None]:
-    figures = sessions.order_by().aggregate(n=Count("pk", distinct=True), last=Max("updated_at"))
+    figures = sessions.order_by().aggregate(n=Count("pk"), last=Max("updated_at"))
     stamps = [t for t in (figures["last"], *[e for e in extra if hasattr(e, "timestamp")]) if t]
     last = max(stamps) if stamps else None
     key = "|".join(str(x) for x in (figures["n"], figures["last"], *extra))

@@ -171,6 +171,8 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
         "public_session": {"get": everyone(200)},
         "protected_session": {"get": SEE_PROTECTED},
     },
+    "healthz": {"-": {"get": everyone(200)}},
+    "readyz": {"-": {"get": everyone(200)}},
     "schema": {"-": {"get": everyone(200)}},
     "api-docs": {"-": {"get": everyone(200)}},
     "api-redoc": {"-": {"get": everyone(200)}},
