@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from backend.common.object_perms import objects_with_perm
 from backend.organisations.roles import coordinated_organisations
 
 from .models import (
@@ -23,24 +24,14 @@ from .models import (
 
 
 def _spaces_with(user, codename: str) -> QuerySet[Space]:
-    """Spaces on which the user holds `codename` directly or through a group.
-
-    Reads guardian's direct-FK permission tables with plain subqueries: the
-    same rows `get_objects_for_user(..., with_superuser=False,
-    accept_global_perms=False)` consults, without its per-call lookups, so a
-    request can build several policy querysets for free. Global permissions
-    and superuser status are deliberately ignored."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Space.objects.none()
-    direct = SpaceUserObjectPermission.objects.filter(
-        user=user, permission__codename=codename, permission__content_type__app_label="access"
-    ).values("content_object_id")
-    via_group = SpaceGroupObjectPermission.objects.filter(
-        group__user=user,
-        permission__codename=codename,
-        permission__content_type__app_label="access",
-    ).values("content_object_id")
-    return Space.objects.filter(Q(pk__in=direct) | Q(pk__in=via_group))
+    """Spaces on which the user holds `codename`, directly or through a group."""
+    return objects_with_perm(
+        Space,
+        user,
+        codename,
+        user_perms=SpaceUserObjectPermission,
+        group_perms=SpaceGroupObjectPermission,
+    )
 
 
 def granted_spaces(user) -> QuerySet[Space]:

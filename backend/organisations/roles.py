@@ -3,7 +3,9 @@ superuser and staff flags never imply a role (DESIGN.md)."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+
+from backend.common.object_perms import objects_with_perm
 
 from .models import (
     COORDINATE,
@@ -15,19 +17,13 @@ from .models import (
 
 
 def organisations_with_role(user, role: str) -> QuerySet[Organisation]:
-    """Guardian's direct-FK tables, read with plain subqueries (no DB hit until
-    evaluated); global permissions and superuser status never count."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Organisation.objects.none()
-    direct = OrganisationUserObjectPermission.objects.filter(
-        user=user, permission__codename=role, permission__content_type__app_label="organisations"
-    ).values("content_object_id")
-    via_group = OrganisationGroupObjectPermission.objects.filter(
-        group__user=user,
-        permission__codename=role,
-        permission__content_type__app_label="organisations",
-    ).values("content_object_id")
-    return Organisation.objects.filter(Q(pk__in=direct) | Q(pk__in=via_group))
+    return objects_with_perm(
+        Organisation,
+        user,
+        role,
+        user_perms=OrganisationUserObjectPermission,
+        group_perms=OrganisationGroupObjectPermission,
+    )
 
 
 def coordinated_organisations(user) -> QuerySet[Organisation]:

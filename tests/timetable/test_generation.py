@@ -37,6 +37,18 @@ def thursday_class(coordinator, **kwargs):
     return make_activity(actor=actor, organisation=org, **kwargs)
 
 
+def reschedule(actor, activity, **schedule):
+    """A coordinator's schedule edit; unspecified parts are the Thursday 18-20 class."""
+    values = {
+        "start_date": date(2027, 1, 7),
+        "start_time": time(18),
+        "end_time": time(20),
+        "recurrence": "RRULE:FREQ=WEEKLY;BYDAY=TH",
+        **schedule,
+    }
+    return activity_update(actor=actor, activity=activity, schedule_input=ScheduleInput(**values))
+
+
 def dates_of(activity):
     return [
         s.original_start.astimezone(LONDON).date()
@@ -89,15 +101,8 @@ def test_rule_edit_moves_unbooked_sessions_and_keeps_booked_ones(frozen, coordin
     booked.booked_places = 3
     booked.save()
 
-    _, result = activity_update(
-        actor=actor,
-        activity=activity,
-        schedule_input=ScheduleInput(
-            start_date=date(2027, 1, 5),
-            start_time=time(18),
-            end_time=time(20),
-            recurrence="RRULE:FREQ=WEEKLY;BYDAY=TU",
-        ),
+    _, result = reschedule(
+        actor, activity, start_date=date(2027, 1, 5), recurrence="RRULE:FREQ=WEEKLY;BYDAY=TU"
     )
     booked.refresh_from_db()
     assert booked.needs_review
@@ -118,17 +123,7 @@ def test_excluding_a_booked_date_cancels_and_flags_it(frozen, coordinator):
     booked.booked_places = 2
     booked.save()
     unbooked_day = date(2027, 1, 28)
-    activity_update(
-        actor=actor,
-        activity=activity,
-        schedule_input=ScheduleInput(
-            start_date=date(2027, 1, 7),
-            start_time=time(18),
-            end_time=time(20),
-            recurrence="RRULE:FREQ=WEEKLY;BYDAY=TH",
-            excluded_dates=(date(2027, 1, 14), unbooked_day),
-        ),
-    )
+    reschedule(actor, activity, excluded_dates=(date(2027, 1, 14), unbooked_day))
     booked.refresh_from_db()
     assert booked.status == Session.Status.CANCELLED
     assert booked.cancel_reason == services.REASON_EXCLUDED
@@ -136,16 +131,7 @@ def test_excluding_a_booked_date_cancels_and_flags_it(frozen, coordinator):
     assert unbooked_day not in dates_of(activity)
 
     # Removing the exclusion brings the booked session back as it was.
-    activity_update(
-        actor=actor,
-        activity=activity,
-        schedule_input=ScheduleInput(
-            start_date=date(2027, 1, 7),
-            start_time=time(18),
-            end_time=time(20),
-            recurrence="RRULE:FREQ=WEEKLY;BYDAY=TH",
-        ),
-    )
+    reschedule(actor, activity)
     booked.refresh_from_db()
     assert booked.status == Session.Status.SCHEDULED and not booked.needs_review
     assert unbooked_day in dates_of(activity)
@@ -154,16 +140,7 @@ def test_excluding_a_booked_date_cancels_and_flags_it(frozen, coordinator):
 def test_duration_change_updates_unmoved_sessions_and_bumps_sequence(frozen, coordinator):
     actor, _ = coordinator
     activity = thursday_class(coordinator)
-    activity_update(
-        actor=actor,
-        activity=activity,
-        schedule_input=ScheduleInput(
-            start_date=date(2027, 1, 7),
-            start_time=time(18),
-            end_time=time(21),
-            recurrence="RRULE:FREQ=WEEKLY;BYDAY=TH",
-        ),
-    )
+    reschedule(actor, activity, end_time=time(21))
     for session in Session.objects.filter(activity=activity):
         assert session.end - session.start == timedelta(hours=3)
         assert session.sequence == 1
@@ -174,16 +151,7 @@ def test_past_sessions_are_never_touched(frozen, coordinator):
     activity = thursday_class(coordinator)
     first = Session.objects.filter(activity=activity).order_by("start").first()
     frozen.move_to(NOW + timedelta(weeks=1))
-    activity_update(
-        actor=actor,
-        activity=activity,
-        schedule_input=ScheduleInput(
-            start_date=date(2027, 1, 7),
-            start_time=time(10),
-            end_time=time(12),
-            recurrence="RRULE:FREQ=WEEKLY;BYDAY=TH",
-        ),
-    )
+    reschedule(actor, activity, start_time=time(10), end_time=time(12))
     first.refresh_from_db()
     assert first.start.astimezone(LONDON).hour == 18
 
