@@ -327,3 +327,36 @@ def test_lowering_capacity_below_bookings_is_refused_never_silent(
     refused("capacity_below_bookings", activity_update, actor=coordinator,
             activity=session.activity, capacity=2)  # fmt: skip
     assert [s for _, s in statuses(session)] == ["confirmed"] * 3
+
+
+def test_a_started_session_cannot_be_booked(make_session, people):
+    session = make_session(capacity=5)
+    with time_machine.travel(session.start + timedelta(minutes=5)):
+        refused("session_started", book, people[0], session)
+
+
+def test_queue_join_is_idempotent_and_leaving_keeps_the_record(org, coordinator, people):
+    from datetime import time
+
+    from tests.factories import RoomFactory, make_activity
+
+    bikes = make_activity(
+        actor=coordinator, organisation=org, room=RoomFactory(), capacity=1,
+        title="Bike provision", kind=Activity.Kind.BIKE_REPAIR, recurrence="RRULE:FREQ=WEEKLY",
+        start_date=timezone.localdate() + timedelta(days=30), start_time=time(10),
+        end_time=time(12), booking_opens_days=3,
+    )  # fmt: skip
+    client = client_for(people[0])
+    url = reverse("queue-entry-list")
+    first = client.post(url, {"activity": str(bikes.pk)}, format="json", HTTP_IDEMPOTENCY_KEY="q1")
+    again = client.post(url, {"activity": str(bikes.pk)}, format="json", HTTP_IDEMPOTENCY_KEY="q1")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"] and first.json()["position"] == 1
+    dup = client.post(url, {"activity": str(bikes.pk)}, format="json")
+    assert dup.status_code == 409 and dup.json()["code"] == "already_queued"
+    second = client_for(people[1]).post(url, {"activity": str(bikes.pk)}, format="json")
+    assert second.json()["position"] == 2
+    left = client.post(reverse("queue-entry-leave", kwargs={"pk": first.json()["id"]}))
+    assert left.json()["status"] == "left"
+    mine = client_for(people[1]).get(url).json()["results"]
+    assert [e["position"] for e in mine] == [1]
