@@ -37,6 +37,20 @@ class Participant(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     preferred_language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
     email = models.EmailField(blank=True)
+    languages = models.JSONField(default=list, blank=True, help_text="Language codes she speaks.")
+    first_seen = models.DateField(null=True, blank=True, help_text="Date of her first attendance.")
+    organisations = models.ManyToManyField(
+        "organisations.Organisation", blank=True, related_name="registered_participants"
+    )
+    # Created at a protected space's register: only its grant holders may see her
+    # until she appears somewhere visible (see registers/selectors.py).
+    registered_in_space = models.ForeignKey(
+        "access.Space", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_from"
+    )
+    erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "backend.bookings",
     "backend.notifications",
     "backend.feeds",
+    "backend.registers",
+    "backend.reports",
     "backend.demo",
 ]
 
@@ -204,6 +206,9 @@ HARBOUR_SMS_BACKEND = os.environ.get(
 
 # How far ahead recurring activities are expanded into Session rows.
 HARBOUR_SESSION_HORIZON_WEEKS = int(os.environ.get("HARBOUR_SESSION_HORIZON_WEEKS", "12"))
+# A register locks this many days after its session; a coordinator can reopen it.
+HARBOUR_REGISTER_LOCK_DAYS = int(os.environ.get("HARBOUR_REGISTER_LOCK_DAYS", "7"))
+
 # The widest date range one sessions list may ask for.
 HARBOUR_MAX_RANGE_DAYS = 92
 

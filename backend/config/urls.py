@@ -12,6 +12,8 @@ from backend.bookings.api import BookingViewSet, QueueEntryViewSet
 from backend.common.health import healthz, readyz
 from backend.feeds.api import FeedRotateView, FeedView, FollowViewSet
 from backend.organisations.api import OrganisationViewSet, VenueViewSet
+from backend.registers.api import ParticipantViewSet, RegisterViewSet
+from backend.reports.api import FiguresCsvView, FiguresView
 from backend.timetable.api import ActivityViewSet, LanguageViewSet, SessionViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -27,9 +29,13 @@ router.register("access-requests", AccessRequestViewSet, basename="access-reques
 router.register("bookings", BookingViewSet, basename="booking")
 router.register("queue-entries", QueueEntryViewSet, basename="queue-entry")
 router.register("follows", FollowViewSet, basename="follow")
+router.register("registers", RegisterViewSet, basename="register")
+router.register("participants", ParticipantViewSet, basename="participant")
 
 urlpatterns = [
     path("api/v1/me/", MeView.as_view(), name="me"),
+    path("api/v1/reports/figures/", FiguresView.as_view(), name="figures"),
+    path("api/v1/reports/figures.csv", FiguresCsvView.as_view(), name="figures-csv"),
     path("api/v1/feed/", FeedView.as_view(), name="feed"),
     path("api/v1/feed/rotate/", FeedRotateView.as_view(), name="feed-rotate"),
     path("api/v1/", include(router.urls)),

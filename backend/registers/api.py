@@ -1,0 +1,252 @@
+"""Registers API (tutors on a phone) and participant records.
+
+/api/v1/registers/{session_id}/ — the register: booked people, the waiting
+line and walk-ins in one list; POST …/marks/, …/mark-all/, …/walk-ins/,
+…/reopen/; GET …/csv/.
+/api/v1/participants/ — search (?q=, typo-tolerant), detail, export, erase, merge.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from backend.access import policy
+from backend.accounts.models import Participant
+from backend.common.errors import ApplicationError
+from backend.common.views import HarbourViewSet
+from backend.timetable.models import Session
+
+from . import selectors, services
+from .models import Attendance
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Participant
+        fields = ["id", "known_as", "phone", "languages", "preferred_language", "first_seen"]
+
+
+class RegisterRowSerializer(serializers.Serializer):
+    participant = ParticipantSerializer()
+    booking_status = serializers.CharField(allow_null=True)
+    places = serializers.IntegerField()
+    mark = serializers.CharField(allow_null=True)
+    walk_in = serializers.BooleanField()
+    over_capacity = serializers.BooleanField()
+    first_visit = serializers.BooleanField()
+
+
+class RegisterSerializer(serializers.Serializer):
+    session = serializers.UUIDField()
+    title = serializers.CharField()
+    start = serializers.DateTimeField()
+    capacity = serializers.IntegerField()
+    locked = serializers.BooleanField()
+    present = serializers.IntegerField()
+    rows = RegisterRowSerializer(many=True)
+
+
+class MarkSerializer(serializers.Serializer):
+    participant = serializers.UUIDField()
+    mark = serializers.ChoiceField(choices=Attendance.Mark.choices)
+
+
+class MarksSerializer(serializers.Serializer):
+    marks = MarkSerializer(many=True, allow_empty=False, max_length=500)
+
+
+class MarkAllSerializer(serializers.Serializer):
+    mark = serializers.ChoiceField(choices=Attendance.Mark.choices, default="present")
+    only_unmarked = serializers.BooleanField(default=True)
+
+
+class WalkInSerializer(serializers.Serializer):
+    participant = serializers.UUIDField(required=False, help_text="Someone already known.")
+    known_as = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=10), required=False, max_length=10
+    )
+
+
+class ReopenSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class MergeSerializer(serializers.Serializer):
+    other = serializers.UUIDField(help_text="The duplicate record, folded into this one.")
+
+
+def register_data(session: Session) -> dict:
+    rows = selectors.register_rows(session=session)
+    return {
+        "session": session.pk,
+        "title": session.activity.title,
+        "start": session.start,
+        "capacity": session.capacity,
+        "locked": services.register_locked(session),
+        "present": sum(1 for r in rows if r["mark"] in Attendance.ATTENDED),
+        "rows": rows,
+    }
+
+
+class RegisterViewSet(HarbourViewSet):
+    """A session's register, for its tutors and coordinators."""
+
+    serializer_class = RegisterSerializer
+    lookup_url_kwarg = "pk"
+
+    def get_permissions(self):
+        return [permissions.IsAuthenticated()] if self.action else [permissions.AllowAny()]
+
+    def get_queryset(self):
+        return policy.visible_sessions(self.request.user).select_related("activity__space")
+
+    def get_object(self):
+        session = super().get_object()
+        services.require_register(self.request.user, session)
+        return session
+
+    def retrieve(self, request, pk=None):
+        return Response(RegisterSerializer(register_data(self.get_object())).data)
+
+    def _participant(self, session, participant_id) -> Participant:
+        person = Participant.objects.filter(pk=participant_id).first()
+        if person is None:
+            raise ApplicationError(
+                "invalid", "Some fields are not valid.", fields={"participant": ["Not found."]}
+            )
+        return person
+
+    @extend_schema(request=MarksSerializer, responses={200: RegisterSerializer})
+    @action(detail=True, methods=["post"])
+    def marks(self, request, pk=None):
+        session = self.get_object()
+        data = MarksSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        marks = [
+            (self._participant(session, m["participant"]), m["mark"])
+            for m in data.validated_data["marks"]
+        ]
+        services.attendance_mark(actor=request.user, session=session, marks=marks)
+        return Response(RegisterSerializer(register_data(session)).data)
+
+    @extend_schema(request=MarkAllSerializer, responses={200: RegisterSerializer})
+    @action(detail=True, methods=["post"], url_path="mark-all")
+    def mark_all(self, request, pk=None):
+        session = self.get_object()
+        data = MarkAllSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.attendance_mark_all(actor=request.user, session=session, **data.validated_data)
+        return Response(RegisterSerializer(register_data(session)).data)
+
+    @extend_schema(request=WalkInSerializer, responses={201: RegisterSerializer})
+    @action(detail=True, methods=["post"], url_path="walk-ins")
+    def walk_ins(self, request, pk=None):
+        session = self.get_object()
+        data = WalkInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if "participant" in values:
+            values["participant"] = self._participant(session, values["participant"])
+        services.walk_in_add(actor=request.user, session=session, **values)
+        return Response(RegisterSerializer(register_data(session)).data, status=201)
+
+    @extend_schema(request=ReopenSerializer, responses={200: RegisterSerializer})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        session = super().get_object()  # coordinators only; the service decides
+        data = ReopenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.register_reopen(
+            actor=request.user, session=session, reason=data.validated_data["reason"]
+        )
+        return Response(RegisterSerializer(register_data(session)).data)
+
+    @extend_schema(responses={(200, "text/csv"): str})
+    @action(detail=True, methods=["get"])
+    def csv(self, request, pk=None):
+        session = self.get_object()
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["name", "phone", "booking", "mark", "walk_in", "first_visit"])
+        for row in selectors.register_rows(session=session):
+            person = row["participant"]
+            writer.writerow([
+                _cell(person.known_as), _cell(person.phone), row["booking_status"] or "",
+                row["mark"] or "", row["walk_in"], row["first_visit"],
+            ])  # fmt: skip
+        day = timezone.localtime(session.start).date().isoformat()
+        return _csv_response(out.getvalue(), f"register-{day}.csv")
+
+
+def _cell(value: str) -> str:
+    """Keep spreadsheet formulas out of exported cells."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+def _csv_response(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class ParticipantViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
+    """People her organisation works with (never others; see README)."""
+
+    serializer_class = ParticipantSerializer
+
+    def get_permissions(self):
+        return [permissions.IsAuthenticated()] if self.action else [permissions.AllowAny()]
+
+    def get_queryset(self):
+        return selectors.visible_participants(self.request.user).order_by("known_as")
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="Name or phone; typos forgiven.")],
+        responses={200: ParticipantSerializer(many=True)},
+    )
+    def list(self, request):
+        query = request.query_params.get("q", "")
+        if query:
+            people = selectors.participant_search(user=request.user, query=query)
+        else:
+            people = self.paginate_queryset(self.get_queryset())
+            return self.get_paginated_response(ParticipantSerializer(people, many=True).data)
+        return Response({"count": len(people), "next": None, "previous": None,
+                         "results": ParticipantSerializer(people, many=True).data})  # fmt: skip
+
+    @extend_schema(request=None, responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        return Response(
+            services.participant_export(actor=request.user, participant=self.get_object())
+        )
+
+    @extend_schema(request=None, responses={200: ParticipantSerializer})
+    @action(detail=True, methods=["post"])
+    def erase(self, request, pk=None):
+        erased = services.participant_erase(actor=request.user, participant=self.get_object())
+        return Response(ParticipantSerializer(erased).data)
+
+    @extend_schema(request=MergeSerializer, responses={200: ParticipantSerializer})
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        keep = self.get_object()
+        data = MergeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        other = self.get_queryset().filter(pk=data.validated_data["other"]).first()
+        if other is None:
+            raise ApplicationError(
+                "invalid", "Some fields are not valid.", fields={"other": ["Not found."]}
+            )
+        merged = services.participant_merge(actor=request.user, keep=keep, other=other)
+        return Response(ParticipantSerializer(merged).data)

@@ -1,0 +1,78 @@
+"""Attendance (one mark per person per session), its change log, register
+reopenings, and the participant audit log."""
+
+from django.conf import settings
+from django.db import models
+
+from backend.accounts.models import Participant
+from backend.common.models import TimestampedModel, UUIDModel
+from backend.timetable.models import Session
+
+
+class Attendance(TimestampedModel):
+    class Mark(models.TextChoices):
+        PRESENT = "present", "Present"
+        LATE = "late", "Late"
+        ABSENT = "absent", "Absent"
+        EXCUSED = "excused", "Excused"
+
+    ATTENDED = ("present", "late")
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendance")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="attendance"
+    )
+    mark = models.CharField(max_length=10, choices=Mark.choices)
+    walk_in = models.BooleanField(default=False, help_text="Came without a booking.")
+    over_capacity = models.BooleanField(
+        default=False, help_text="Recorded although the session was full: flagged, not refused."
+    )
+    first_visit = models.BooleanField(default=False)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "participant"], name="one_mark_per_person")
+        ]
+        indexes = [models.Index(fields=["participant", "mark"])]
+
+
+class AttendanceChange(UUIDModel):
+    attendance = models.ForeignKey(Attendance, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    old_mark = models.CharField(max_length=10, blank=True)
+    new_mark = models.CharField(max_length=10)
+
+    class Meta:
+        ordering = ["at"]
+
+
+class RegisterReopening(UUIDModel):
+    """A coordinator reopens a locked register for a while; audited."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="reopenings")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    until = models.DateTimeField()
+    reason = models.CharField(max_length=300)
+
+
+class ParticipantEvent(UUIDModel):
+    """Merges, erasures and exports: who and when."""
+
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.SET_NULL, null=True, related_name="events"
+    )
+    action = models.CharField(max_length=30)
+    note = models.CharField(max_length=300, blank=True)

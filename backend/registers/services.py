@@ -1,0 +1,338 @@
+"""Writes for registers and participants: marks (idempotent, each change
+recorded), walk-ins, locking and reopening, merge, erasure, export."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from backend.access import policy
+from backend.accounts.models import Participant
+from backend.bookings.models import ACTIVE, HOLDING, ActivityQueueEntry, Booking
+from backend.common.errors import ApplicationError, NotFoundError
+from backend.organisations.roles import coordinated_organisations
+from backend.timetable.models import Session
+
+from . import selectors
+from .models import Attendance, AttendanceChange, ParticipantEvent, RegisterReopening
+
+# When two records of one person both have a mark for a session, keep the strongest.
+MARK_STRENGTH = {"present": 4, "late": 3, "excused": 2, "absent": 1}
+
+
+def _forbidden(detail: str) -> ApplicationError:
+    return ApplicationError("permission_denied", detail, status_code=403)
+
+
+def require_register(actor, session: Session) -> None:
+    if not policy.can_see_activity(actor, session.activity):
+        raise NotFoundError()
+    if not policy.can_take_register(actor, session):
+        raise _forbidden("Only this activity's tutors and coordinators take its register.")
+
+
+def register_locked(session: Session, *, now=None) -> bool:
+    now = now or timezone.now()
+    if now < session.end + timedelta(days=settings.HARBOUR_REGISTER_LOCK_DAYS):
+        return False
+    return not session.reopenings.filter(until__gt=now).exists()
+
+
+def _require_open(session: Session) -> None:
+    if register_locked(session):
+        raise ApplicationError(
+            "register_locked",
+            "This register is locked; a coordinator can reopen it.",
+            status_code=409,
+        )
+
+
+def _set_mark(
+    *, actor, session: Session, participant: Participant, mark: str, **flags
+) -> Attendance:
+    """Idempotent: the same mark twice changes nothing and records nothing."""
+    if mark not in MARK_STRENGTH:
+        raise ApplicationError(
+            "invalid_mark", f"Unknown mark {mark!r}.", fields={"mark": ["Unknown."]}
+        )
+    attendance = (
+        Attendance.objects.select_for_update()
+        .filter(session=session, participant=participant)
+        .first()
+    )
+    old = attendance.mark if attendance else ""
+    if attendance is not None and attendance.mark == mark:
+        return attendance
+    if attendance is None:
+        attendance = Attendance(session=session, participant=participant, **flags)
+    attendance.mark = mark
+    attendance.marked_by = actor
+    if mark in Attendance.ATTENDED:
+        earlier = Attendance.objects.filter(
+            participant=participant, mark__in=Attendance.ATTENDED, session__start__lt=session.start
+        ).exclude(session=session)
+        attendance.first_visit = not earlier.exists()
+        day = timezone.localtime(session.start).date()
+        if participant.first_seen is None or participant.first_seen > day:
+            participant.first_seen = day
+            participant.save(update_fields=["first_seen"])
+    attendance.save()
+    AttendanceChange.objects.create(attendance=attendance, by=actor, old_mark=old, new_mark=mark)
+    return attendance
+
+
+def _on_register(session: Session, participant: Participant) -> bool:
+    return (
+        Booking.objects.filter(session=session, participant=participant, status__in=ACTIVE).exists()
+        or Attendance.objects.filter(session=session, participant=participant).exists()
+    )
+
+
+@transaction.atomic
+def attendance_mark(
+    *, actor, session: Session, marks: list[tuple[Participant, str]]
+) -> list[Attendance]:
+    require_register(actor, session)
+    _require_open(session)
+    out = []
+    for participant, mark in marks:
+        if not _on_register(session, participant):
+            raise ApplicationError(
+                "not_on_register",
+                "This person is not on this register: add them as a walk-in.",
+                fields={"participant": ["Not on this register."]},
+            )
+        out.append(_set_mark(actor=actor, session=session, participant=participant, mark=mark))
+    return out
+
+
+@transaction.atomic
+def attendance_mark_all(*, actor, session: Session, mark: str, only_unmarked: bool = True) -> int:
+    """Mark everyone holding a place (e.g. "all present", then fix the few)."""
+    require_register(actor, session)
+    _require_open(session)
+    marked = set(
+        Attendance.objects.filter(session=session).values_list("participant_id", flat=True)
+    )
+    count = 0
+    for booking in Booking.objects.filter(session=session, status__in=HOLDING).select_related(
+        "participant"
+    ):
+        if only_unmarked and booking.participant_id in marked:
+            continue
+        _set_mark(actor=actor, session=session, participant=booking.participant, mark=mark)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def walk_in_add(
+    *,
+    actor,
+    session: Session,
+    participant: Participant | None = None,
+    known_as: str = "",
+    phone: str = "",
+    languages: list[str] | None = None,
+) -> Attendance:
+    """Record someone who came without a booking, creating her record in the
+    same step if she is new. People in the room are people in the room: a full
+    session is flagged, never refused."""
+    require_register(actor, session)
+    _require_open(session)
+    session = Session.objects.select_for_update().select_related("activity").get(pk=session.pk)
+    if participant is None:
+        known_as = known_as.strip()
+        if not known_as:
+            raise ApplicationError(
+                "invalid",
+                "Some fields are not valid.",
+                fields={"known_as": ["Her name is needed."]},
+            )
+        participant = Participant.objects.create(
+            known_as=known_as,
+            phone=phone.strip(),
+            languages=languages or [],
+            registered_in_space=session.activity.space,
+        )
+    elif not selectors.visible_participants(actor).filter(pk=participant.pk).exists():
+        raise ApplicationError(
+            "invalid", "Some fields are not valid.", fields={"participant": ["Not found."]}
+        )
+    participant.organisations.add(session.activity.organisation)
+    present = Attendance.objects.filter(session=session, mark__in=Attendance.ATTENDED).exclude(
+        participant=participant
+    )
+    over = present.count() + 1 > session.capacity
+    existing = Attendance.objects.filter(session=session, participant=participant).first()
+    attendance = _set_mark(
+        actor=actor, session=session, participant=participant, mark="present",
+        walk_in=not _on_register(session, participant) or bool(existing and existing.walk_in),
+        over_capacity=over,
+    )  # fmt: skip
+    if over and not attendance.over_capacity:
+        attendance.over_capacity = True
+        attendance.save(update_fields=["over_capacity", "updated_at"])
+    return attendance
+
+
+@transaction.atomic
+def register_reopen(*, actor, session: Session, reason: str, hours: int = 48) -> RegisterReopening:
+    if not policy.can_see_activity(actor, session.activity):
+        raise NotFoundError()
+    if not policy.can_manage_session(actor, session):
+        raise _forbidden("Only coordinators can reopen a register.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            "reason_required", "Say why it is reopened.", fields={"reason": ["Required."]}
+        )
+    return RegisterReopening.objects.create(
+        session=session, by=actor, until=timezone.now() + timedelta(hours=hours), reason=reason
+    )
+
+
+# --- participants ---------------------------------------------------------------------------
+
+
+def _require_participant_manager(actor, *people: Participant) -> None:
+    """She may export or erase her own record; otherwise a coordinator who can
+    see every person involved."""
+    visible = selectors.visible_participants(actor)
+    for person in people:
+        if not visible.filter(pk=person.pk).exists():
+            raise NotFoundError()
+    if len(people) == 1 and people[0].user_id == actor.pk:
+        return
+    if not coordinated_organisations(actor).exists():
+        raise _forbidden("Only coordinators can do that.")
+
+
+@transaction.atomic
+def participant_merge(*, actor, keep: Participant, other: Participant) -> Participant:
+    """Fold `other` into `keep` (a walk-in who later made an account), keeping
+    all history; where both hold something for one session, the stronger wins."""
+    if keep.pk == other.pk:
+        raise ApplicationError(
+            "invalid", "Choose two different people.", fields={"other": ["Same person."]}
+        )
+    _require_participant_manager(actor, keep, other)
+    keep = Participant.objects.select_for_update().get(pk=keep.pk)
+    other = Participant.objects.select_for_update().get(pk=other.pk)
+    for attendance in Attendance.objects.filter(participant=other):
+        mine = Attendance.objects.filter(participant=keep, session=attendance.session_id).first()
+        if mine is None:
+            attendance.participant = keep
+            attendance.save(update_fields=["participant", "updated_at"])
+        else:
+            if MARK_STRENGTH[attendance.mark] > MARK_STRENGTH[mine.mark]:
+                mine.mark = attendance.mark
+                mine.save(update_fields=["mark", "updated_at"])
+            attendance.delete()
+    for booking in Booking.objects.filter(participant=other):
+        clash = Booking.objects.filter(
+            participant=keep, session=booking.session_id, status__in=ACTIVE
+        ).exists()
+        if clash and booking.status in ACTIVE:
+            session = Session.objects.select_for_update().get(pk=booking.session_id)
+            if booking.status in HOLDING:
+                session.booked_places -= booking.places
+                session.save(update_fields=["booked_places", "updated_at"])
+            booking.status = Booking.Status.CANCELLED
+            booking.cancelled_at = timezone.now()
+        booking.participant = keep
+        booking.save()
+    for entry in ActivityQueueEntry.objects.filter(participant=other):
+        if (
+            entry.status == "waiting"
+            and ActivityQueueEntry.objects.filter(
+                participant=keep, activity=entry.activity_id, status="waiting"
+            ).exists()
+        ):
+            entry.status = ActivityQueueEntry.Status.LEFT
+        entry.participant = keep
+        entry.save()
+    keep.organisations.add(*other.organisations.all())
+    firsts = [d for d in (keep.first_seen, other.first_seen) if d]
+    keep.first_seen = min(firsts) if firsts else None
+    for field in ("phone", "email"):
+        if not getattr(keep, field) and getattr(other, field):
+            setattr(keep, field, getattr(other, field))
+    keep.languages = sorted(set(keep.languages) | set(other.languages))
+    if keep.user_id is None and other.user_id is not None:
+        keep.user_id, other.user_id = other.user_id, None
+        other.save(update_fields=["user"])
+    keep.save()
+    other.merged_into = keep
+    other.save(update_fields=["merged_into"])
+    ParticipantEvent.objects.create(
+        actor=actor, participant=keep, action="merged", note=f"merged {other.pk}"
+    )
+    return keep
+
+
+@transaction.atomic
+def participant_erase(*, actor, participant: Participant) -> Participant:
+    """Forget her: personal fields go; attendance stays, anonymous, so the
+    figures stay right."""
+    _require_participant_manager(actor, participant)
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    participant.known_as = "(erased)"
+    participant.phone = ""
+    participant.email = ""
+    participant.languages = []
+    participant.user = None
+    participant.erased_at = timezone.now()
+    participant.save()
+    ParticipantEvent.objects.create(actor=actor, participant=participant, action="erased")
+    return participant
+
+
+def participant_export(*, actor, participant: Participant) -> dict:
+    """Everything held about her, as the viewer may see it."""
+    _require_participant_manager(actor, participant)
+    sessions = policy.visible_sessions(actor).values("pk")
+    ParticipantEvent.objects.create(actor=actor, participant=participant, action="exported")
+    bookings = participant.bookings.filter(session__in=sessions).select_related("session__activity")
+    attendance = participant.attendance.filter(session__in=sessions).select_related(
+        "session__activity"
+    )
+    return {
+        "participant": {
+            "id": str(participant.pk),
+            "known_as": participant.known_as,
+            "phone": participant.phone,
+            "email": participant.email,
+            "languages": participant.languages,
+            "preferred_language": participant.preferred_language,
+            "first_seen": participant.first_seen.isoformat() if participant.first_seen else None,
+            "organisations": [o.name for o in participant.organisations.all()],
+            "created_at": participant.created_at.isoformat(),
+        },
+        "bookings": [
+            {**_session_ref(b.session), "status": b.status, "places": b.places} for b in bookings
+        ],
+        "attendance": [
+            {**_session_ref(a.session), "mark": a.mark, "walk_in": a.walk_in} for a in attendance
+        ],
+        "notifications": [
+            {
+                "kind": n.kind,
+                "channel": n.channel,
+                "status": n.status,
+                "at": n.created_at.isoformat(),
+            }
+            for n in participant.notifications.all()
+        ],
+    }
+
+
+def _session_ref(session: Session) -> dict:
+    return {
+        "session": str(session.pk),
+        "activity": session.activity.title,
+        "start": session.start.isoformat(),
+    }

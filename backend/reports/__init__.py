@@ -1,0 +1,1 @@
+"""The figures funders ask for, computed from attendance, and CSV exports."""

@@ -1,0 +1,127 @@
+"""Figures for funders: JSON and CSV, for an organisation's coordinators."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.common.errors import ApplicationError
+from backend.organisations.models import Organisation
+from backend.organisations.roles import coordinated_organisations
+
+from . import selectors
+
+MAX_DAYS = 3 * 366
+
+
+class FiguresQuerySerializer(serializers.Serializer):
+    organisation = serializers.UUIDField()
+    date_from = serializers.DateField(required=False, help_text="Default: a year ago.")
+    date_to = serializers.DateField(required=False, help_text="Default: today.")
+
+
+class BreakdownSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    people = serializers.IntegerField()
+    attendances = serializers.IntegerField()
+
+
+class WeekSerializer(serializers.Serializer):
+    week = serializers.DateField()
+    people = serializers.IntegerField()
+    attendances = serializers.IntegerField()
+    new_people = serializers.IntegerField()
+
+
+class FiguresSerializer(serializers.Serializer):
+    organisation = serializers.DictField()
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    people_supported = serializers.IntegerField(help_text="Distinct people who attended.")
+    new_people = serializers.IntegerField(help_text="First ever attendance in the period.")
+    came_once = serializers.IntegerField(help_text="Came once in the period and never again.")
+    sessions_held = serializers.IntegerField()
+    attendances = serializers.IntegerField()
+    bookings = serializers.IntegerField()
+    no_shows = serializers.IntegerField()
+    attendance_rate = serializers.FloatField(allow_null=True)
+    by_kind = BreakdownSerializer(many=True)
+    by_activity = BreakdownSerializer(many=True)
+    by_week = WeekSerializer(many=True)
+
+
+def _figures(request) -> dict:
+    query = FiguresQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    values = query.validated_data
+    organisation = coordinated_organisations(request.user).filter(pk=values["organisation"]).first()
+    if organisation is None:
+        if Organisation.objects.filter(pk=values["organisation"]).exists():
+            raise ApplicationError(
+                "permission_denied",
+                "Only its coordinators see an organisation's figures.",
+                status_code=403,
+            )
+        raise ApplicationError(
+            "invalid", "Some fields are not valid.", fields={"organisation": ["Not found."]}
+        )
+    date_to = values.get("date_to") or timezone.localdate()
+    date_from = values.get("date_from") or date_to - timedelta(days=365)
+    if date_to < date_from or (date_to - date_from).days > MAX_DAYS:
+        raise ApplicationError(
+            "invalid_date_range", "Give a period of at most three years, ending after it starts.",
+            fields={"date_to": ["Out of range."]},
+        )  # fmt: skip
+    return selectors.figures(
+        user=request.user, organisation=organisation, date_from=date_from, date_to=date_to
+    )
+
+
+PARAMS = [
+    OpenApiParameter("organisation", str, required=True),
+    OpenApiParameter("date_from", date),
+    OpenApiParameter("date_to", date),
+]
+
+
+class FiguresView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=PARAMS, responses={200: FiguresSerializer})
+    def get(self, request):
+        return Response(FiguresSerializer(_figures(request)).data)
+
+
+class FiguresCsvView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=PARAMS, responses={(200, "text/csv"): str})
+    def get(self, request):
+        figures = _figures(request)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["section", "key", "label", "people", "attendances"])
+        for name in ("people_supported", "new_people", "came_once", "sessions_held",
+                     "attendances", "bookings", "no_shows", "attendance_rate"):  # fmt: skip
+            writer.writerow(["total", name, "", figures[name], ""])
+        for section in ("by_kind", "by_activity"):
+            for row in figures[section]:
+                writer.writerow(
+                    [section, row["key"], row["label"], row["people"], row["attendances"]]
+                )
+        for row in figures["by_week"]:
+            writer.writerow(["by_week", row["week"], "", row["people"], row["attendances"]])
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="figures-{figures["date_from"]}-{figures["date_to"]}.csv"'
+        )
+        return response
