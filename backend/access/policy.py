@@ -72,12 +72,17 @@ def visible_rooms(user) -> QuerySet:
     that exists only for a women-only group (a refuge's meeting room) must not
     appear to anyone else. Rooms nobody uses yet are visible."""
     from backend.organisations.models import Room
-    from backend.timetable.models import Session
+    from backend.timetable.models import Activity, Session
 
-    in_room = Session.objects.filter(room=OuterRef("pk"))
-    hidden_use = in_room.exclude(_visible_space_q(user, "activity__"))
-    visible_use = in_room.filter(_visible_space_q(user, "activity__"))
-    return Room.objects.exclude(Exists(hidden_use) & ~Exists(visible_use))
+    sessions_here = Session.objects.filter(room=OuterRef("pk"))
+    activities_here = Activity.objects.filter(room=OuterRef("pk"))
+    hidden_use = Exists(sessions_here.exclude(_visible_space_q(user, "activity__"))) | Exists(
+        activities_here.exclude(_visible_space_q(user))
+    )
+    visible_use = Exists(sessions_here.filter(_visible_space_q(user, "activity__"))) | Exists(
+        activities_here.filter(_visible_space_q(user))
+    )
+    return Room.objects.exclude(hidden_use & ~visible_use)
 
 
 def visible_venues(user) -> QuerySet:

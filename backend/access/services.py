@@ -75,13 +75,17 @@ def space_grant(*, actor, space: Space, user, note: str = "") -> None:
 @transaction.atomic
 def space_revoke(*, actor, space: Space, user, note: str = "") -> None:
     """Takes effect on the next request: nothing about grants is cached.
-    Also ends her tutoring of the space's activities and any coordination."""
+    Also ends her tutoring of the space's activities, any coordination, and
+    her bookings and queue places there (freed places go to the line)."""
     _require_coordinator(actor, space)
     if not policy.has_grant(user, space):
         return
     remove_perm(f"access.{ACCESS}", user, space)
     remove_perm(f"access.{COORDINATE}", user, space)
     _remove_tutoring(space, user)
+    from backend.bookings.services import bookings_withdraw_for_space
+
+    bookings_withdraw_for_space(space=space, user=user)
     _audit(actor=actor, action="access_revoked", space=space, subject=user, note=note)
 
 

@@ -12,3 +12,8 @@ class UserAdmin(DjangoUserAdmin):
     )
     list_display = ("username", "known_as", "email", "is_staff")
     search_fields = ("username", "known_as", "email")
+
+    def has_delete_permission(self, request, obj=None):
+        # The deletion summary would list her grants (and so her spaces). People
+        # are deactivated here, or erased through the participant service.
+        return False

@@ -166,6 +166,8 @@ class BookingViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
             participant=participant, idempotency_key=_idempotency_key(request),
         )  # fmt: skip
         fresh = selectors.booking_get(user=request.user, booking_id=booking.pk)
+        if fresh is None:
+            raise NotFoundError()
         return Response(
             BookingSerializer(fresh).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from backend.access import policy
 from backend.common.errors import ApplicationError
 from backend.timetable.models import Session
 
@@ -68,14 +69,15 @@ def overlapping_booking(session: Session, participant) -> Booking | None:
     )
 
 
-def check_no_overlap(session: Session, participant) -> None:
+def check_no_overlap(session: Session, participant, *, actor) -> None:
     clash = overlapping_booking(session, participant)
     if clash is not None:
-        # Only her own booking is named, so nothing protected can leak here.
-        raise _refuse(
-            "overlapping_booking",
-            f"You already have a place at \u201c{clash.session.activity.title}\u201d then.",
-        )
+        # Named only for someone who may see it (staff booking for her may not).
+        if policy.can_see_activity(actor, clash.session.activity):
+            detail = f"Already has a place at \u201c{clash.session.activity.title}\u201d then."
+        else:
+            detail = "Already has a place at another session at that time."
+        raise _refuse("overlapping_booking", detail)
 
 
 def week_bounds(session: Session):

@@ -85,7 +85,13 @@ def queue_entries_visible_to(*, user) -> QuerySet[ActivityQueueEntry]:
 
 
 def session_has_people(session) -> bool:
-    return Booking.objects.filter(session=session, status__in=ACTIVE).exists()
+    """Anyone ever booked or marked: their history must keep its session."""
+    from backend.registers.models import Attendance
+
+    return (
+        Booking.objects.filter(session=session).exists()
+        or Attendance.objects.filter(session=session).exists()
+    )
 
 
 def booking_get(*, user, booking_id) -> Booking | None:

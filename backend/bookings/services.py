@@ -121,8 +121,10 @@ def _promote(session: Session, *, now, actor=None, present: Booking | None = Non
         booking = next(
             (
                 b
-                for b in _waiting_line(session).select_related("participant")
-                if b.places <= free and rules.overlapping_booking(session, b.participant) is None
+                for b in _waiting_line(session).select_related("participant__user")
+                if b.places <= free
+                and _may_attend(b.participant, session)
+                and rules.overlapping_booking(session, b.participant) is None
             ),
             None,
         )
@@ -147,9 +149,18 @@ def _promote(session: Session, *, now, actor=None, present: Booking | None = Non
     return promoted
 
 
+def _may_attend(participant: Participant, session: Session) -> bool:
+    """Nobody is given a place in what she cannot see (e.g. after a revocation)."""
+    return participant.user is None or policy.can_see_activity(participant.user, session.activity)
+
+
 def _place_from_queue(session: Session, free: int, *, now) -> Booking | None:
-    for entry in _queue_line(session.activity).select_related("participant"):
-        if entry.places > free:
+    try:
+        rules.check_session_bookable(session, now=now)
+    except ApplicationError:
+        return None  # the queue waits for sessions whose booking is open
+    for entry in _queue_line(session.activity).select_related("participant__user"):
+        if entry.places > free or not _may_attend(entry.participant, session):
             continue
         participant = entry.participant
         if Booking.objects.filter(
@@ -197,7 +208,7 @@ def booking_create(
     if idempotency_key:
         earlier = Booking.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
         if earlier is not None:
-            return earlier, False
+            return _replay(earlier, session_id=session.pk, actor=actor), False
     try:
         with transaction.atomic():
             return _booking_create(
@@ -216,6 +227,20 @@ def booking_create(
         ) from None
 
 
+def _replay(earlier, *, session_id, actor):
+    """A retry returns the first result, but a key reused for something else is
+    an error, and a result she may no longer see is not found."""
+    if earlier.session_id != session_id:
+        raise ApplicationError(
+            "idempotency_key_reused",
+            "This Idempotency-Key was used for another booking; send a new one.",
+            status_code=409,
+        )
+    if not policy.can_see_activity(actor, earlier.session.activity):
+        raise NotFoundError()
+    return earlier
+
+
 def _booking_create(*, actor, session_id, places, participant, idempotency_key) -> Booking:
     # Checks that do not depend on the session's places run before the lock,
     # to keep the critical section (and so the queue of waiting requests) short.
@@ -224,7 +249,7 @@ def _booking_create(*, actor, session_id, places, participant, idempotency_key) 
         raise NotFoundError()
     person = _resolve_participant(actor, session, participant)
     rules.check_group_size(session, places)
-    rules.check_no_overlap(session, person)
+    rules.check_no_overlap(session, person, actor=actor)
     rules.check_weekly_limit(session, person)
 
     session = _lock_session(session_id)
@@ -279,21 +304,26 @@ def booking_cancel(*, actor, booking: Booking, note: str = "") -> Booking:
     return booking
 
 
-@transaction.atomic
 def offer_accept(*, actor, booking: Booking) -> Booking:
-    session = _lock_session(booking.session_id)
-    booking = Booking.objects.select_related("participant").get(pk=booking.pk)
-    _own_or_managed(actor, booking)
     now = timezone.now()
-    if booking.status == Booking.Status.CONFIRMED:
-        return booking
-    if booking.status == Booking.Status.OFFERED and booking.offer_expires_at > now:
-        booking.status = Booking.Status.CONFIRMED
-        booking.offer_expires_at = None
-        booking.save()
-        _event(action="offer_accepted", actor=actor, booking=booking)
-        return booking
-    _expire_offers_locked(session, now=now)
+    with transaction.atomic():
+        session = _lock_session(booking.session_id)
+        booking = Booking.objects.select_related("participant").get(pk=booking.pk)
+        _own_or_managed(actor, booking)
+        if booking.status == Booking.Status.CONFIRMED:
+            return booking
+        if session.status == Session.Status.CANCELLED or now >= session.start:
+            raise ApplicationError(
+                "session_unavailable", "This session is cancelled or has started.", status_code=409
+            )
+        if booking.status == Booking.Status.OFFERED and booking.offer_expires_at > now:
+            booking.status = Booking.Status.CONFIRMED
+            booking.offer_expires_at = None
+            booking.save()
+            _event(action="offer_accepted", actor=actor, booking=booking)
+            return booking
+        # Too late: pass the place on (committed), then say so.
+        _expire_offers_locked(session, now=now)
     raise ApplicationError(
         "offer_expired", "This offer has expired or was withdrawn.", status_code=409
     )
@@ -403,6 +433,14 @@ def queue_join(
             created_by=actor, idempotency_key=idempotency_key
         ).first()
         if earlier is not None:
+            if earlier.activity_id != activity.pk:
+                raise ApplicationError(
+                    "idempotency_key_reused",
+                    "This Idempotency-Key was used for another request; send a new one.",
+                    status_code=409,
+                )
+            if not policy.can_see_activity(actor, earlier.activity):
+                raise NotFoundError()
             return earlier, False
     if not policy.can_see_activity(actor, activity):
         raise NotFoundError()
@@ -511,3 +549,39 @@ def session_cancelled_notify(*, session: Session) -> int:
     for booking in people:
         _tell(booking, "session_cancelled", reason=session.cancel_reason)
     return len(people)
+
+
+def bookings_withdraw_for_space(*, space, user) -> int:
+    """Her grant to a space was revoked: her places, waiting-list places and
+    queue entries in its activities end, and freed places go to the line."""
+    now = timezone.now()
+    withdrawn = 0
+    held = Booking.objects.filter(
+        participant__user=user, status__in=ACTIVE, session__activity__space=space
+    )
+    for session_id in set(held.values_list("session_id", flat=True)):
+        session = _lock_session(session_id)
+        for booking in Booking.objects.filter(
+            session=session, participant__user=user, status__in=ACTIVE
+        ):
+            if booking.status in HOLDING:
+                session.booked_places -= booking.places
+            booking.status = Booking.Status.CANCELLED
+            booking.cancelled_at = now
+            booking.save()
+            _event(action="withdrawn_on_revoke", booking=booking)
+            withdrawn += 1
+        session.save(update_fields=["booked_places", "updated_at"])
+        _promote(session, now=now)
+    withdrawn += ActivityQueueEntry.objects.filter(
+        participant__user=user, status=ActivityQueueEntry.Status.WAITING, activity__space=space
+    ).update(status=ActivityQueueEntry.Status.LEFT)
+    return withdrawn
+
+
+def line_serve(*, session_id) -> list[Booking]:
+    """Places may have opened without a cancellation (capacity raised, a
+    bigger room, a session reinstated): give them to the line. Call inside the
+    transaction that made the change."""
+    session = _lock_session(session_id)
+    return _promote(session, now=timezone.now())

@@ -10,7 +10,14 @@ from .errors import NOT_FOUND_DETAIL, NotFoundError
 
 
 class HarbourViewSet(viewsets.GenericViewSet):
-    """An id that is not a UUID is simply not found (never a 400 or 500)."""
+    """An id that is not a UUID is simply not found (never a 400 or 500), and
+    query filters (with their defaults, such as the sessions' date window)
+    narrow lists only: a detail or action finds its object wherever it is."""
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
 
     def get_object(self):
         try:

@@ -3,6 +3,8 @@ model permissions (superusers, or staff given them) govern their admin."""
 
 from django.contrib import admin
 
+from backend.access import policy
+
 from .models import Organisation, Room, Venue
 
 
@@ -14,8 +16,16 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 class RoomInline(admin.TabularInline):
+    """Rooms used only by a protected space the admin user may not see are
+    left out, and rooms are never deleted here (the deletion summary would
+    list the sessions held in them)."""
+
     model = Room
     extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return policy.visible_rooms(request.user).select_related("venue")
 
 
 @admin.register(Venue)
@@ -23,3 +33,9 @@ class VenueAdmin(admin.ModelAdmin):
     list_display = ("name", "postcode")
     inlines = [RoomInline]
     search_fields = ("name", "postcode")
+
+    def get_queryset(self, request):
+        return policy.visible_venues(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

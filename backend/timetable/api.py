@@ -109,6 +109,12 @@ class SessionSerializer(serializers.ModelSerializer):
             "places_left", "status", "cancel_reason", "is_moved", "needs_review", "review_note",
         ]  # fmt: skip
 
+    def to_representation(self, session):
+        data = super().to_representation(session)
+        if session.activity_id not in self.context.get("managed", ()):
+            data["needs_review"], data["review_note"] = False, ""
+        return data
+
     def get_places_left(self, session: Session) -> int:
         if session.status == Session.Status.CANCELLED:
             return 0
@@ -351,16 +357,21 @@ class SessionViewSet(HarbourViewSet):
             return [permissions.IsAuthenticated(), ManagesActivity()]
         return [permissions.AllowAny()]
 
+    def _context(self) -> dict:
+        managed = policy.manageable_activities(self.request.user).values_list("pk", flat=True)
+        return {"managed": set(managed)}
+
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(SessionSerializer(page, many=True).data)
+        data = SessionSerializer(page, many=True, context=self._context()).data
+        return self.get_paginated_response(data)
 
     def retrieve(self, request, pk=None):
-        return Response(SessionSerializer(self.get_object()).data)
+        return Response(SessionSerializer(self.get_object(), context=self._context()).data)
 
     def _respond(self, session: Session) -> Response:
         fresh = selectors.session_get(user=self.request.user, session_id=session.pk)
-        return Response(SessionSerializer(fresh).data)
+        return Response(SessionSerializer(fresh, context=self._context()).data)
 
     @extend_schema(request=CancelSerializer, responses={200: SessionSerializer})
     @action(detail=True, methods=["post"])

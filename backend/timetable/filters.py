@@ -49,7 +49,7 @@ class SessionFilter(filters.FilterSet):
     )
     has_places = YesNoFilter(method="_has_places", label="Only sessions with places left.")
     status = filters.ChoiceFilter(choices=Session.Status.choices)
-    needs_review = YesNoFilter()
+    needs_review = YesNoFilter(method="_needs_review", label="Flagged for coordinators.")
 
     class Meta:
         model = Session
@@ -60,6 +60,14 @@ class SessionFilter(filters.FilterSet):
 
     def _noop(self, queryset, name, value):
         return queryset
+
+    def _needs_review(self, queryset, name, value):
+        # Review flags are coordinators' business: for anyone else nothing is flagged.
+        managed = {
+            "needs_review": True,
+            "activity__in": policy.manageable_activities(self.request.user).values("pk"),
+        }
+        return queryset.filter(**managed) if value else queryset.exclude(**managed)
 
     def _has_places(self, queryset, name, value):
         open_sessions = {"status": Session.Status.SCHEDULED, "places_left_db__gt": 0}

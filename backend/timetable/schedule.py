@@ -45,6 +45,10 @@ def parse_rule(text: str, *, tz: ZoneInfo) -> Recurrence:
     except (DeserializationError, ValueError, TypeError) as exc:
         raise _invalid(f"The recurrence rule is not valid: {exc}") from None
     for rule in parsed.rrules:
+        if rule.byhour or rule.byminute or rule.bysecond:
+            raise _invalid(
+                "BYHOUR, BYMINUTE and BYSECOND are not used: a session's time is its start time."
+            )
         if rule.freq not in ALLOWED_FREQUENCIES:
             raise _invalid("Sessions can repeat daily, weekly, monthly or yearly, not more often.")
         if rule.interval is not None and rule.interval < 1:
@@ -54,6 +58,11 @@ def parse_rule(text: str, *, tz: ZoneInfo) -> Recurrence:
         if rule.until is not None:
             until_day = rule.until.astimezone(tz).date() if rule.until.tzinfo else rule.until.date()
             rule.until = datetime.combine(until_day, time(23, 59, 59), tzinfo=tz).astimezone(UTC)
+    rec = Recurrence(rrules=list(parsed.rrules), include_dtstart=False)
+    try:  # dateutil checks some parts (BYSETPOS range...) only when the rule is built
+        rec.to_dateutil_rruleset(dtstart=datetime(2000, 1, 3, 12, tzinfo=tz))
+    except (ValueError, TypeError) as exc:
+        raise _invalid(f"The recurrence rule is not valid: {exc}") from None
     return Recurrence(rrules=list(parsed.rrules))
 
 

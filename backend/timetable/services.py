@@ -26,11 +26,14 @@ from .models import Activity, Language, Session
 
 logger = logging.getLogger(__name__)
 
+# Dates outside this span are typing mistakes, and near date.max they overflow.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
 REASON_EXCLUDED = "Not running on this date."
 REVIEW_NOT_IN_SCHEDULE = "No longer in the schedule, but people are booked: decide what to do."
 REVIEW_EXCLUDED = "Date excluded from the schedule while people were booked: tell them."
 REVIEW_CLASH = "Could not be placed: the room is taken at that time. Move it or leave it cancelled."
-REASON_CLASH = "Room not available."
+REASON_CLASH = "Not running on this date; the organisers will confirm."
 
 # Fields a coordinator may set on an activity; the schedule fields regenerate sessions.
 SCHEDULE_FIELDS = {
@@ -55,6 +58,12 @@ class SyncResult:
     updated: int = 0
     deleted: int = 0
     flagged: int = 0
+
+
+def _serve_line(session_id) -> None:
+    from backend.bookings.services import line_serve
+
+    line_serve(session_id=session_id)
 
 
 def session_in_use(session: Session) -> bool:
@@ -87,6 +96,9 @@ def _validate_activity(activity: Activity) -> None:
         fields["end_time"] = ["The end time must be after the start time."]
     if activity.space_id and activity.space.organisation_id != activity.organisation_id:
         fields["space"] = ["The space belongs to another organisation."]
+    if not EARLIEST <= activity.start_date <= LATEST:
+        code = "date_out_of_range"
+        fields["start_date"] = [f"Choose a date between {EARLIEST.year} and {LATEST.year}."]
     if fields:
         detail = (
             next(iter(fields.values()))[0] if len(fields) == 1 else "Some fields are not valid."
@@ -121,7 +133,9 @@ def _booked_beyond(activity: Activity) -> Session | None:
 
 def _describe_clash(actor, other: Session) -> str:
     room = other.room
-    if actor is not None and policy.can_see_activity(actor, other.activity):
+    # Named only to someone who runs the other session: a generic message for
+    # everything else means the wording never singles out a hidden session.
+    if actor is not None and policy.can_manage_session(actor, other):
         local = timezone.localtime(other.start)
         return (
             f"{room} is already used by \u201c{other.activity.title}\u201d on "
@@ -197,6 +211,7 @@ def sessions_sync(
     }
     _lock_rooms(activity.room)
     created = updated = deleted = flagged = 0
+    grown: list = []  # sessions whose capacity went up: their waiting lines move
     wanted_set = set(wanted)
 
     for original, session in existing.items():
@@ -271,6 +286,8 @@ def sessions_sync(
                     flagged += 1
                     session.save()
                     continue
+            if activity.capacity > session.capacity:
+                grown.append(session.pk)
             session.end, session.room, session.capacity = new_end, activity.room, activity.capacity
             changed = True
         if changed:
@@ -279,6 +296,8 @@ def sessions_sync(
             updated += 1
 
     Activity.objects.filter(pk=activity.pk).update(sessions_generated_until=end.date())
+    for session_id in grown:
+        _serve_line(session_id)
     return SyncResult(created=created, updated=updated, deleted=deleted, flagged=flagged)
 
 
@@ -286,11 +305,16 @@ def sessions_generate_all(*, horizon_weeks: int | None = None) -> SyncResult:
     """Extend every activity to the horizon. Idempotent; run daily by cron/systemd."""
     totals = SyncResult()
     for activity_id in Activity.objects.values_list("pk", flat=True):
-        with transaction.atomic():
-            activity = (
-                Activity.objects.select_for_update().select_related("room").get(pk=activity_id)
-            )
-            result = sessions_sync(activity=activity, horizon_weeks=horizon_weeks)
+        try:
+            with transaction.atomic():
+                activity = (
+                    Activity.objects.select_for_update().select_related("room").get(pk=activity_id)
+                )
+                result = sessions_sync(activity=activity, horizon_weeks=horizon_weeks)
+        except Exception:
+            # One broken activity must not stop the others' sessions being made.
+            logger.exception("Generating sessions for activity %s failed", activity_id)
+            continue
         totals = SyncResult(
             created=totals.created + result.created,
             updated=totals.updated + result.updated,
@@ -490,6 +514,7 @@ def session_reinstate(*, actor, session: Session) -> Session:
         session.needs_review, session.review_note = False, ""
     session.sequence += 1
     session.save()
+    _serve_line(session.pk)
     return session
 
 
@@ -505,6 +530,13 @@ def session_move(
     """Move one session in time and/or room without changing the series."""
     session = _locked_session_for(actor, session)
     new_start = start or session.start
+    for moment in (new_start, end):
+        if moment is not None and not EARLIEST <= moment.date() <= LATEST:
+            raise ApplicationError(
+                "date_out_of_range",
+                f"Choose a date between {EARLIEST.year} and {LATEST.year}.",
+                fields={"start": ["Out of range."]},
+            )
     new_end = end or (new_start + (session.end - session.start))
     new_room = room or session.room
     if new_end <= new_start:
@@ -536,4 +568,5 @@ def session_move(
         session.needs_review, session.review_note = False, ""
     session.sequence += 1
     session.save()
+    _serve_line(session.pk)
     return session
