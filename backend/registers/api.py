@@ -22,6 +22,7 @@ from backend.access import policy
 from backend.accounts.models import Participant
 from backend.common.errors import ApplicationError
 from backend.common.views import HarbourViewSet
+from backend.organisations.roles import coordinated_organisations
 from backend.timetable.models import Session
 
 from . import selectors, services
@@ -163,7 +164,11 @@ class RegisterViewSet(HarbourViewSet):
     @extend_schema(request=ReopenSerializer, responses={200: RegisterSerializer})
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        session = super().get_object()  # coordinators only; the service decides
+        session = super().get_object()
+        if not policy.can_manage_session(request.user, session):
+            raise ApplicationError(
+                "permission_denied", "Only coordinators can reopen a register.", status_code=403
+            )
         data = ReopenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.register_reopen(
@@ -241,6 +246,10 @@ class ParticipantViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
     @action(detail=True, methods=["post"])
     def merge(self, request, pk=None):
         keep = self.get_object()
+        if not coordinated_organisations(request.user).exists():
+            raise ApplicationError(
+                "permission_denied", "Only coordinators merge records.", status_code=403
+            )
         data = MergeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         other = self.get_queryset().filter(pk=data.validated_data["other"]).first()

@@ -20,17 +20,27 @@ def staff_organisations(user):
 
 
 def visible_participants(user) -> QuerySet[Participant]:
-    """Herself; and, for staff, people who booked or attended their
-    organisation's sessions that the viewer may see, or whom the organisation
-    registered (a person first registered at a protected space's register stays
-    hidden from anyone without that space's grant)."""
+    """Herself; and, for staff, people who booked or attended sessions the
+    viewer may see and works on (her organisation's, her space's, or ones she
+    tutors), or whom her organisation or space registered. A person first
+    registered at a protected space's register stays hidden from anyone
+    without that space's grant."""
     if user is None or not user.is_authenticated:
         return Participant.objects.none()
     orgs = staff_organisations(user).values("pk")
-    sessions = policy.visible_sessions(user).filter(activity__organisation__in=orgs).values("pk")
+    spaces = policy.coordinated_spaces(user).values("pk")
+    sessions = (
+        policy.visible_sessions(user)
+        .filter(
+            Q(activity__organisation__in=orgs)
+            | Q(activity__space__in=spaces)
+            | Q(activity__tutors=user)
+        )
+        .values("pk")
+    )
     booked = Booking.objects.filter(participant=OuterRef("pk"), session__in=sessions)
     attended = Attendance.objects.filter(participant=OuterRef("pk"), session__in=sessions)
-    registered = Q(organisations__in=orgs) & (
+    registered = Q(registered_in_space__in=spaces) | Q(organisations__in=orgs) & (
         Q(registered_in_space__isnull=True)
         | Q(registered_in_space__in=policy.granted_spaces(user).values("pk"))
     )

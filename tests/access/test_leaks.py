@@ -33,8 +33,20 @@ def secret(world):
         end_time=time(14, 43), start_date=timezone.localdate() + timedelta(days=1),
         recurrence="RRULE:FREQ=DAILY",
     )  # fmt: skip
+    # A session already held, with someone marked present: figures include it.
+    from backend.registers import services as register_services
+
+    held = activity.sessions.create(
+        original_start=timezone.now() - timedelta(days=2, hours=3),
+        start=timezone.now() - timedelta(days=2, hours=3),
+        end=timezone.now() - timedelta(days=2, hours=2),
+        room=room,
+        capacity=14,
+    )
+    register_services.walk_in_add(actor=world.space_coordinator, session=held, known_as="Roya")
     sessions = list(activity.sessions.all())
     needles = {str(activity.pk), activity.title, "Sewing", venue.name, "Quiet Lane", room.name}
+    needles.add("Roya")
     needles |= {str(world.protected_activity.pk), world.protected_activity.title}
     needles |= {str(s.pk) for s in world.protected_activity.sessions.all()}
     for session in sessions:
@@ -109,7 +121,18 @@ def walk_everything(user, world, secret):
     seen.setdefault("activity", set()).add(str(secret["activity"].pk))
     seen.setdefault("venue", set()).add(str(secret["venue"].pk))
     seen.setdefault("session", set()).update(str(s.pk) for s in secret["activity"].sessions.all())
+    # Registers of every session, and the organisations' figures.
+    for pk in seen.get("session", ()):
+        for name in ("register-detail", "register-csv"):
+            url = reverse(name, kwargs={"pk": pk})
+            bodies.append((url, client.get(url).content.decode()))
+    for org in (world.org, world.other_org):
+        for name in ("figures", "figures-csv"):
+            url = f"{reverse(name)}?organisation={org.pk}"
+            bodies.append((url, client.get(url).content.decode()))
     for name, targets in MATRIX.items():
+        if name.startswith(("register-", "figures")):
+            continue
         if "-" in targets or not any("get" in methods for methods in targets.values()):
             continue
         if name.startswith("feed-"):
@@ -135,9 +158,10 @@ def test_nothing_protected_appears_anywhere(role, world, secret):
 
 
 def test_the_walk_finds_the_secret_for_a_grant_holder(world, secret):
-    bodies = walk_everything(world.learner_with_grant, world, secret)
+    bodies = walk_everything(world.space_coordinator, world, secret)
     found = {needle for _, body in bodies for needle in secret["needles"] if needle in body}
     assert {"Sewing circle for women", "Marigold House", "Rose room"} <= found
+    assert "Roya" in found  # her register, for the space's coordinator
     assert str(secret["activity"].pk) in found
 
 

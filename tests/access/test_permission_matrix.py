@@ -57,6 +57,28 @@ BOOKING_SEEN_PUBLIC = lambda ok: only(  # noqa: E731
 BOOKING_SEEN_PROTECTED = lambda ok: only(  # noqa: E731
     {"learner_with_grant": ok, "tutor_in_space": ok, "space_coordinator": ok}, 404
 )
+# Registers: the activity's tutors and coordinators; others who can see get 403.
+REGISTER_PUBLIC = lambda ok: only({"tutor_elsewhere": ok, "coordinator": ok}, 403)  # noqa: E731
+REGISTER_PROTECTED = lambda ok: hidden_unless_seen(  # noqa: E731
+    {"learner_with_grant": 403, "tutor_in_space": ok, "space_coordinator": ok}
+)
+
+
+def PARTICIPANT_SEEN(ok, staff=None, self_=None):
+    """The learner's own record: she, her organisation's coordinator (ok) and
+    its tutors (`staff`, default ok) may reach it; everyone else gets 404."""
+    staff = ok if staff is None else staff
+    return only(
+        {
+            "learner": ok if self_ is None else self_,
+            "coordinator": ok,
+            "tutor_elsewhere": staff,
+            "tutor_in_space": staff,
+        },
+        404,
+    )
+
+
 SEE_PROTECTED = {**everyone(404), **dict.fromkeys(SEES_SPACE, 200)}
 
 # route name -> target -> method -> expected status per role. Methods not listed: 405.
@@ -171,6 +193,47 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
         "public_session": {"get": everyone(200)},
         "protected_session": {"get": SEE_PROTECTED},
     },
+    "register-detail": {
+        "public_session": {"get": REGISTER_PUBLIC(200)},
+        "protected_session": {"get": REGISTER_PROTECTED(200)},
+    },
+    **{
+        f"register-{name}": {
+            "public_session": {method: REGISTER_PUBLIC(ok)},
+            "protected_session": {method: REGISTER_PROTECTED(ok)},
+        }
+        for name, method, ok in (
+            ("marks", "post", 400),
+            ("mark-all", "post", 200),
+            ("walk-ins", "post", 400),
+            ("csv", "get", 200),
+        )
+    },
+    "register-reopen": {
+        "public_session": {"post": only({"coordinator": 400}, 403)},
+        "protected_session": {
+            "post": hidden_unless_seen(
+                {"learner_with_grant": 403, "tutor_in_space": 403, "space_coordinator": 400}
+            )
+        },
+    },
+    "participant-list": {"-": {"get": only({}, 200)}},
+    "participant-detail": {"learner_participant": {"get": PARTICIPANT_SEEN(200)}},
+    "participant-export": {"learner_participant": {"get": PARTICIPANT_SEEN(200, staff=403)}},
+    "participant-erase": {"learner_participant": {"post": PARTICIPANT_SEEN(200, staff=403)}},
+    "participant-merge": {
+        "learner_participant": {"post": PARTICIPANT_SEEN(400, staff=403, self_=403)}
+    },
+    # Without ?organisation= every signed-in caller gets 400; tests/reports covers roles.
+    **{
+        name: {
+            "-": {
+                "get": only({}, 400),
+                **{m: only({}, 405) for m in ("post", "put", "patch", "delete")},
+            }
+        }
+        for name in ("figures", "figures-csv")
+    },
     "healthz": {"-": {"get": everyone(200)}},
     "readyz": {"-": {"get": everyone(200)}},
     "schema": {"-": {"get": everyone(200)}},
@@ -214,7 +277,10 @@ def targets(world):
     entry, _ = booking_services.queue_join(actor=world.learner, activity=world.public_activity)
     follow = feed_services.activity_follow(user=world.learner, activity=world.public_activity)
     token = feed_services.feed_token_rotate(user=world.learner_with_grant)
+    from backend.accounts.models import Participant
+
     return {
+        "learner_participant": Participant.objects.get(user=world.learner).pk,
         "own_follow": follow.pk,
         "token": token,
         "own_booking": own.pk,
