@@ -34,28 +34,33 @@ def _bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
 
 def figures(*, user, organisation, date_from: date, date_to: date) -> dict:
     start, end = _bounds(date_from, date_to)
-    held = Session.objects.filter(
-        activity__organisation=organisation,
-        start__gte=start,
-        start__lt=min(end, timezone.now()),
-        status=Session.Status.SCHEDULED,
+    # Joins rather than IN (subquery): planners handle them well at any size.
+    held_filter = {
+        "activity__organisation": organisation,
+        "start__gte": start,
+        "start__lt": min(end, timezone.now()),
+        "status": Session.Status.SCHEDULED,
+    }
+    held = Session.objects.filter(**held_filter)
+    attended = Attendance.objects.filter(
+        mark__in=ATTENDED, **{f"session__{key}": value for key, value in held_filter.items()}
     )
-    attended = Attendance.objects.filter(session__in=held.values("pk"), mark__in=ATTENDED)
     visible_spaces = policy.granted_spaces(user).values("pk")
     shown = Q(session__activity__space__isnull=True) | Q(
         session__activity__space__in=visible_spaces
     )
 
-    totals = attended.aggregate(people=Count("participant", distinct=True), attendances=Count("pk"))
-    sessions_held = held.count()
-    new_people = (
-        attended.filter(
-            participant__first_seen__gte=date_from, participant__first_seen__lte=date_to
-        )
-        .values("participant")
-        .distinct()
-        .count()
+    totals = attended.aggregate(
+        people=Count("participant", distinct=True),
+        attendances=Count("pk"),
+        new_people=Count(
+            "participant",
+            distinct=True,
+            filter=Q(participant__first_seen__gte=date_from, participant__first_seen__lte=date_to),
+        ),
     )
+    sessions_held = held.count()
+    new_people = totals["new_people"]
     # Came once in the period and never again (to this organisation, to date).
     all_visits = Attendance.objects.filter(
         session__activity__organisation=organisation, mark__in=ATTENDED
@@ -70,7 +75,9 @@ def figures(*, user, organisation, date_from: date, date_to: date) -> dict:
     came = Attendance.objects.filter(
         session=OuterRef("session"), participant=OuterRef("participant"), mark__in=ATTENDED
     )
-    booked = Booking.objects.filter(session__in=held.values("pk"), status="confirmed")
+    booked = Booking.objects.filter(
+        status="confirmed", **{f"session__{key}": value for key, value in held_filter.items()}
+    )
     booking_figures = booked.aggregate(
         booked=Count("pk"),
         showed=Count("pk", filter=Q(Exists(came))),

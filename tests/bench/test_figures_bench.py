@@ -25,6 +25,9 @@ def test_a_year_of_figures_for_a_busy_charity():
         org, actor, activities=60, sessions_each=50, people=1500, marks_each=14
     )
     loaded = clock.perf_counter() - started
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # as autovacuum would after a real year
+            cursor.execute("ANALYZE")
     period = {
         "date_from": timezone.localdate() - timedelta(days=365),
         "date_to": timezone.localdate(),
