@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from backend.access import policy
 from backend.accounts.models import Participant
-from backend.common.errors import ApplicationError, NotFoundError
+from backend.common.errors import ApplicationError, NotFoundError, field_not_found
 from backend.common.views import HarbourViewSet
 from backend.timetable.models import MAX_GROUP
 
@@ -151,16 +151,12 @@ class BookingViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
         values = data.validated_data
         session = policy.visible_sessions(request.user).filter(pk=values["session"]).first()
         if session is None:
-            raise ApplicationError(
-                "invalid", "Some fields are not valid.", fields={"session": ["Not found."]}
-            )
+            raise field_not_found("session")
         participant = None
         if "participant" in values:
             participant = Participant.objects.filter(pk=values["participant"]).first()
             if participant is None:
-                raise ApplicationError(
-                    "invalid", "Some fields are not valid.", fields={"participant": ["Not found."]}
-                )
+                raise field_not_found("participant")
         booking, created = services.booking_create(
             actor=request.user, session=session, places=values["places"],
             participant=participant, idempotency_key=_idempotency_key(request),
@@ -241,9 +237,7 @@ class QueueEntryViewSet(mixins.ListModelMixin, HarbourViewSet):
             .first()
         )
         if activity is None:
-            raise ApplicationError(
-                "invalid", "Some fields are not valid.", fields={"activity": ["Not found."]}
-            )
+            raise field_not_found("activity")
         entry, created = services.queue_join(
             actor=request.user, activity=activity, places=data.validated_data["places"],
             idempotency_key=_idempotency_key(request),

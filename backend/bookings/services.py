@@ -23,7 +23,7 @@ from django.utils import timezone
 from backend.access import policy
 from backend.accounts.models import Participant
 from backend.accounts.services import participant_for_user
-from backend.common.errors import ApplicationError, NotFoundError
+from backend.common.errors import ApplicationError, NotFoundError, field_not_found, required_reason
 from backend.notifications.services import notification_queue
 from backend.timetable.models import Activity, Session
 
@@ -74,9 +74,7 @@ def _resolve_participant(actor, session: Session, participant: Participant | Non
         )
     if participant.user_id and not policy.can_see_activity(participant.user, session.activity):
         # Nobody is booked into what she cannot see.
-        raise ApplicationError(
-            "invalid", "Some fields are not valid.", fields={"participant": ["Not found."]}
-        )
+        raise field_not_found("participant")
     return participant
 
 
@@ -333,13 +331,7 @@ def offer_accept(*, actor, booking: Booking) -> Booking:
 def waiting_move_up(*, actor, booking: Booking, reason: str) -> Booking:
     """A coordinator moves someone to the head of the line (e.g. a safeguarding
     priority). A reason is required and recorded."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ApplicationError(
-            "reason_required",
-            "Say why she moves up; it is recorded.",
-            fields={"reason": ["Required."]},
-        )
+    reason = required_reason(reason, "Say why she moves up; it is recorded.")
     session = _lock_session(booking.session_id)
     booking = Booking.objects.get(pk=booking.pk)
     if not policy.can_see_activity(actor, session.activity):
@@ -498,13 +490,7 @@ def queue_leave(*, actor, entry: ActivityQueueEntry) -> ActivityQueueEntry:
 
 @transaction.atomic
 def queue_move_up(*, actor, entry: ActivityQueueEntry, reason: str) -> ActivityQueueEntry:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ApplicationError(
-            "reason_required",
-            "Say why she moves up; it is recorded.",
-            fields={"reason": ["Required."]},
-        )
+    reason = required_reason(reason, "Say why she moves up; it is recorded.")
     entry = ActivityQueueEntry.objects.select_for_update().get(pk=entry.pk)
     if not policy.can_manage_activity(actor, entry.activity):
         raise (

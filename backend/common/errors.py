@@ -98,3 +98,19 @@ def exception_handler(exc, context):
         code = codes if isinstance(codes, str) else exc.default_code
         response.data = _body(code, str(exc.detail))
     return response
+
+
+def field_not_found(field: str) -> ApplicationError:
+    """An id in the request body that is unknown, or hidden by the policy: the
+    same answer either way."""
+    return ApplicationError("invalid", "Some fields are not valid.", fields={field: ["Not found."]})
+
+
+def required_reason(reason: str | None, detail: str) -> str:
+    """Cancellations, move-ups and reopenings are recorded with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            "reason_required", detail, fields={"reason": ["This field is required."]}
+        )
+    return reason

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.access import policy
-from backend.common.errors import ApplicationError
+from backend.common.errors import field_not_found
 from backend.common.views import HarbourViewSet
 
 from . import services
@@ -107,9 +107,7 @@ class FollowViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, HarbourView
             .first()
         )
         if activity is None:
-            raise ApplicationError(
-                "invalid", "Some fields are not valid.", fields={"activity": ["Not found."]}
-            )
+            raise field_not_found("activity")
         follow = services.activity_follow(user=request.user, activity=activity)
         return Response(FollowSerializer(follow).data, status=status.HTTP_201_CREATED)
 

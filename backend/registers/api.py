@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from backend.access import policy
 from backend.accounts.models import Participant
-from backend.common.errors import ApplicationError
+from backend.common.errors import ApplicationError, field_not_found
 from backend.common.views import HarbourViewSet
 from backend.organisations.roles import coordinated_organisations
 from backend.timetable.models import Session
@@ -122,9 +122,7 @@ class RegisterViewSet(HarbourViewSet):
     def _participant(self, session, participant_id) -> Participant:
         person = Participant.objects.filter(pk=participant_id).first()
         if person is None:
-            raise ApplicationError(
-                "invalid", "Some fields are not valid.", fields={"participant": ["Not found."]}
-            )
+            raise field_not_found("participant")
         return person
 
     @extend_schema(request=MarksSerializer, responses={200: RegisterSerializer})
@@ -254,8 +252,6 @@ class ParticipantViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
         data.is_valid(raise_exception=True)
         other = self.get_queryset().filter(pk=data.validated_data["other"]).first()
         if other is None:
-            raise ApplicationError(
-                "invalid", "Some fields are not valid.", fields={"other": ["Not found."]}
-            )
+            raise field_not_found("other")
         merged = services.participant_merge(actor=request.user, keep=keep, other=other)
         return Response(ParticipantSerializer(merged).data)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from backend.access import policy
 from backend.accounts.models import Participant
 from backend.bookings.models import ACTIVE, HOLDING, ActivityQueueEntry, Booking
-from backend.common.errors import ApplicationError, NotFoundError
+from backend.common.errors import ApplicationError, NotFoundError, field_not_found, required_reason
 from backend.organisations.roles import coordinated_organisations
 from backend.timetable.models import Session
 
@@ -159,9 +159,7 @@ def walk_in_add(
             registered_in_space=session.activity.space,
         )
     elif not selectors.visible_participants(actor).filter(pk=participant.pk).exists():
-        raise ApplicationError(
-            "invalid", "Some fields are not valid.", fields={"participant": ["Not found."]}
-        )
+        raise field_not_found("participant")
     participant.organisations.add(session.activity.organisation)
     present = Attendance.objects.filter(session=session, mark__in=Attendance.ATTENDED).exclude(
         participant=participant
@@ -185,11 +183,7 @@ def register_reopen(*, actor, session: Session, reason: str, hours: int = 48) ->
         raise NotFoundError()
     if not policy.can_manage_session(actor, session):
         raise _forbidden("Only coordinators can reopen a register.")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ApplicationError(
-            "reason_required", "Say why it is reopened.", fields={"reason": ["Required."]}
-        )
+    reason = required_reason(reason, "Say why it is reopened.")
     return RegisterReopening.objects.create(
         session=session, by=actor, until=timezone.now() + timedelta(hours=hours), reason=reason
     )

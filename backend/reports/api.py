@@ -13,7 +13,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.common.errors import ApplicationError
+from backend.common.errors import ApplicationError, field_not_found
 from backend.organisations.models import Organisation
 from backend.organisations.roles import coordinated_organisations
 
@@ -71,9 +71,7 @@ def _figures(request) -> dict:
                 "Only its coordinators see an organisation's figures.",
                 status_code=403,
             )
-        raise ApplicationError(
-            "invalid", "Some fields are not valid.", fields={"organisation": ["Not found."]}
-        )
+        raise field_not_found("organisation")
     date_to = values.get("date_to") or timezone.localdate()
     date_from = values.get("date_from") or date_to - timedelta(days=365)
     if date_to < date_from or (date_to - date_from).days > MAX_DAYS:

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from backend.access import policy
 from backend.access.models import Space
-from backend.common.errors import ApplicationError, NotFoundError
+from backend.common.errors import ApplicationError, NotFoundError, field_not_found, required_reason
 from backend.organisations.models import Organisation, Room
 
 from . import schedule
@@ -352,9 +352,7 @@ def _apply_schedule(activity: Activity, sched: ScheduleInput) -> None:
 def _check_create_rights(actor, organisation: Organisation, space: Space | None) -> None:
     if space is not None and not policy.has_grant(actor, space):
         # A space the actor cannot see does not exist for her.
-        raise ApplicationError(
-            "invalid", "Some fields are not valid.", fields={"space": ["Not found."]}
-        )
+        raise field_not_found("space")
     if not policy.can_create_in(actor, organisation, space):
         raise ApplicationError(
             "permission_denied",
@@ -478,13 +476,7 @@ def _locked_session_for(actor, session: Session) -> Session:
 
 @transaction.atomic
 def session_cancel(*, actor, session: Session, reason: str) -> Session:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ApplicationError(
-            "reason_required",
-            "Say why the session is cancelled; learners will see it.",
-            fields={"reason": ["This field is required."]},
-        )
+    reason = required_reason(reason, "Say why the session is cancelled; learners will see it.")
     session = _locked_session_for(actor, session)
     if session.status == Session.Status.CANCELLED and session.cancel_reason == reason:
         return session  # same request twice: nothing changes
