@@ -1,0 +1,53 @@
+"""Across app servers: the local multi-node stack (nginx in front of two
+gunicorn servers, each with its own workers) takes 200 simultaneous bookings
+for 10 places and gives exactly 10 confirmations and a gapless line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from backend.bookings.models import Booking
+from tests.bookings.test_concurrency import CLIENTS, full_house, post, signed_in  # noqa: F401
+
+ROOT = Path(__file__).resolve().parents[2]
+STACK_KEY = "stack-test-" + "k" * 60
+
+
+@pytest.fixture
+def stack(transactional_db, settings):
+    """The stack, pointed at this test's (committed) database."""
+    settings.SECRET_KEY = STACK_KEY  # session cookies made here must verify there
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": STACK_KEY, "STACK_PORT": "8190"}
+    started = subprocess.run(
+        [str(ROOT / "deploy/local-stack.sh"), "start", "2"],
+        env=env, capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )  # fmt: skip
+    assert started.returncode == 0, started.stdout + started.stderr
+    yield started.stdout.strip().splitlines()[-1]
+    subprocess.run([str(ROOT / "deploy/local-stack.sh"), "stop"], env=env, cwd=ROOT, timeout=60)
+
+
+@pytest.mark.postgres
+def test_200_bookings_across_two_app_servers(full_house, stack):  # noqa: F811
+    session, _people, _ = full_house
+    # Re-sign the cookies with the key the stack shares.
+    headers = [signed_in(person) for person in _people[:200]]
+    body = {"session": str(session.pk)}
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        results = list(pool.map(lambda h: post(stack, "/api/v1/bookings/", h, body), headers))
+    codes = [code for code, _ in results]
+    assert codes.count(201) == 200, sorted(set(codes))
+    assert [r["status"] for _, r in results].count("confirmed") == 10
+    positions = sorted(r["position"] for _, r in results if r["status"] == "waiting")
+    assert positions == list(range(1, 191))
+    session.refresh_from_db()
+    assert session.booked_places == 10
+    assert Booking.objects.filter(session=session, status="confirmed").count() == 10
