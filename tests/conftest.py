@@ -19,7 +19,7 @@ _postgres_ran = {"count": 0}
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("postgres"):
-            item.fixturenames.append("_postgres_only")
+            item.fixturenames.insert(0, "_postgres_only")  # before any fixture that needs it
 
 
 @pytest.fixture
