@@ -10,5 +10,7 @@ timeout = 30
 graceful_timeout = 30
 max_requests = 2000
 max_requests_jitter = 200
-accesslog = "-"
+# No gunicorn access log: its request line would carry personal feed secrets.
+# Harbour's own middleware writes one redacted access line per request.
+accesslog = None
 forwarded_allow_ips = os.environ.get("HARBOUR_FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -258,8 +258,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own lines go through our handler too, so feed secrets are redacted.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # Access lines are the request-id middleware's; runserver's own would repeat them.
-        "django.server": {"level": "WARNING"},
+        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "harbour.request": {"level": os.environ.get("ACCESS_LOG_LEVEL", "INFO")},
     },
 }

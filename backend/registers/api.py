@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from backend.access import policy
 from backend.accounts.models import Participant
+from backend.common import csv_cells
 from backend.common.errors import ApplicationError, field_not_found
 from backend.common.views import HarbourViewSet
 from backend.organisations.roles import coordinated_organisations
@@ -32,7 +33,9 @@ from .models import Attendance
 class ParticipantSerializer(serializers.ModelSerializer):
     class Meta:
         model = Participant
-        fields = ["id", "known_as", "phone", "languages", "preferred_language", "first_seen"]
+        # No first-seen date here: it could date a visit to a space the viewer
+        # may not see. Exports give it as of what the viewer may see.
+        fields = ["id", "known_as", "phone", "languages", "preferred_language"]
 
 
 class RegisterRowSerializer(serializers.Serializer):
@@ -183,17 +186,14 @@ class RegisterViewSet(HarbourViewSet):
         writer.writerow(["name", "phone", "booking", "mark", "walk_in", "first_visit"])
         for row in selectors.register_rows(session=session):
             person = row["participant"]
-            writer.writerow([
-                _cell(person.known_as), _cell(person.phone), row["booking_status"] or "",
-                row["mark"] or "", row["walk_in"], row["first_visit"],
-            ])  # fmt: skip
+            writer.writerow(
+                csv_cells.row([
+                    person.known_as, person.phone, row["booking_status"] or "",
+                    row["mark"] or "", row["walk_in"], row["first_visit"],
+                ])
+            )  # fmt: skip
         day = timezone.localtime(session.start).date().isoformat()
         return _csv_response(out.getvalue(), f"register-{day}.csv")
-
-
-def _cell(value: str) -> str:
-    """Keep spreadsheet formulas out of exported cells."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def _csv_response(text: str, filename: str) -> HttpResponse:

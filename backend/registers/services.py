@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from backend.access import policy
@@ -50,6 +51,13 @@ def _require_open(session: Session) -> None:
         )
 
 
+def _same_domain(session: Session) -> Q:
+    """Sessions whose attendance may inform this session's register: public
+    ones, and those of this session's own space."""
+    space = session.activity.space_id
+    return Q(session__activity__space__isnull=True) | Q(session__activity__space=space)
+
+
 def _set_mark(
     *, actor, session: Session, participant: Participant, mark: str, **flags
 ) -> Attendance:
@@ -71,8 +79,13 @@ def _set_mark(
     attendance.mark = mark
     attendance.marked_by = actor
     if mark in Attendance.ATTENDED:
+        # "First visit" as anyone who can see this register may know it: a
+        # visit to a protected space never shows through a public register.
         earlier = Attendance.objects.filter(
-            participant=participant, mark__in=Attendance.ATTENDED, session__start__lt=session.start
+            _same_domain(session),
+            participant=participant,
+            mark__in=Attendance.ATTENDED,
+            session__start__lt=session.start,
         ).exclude(session=session)
         attendance.first_visit = not earlier.exists()
         day = timezone.localtime(session.start).date()
@@ -192,53 +205,60 @@ def register_reopen(*, actor, session: Session, reason: str, hours: int = 48) ->
 # --- participants ---------------------------------------------------------------------------
 
 
-def _require_participant_manager(actor, *people: Participant) -> None:
-    """She may export or erase her own record; otherwise a coordinator who can
-    see every person involved."""
+def _coordinates_someone_of(actor, participant: Participant) -> bool:
+    """The actor coordinates an organisation or space this person belongs to
+    (registered there, or booked or attended its sessions she may see)."""
+    orgs = coordinated_organisations(actor).values("pk")
+    spaces = policy.coordinated_spaces(actor).values("pk")
+    sessions = policy.visible_sessions(actor).filter(
+        Q(activity__organisation__in=orgs) | Q(activity__space__in=spaces)
+    )
+    return (
+        participant.organisations.filter(pk__in=orgs).exists()
+        or (participant.registered_in_space_id is not None
+            and spaces.filter(pk=participant.registered_in_space_id).exists())
+        or participant.bookings.filter(session__in=sessions.values("pk")).exists()
+        or participant.attendance.filter(session__in=sessions.values("pk")).exists()
+    )  # fmt: skip
+
+
+def _require_participant_manager(actor, *people: Participant, self_allowed: bool = True) -> None:
+    """She may export or erase her own record; otherwise a coordinator of an
+    organisation or space each person belongs to."""
     visible = selectors.visible_participants(actor)
     for person in people:
         if not visible.filter(pk=person.pk).exists():
             raise NotFoundError()
-    if len(people) == 1 and people[0].user_id == actor.pk:
+    if self_allowed and len(people) == 1 and people[0].user_id == actor.pk:
         return
-    if not coordinated_organisations(actor).exists():
-        raise _forbidden("Only coordinators can do that.")
+    if not all(_coordinates_someone_of(actor, person) for person in people):
+        raise _forbidden("Only a coordinator of her organisation can do that.")
+
+
+BOOKING_STRENGTH = {"confirmed": 3, "offered": 2, "waiting": 1}
 
 
 @transaction.atomic
 def participant_merge(*, actor, keep: Participant, other: Participant) -> Participant:
     """Fold `other` into `keep` (a walk-in who later made an account), keeping
-    all history; where both hold something for one session, the stronger wins."""
+    all history. Where both hold something for one session, the stronger
+    booking and the stronger mark win; the weaker is cancelled or recorded as
+    changed, and a place freed goes to the line."""
     if keep.pk == other.pk:
         raise ApplicationError(
             "invalid", "Choose two different people.", fields={"other": ["Same person."]}
         )
-    _require_participant_manager(actor, keep, other)
+    _require_participant_manager(actor, keep, other, self_allowed=False)
     keep = Participant.objects.select_for_update().get(pk=keep.pk)
     other = Participant.objects.select_for_update().get(pk=other.pk)
-    for attendance in Attendance.objects.filter(participant=other):
-        mine = Attendance.objects.filter(participant=keep, session=attendance.session_id).first()
-        if mine is None:
-            attendance.participant = keep
-            attendance.save(update_fields=["participant", "updated_at"])
-        else:
-            if MARK_STRENGTH[attendance.mark] > MARK_STRENGTH[mine.mark]:
-                mine.mark = attendance.mark
-                mine.save(update_fields=["mark", "updated_at"])
-            attendance.delete()
-    for booking in Booking.objects.filter(participant=other):
-        clash = Booking.objects.filter(
-            participant=keep, session=booking.session_id, status__in=ACTIVE
-        ).exists()
-        if clash and booking.status in ACTIVE:
-            session = Session.objects.select_for_update().get(pk=booking.session_id)
-            if booking.status in HOLDING:
-                session.booked_places -= booking.places
-                session.save(update_fields=["booked_places", "updated_at"])
-            booking.status = Booking.Status.CANCELLED
-            booking.cancelled_at = timezone.now()
-        booking.participant = keep
-        booking.save()
+    if keep.user_id and other.user_id:
+        raise ApplicationError(
+            "both_have_accounts",
+            "Both records have their own sign-in; Harbour will not join two accounts.",
+            status_code=409,
+        )
+    _merge_attendance(actor, keep, other)
+    _merge_bookings(keep, other)
     for entry in ActivityQueueEntry.objects.filter(participant=other):
         if (
             entry.status == "waiting"
@@ -262,25 +282,108 @@ def participant_merge(*, actor, keep: Participant, other: Participant) -> Partic
     keep.save()
     other.merged_into = keep
     other.save(update_fields=["merged_into"])
+    _recompute_first_visits(keep)
     ParticipantEvent.objects.create(
         actor=actor, participant=keep, action="merged", note=f"merged {other.pk}"
     )
     return keep
 
 
+def _merge_attendance(actor, keep: Participant, other: Participant) -> None:
+    for attendance in Attendance.objects.filter(participant=other):
+        mine = Attendance.objects.filter(participant=keep, session=attendance.session_id).first()
+        if mine is None:
+            attendance.participant = keep
+            attendance.save(update_fields=["participant", "updated_at"])
+            continue
+        if MARK_STRENGTH[attendance.mark] > MARK_STRENGTH[mine.mark]:
+            AttendanceChange.objects.create(
+                attendance=mine, by=actor, old_mark=mine.mark, new_mark=attendance.mark
+            )
+            mine.mark = attendance.mark
+            mine.save(update_fields=["mark", "updated_at"])
+        # The duplicate's history moves to the mark that stays.
+        AttendanceChange.objects.filter(attendance=attendance).update(attendance=mine)
+        attendance.delete()
+
+
+def _merge_bookings(keep: Participant, other: Participant) -> None:
+    from backend.bookings.services import line_serve
+
+    freed = set()
+    for booking in Booking.objects.filter(participant=other):
+        mine = Booking.objects.filter(
+            participant=keep, session=booking.session_id, status__in=ACTIVE
+        ).first()
+        if mine is not None and booking.status in ACTIVE:
+            weaker = min(mine, booking, key=lambda b: (BOOKING_STRENGTH[b.status], -b.places))
+            session = Session.objects.select_for_update().get(pk=booking.session_id)
+            if weaker.status in HOLDING:
+                session.booked_places -= weaker.places
+                session.save(update_fields=["booked_places", "updated_at"])
+                freed.add(session.pk)
+            weaker.status = Booking.Status.CANCELLED
+            weaker.cancelled_at = timezone.now()
+            weaker.save()
+        booking.participant = keep
+        booking.save()
+    for session_id in freed:
+        line_serve(session_id=session_id)
+
+
+def _recompute_first_visits(person: Participant) -> None:
+    """After a merge, only the earliest visit in each domain is a first visit."""
+    visits = list(
+        Attendance.objects.filter(participant=person, mark__in=Attendance.ATTENDED)
+        .select_related("session__activity")
+        .order_by("session__start")
+    )
+    seen_public = False
+    seen_spaces: set = set()
+    for visit in visits:
+        space = visit.session.activity.space_id
+        first = not seen_public if space is None else not (seen_public or space in seen_spaces)
+        if space is None:
+            seen_public = True
+        else:
+            seen_spaces.add(space)
+        if visit.first_visit != first:
+            visit.first_visit = first
+            visit.save(update_fields=["first_visit", "updated_at"])
+
+
 @transaction.atomic
 def participant_erase(*, actor, participant: Participant) -> Participant:
-    """Forget her: personal fields go; attendance stays, anonymous, so the
-    figures stay right."""
+    """Forget her. Personal fields go, on her record and any merged into it;
+    messages sent to her are blanked; her sign-in (if any) is closed and
+    stripped of her name, her calendar feed and follows deleted, her access
+    request messages blanked. Attendance stays, anonymous, so the figures stay
+    right."""
+    from backend.access.models import AccessRequest
+    from backend.feeds.models import Follow, PersonalFeed
+    from backend.notifications.models import Notification
+
     _require_participant_manager(actor, participant)
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
-    participant.known_as = "(erased)"
-    participant.phone = ""
-    participant.email = ""
-    participant.languages = []
-    participant.user = None
-    participant.erased_at = timezone.now()
-    participant.save()
+    records = [participant, *Participant.objects.filter(merged_into=participant)]
+    user = participant.user
+    for record in records:
+        record.known_as = "(erased)"
+        record.phone = ""
+        record.email = ""
+        record.languages = []
+        record.user = None
+        record.erased_at = timezone.now()
+        record.save()
+    Notification.objects.filter(participant__in=records).update(subject="(erased)", body="(erased)")
+    if user is not None:
+        AccessRequest.objects.filter(user=user).update(message="")
+        PersonalFeed.objects.filter(user=user).delete()
+        Follow.objects.filter(user=user).delete()
+        user.known_as = user.first_name = user.last_name = user.email = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
     ParticipantEvent.objects.create(actor=actor, participant=participant, action="erased")
     return participant
 
@@ -302,7 +405,7 @@ def participant_export(*, actor, participant: Participant) -> dict:
             "email": participant.email,
             "languages": participant.languages,
             "preferred_language": participant.preferred_language,
-            "first_seen": participant.first_seen.isoformat() if participant.first_seen else None,
+            "first_seen": _first_seen_visible(participant, sessions),
             "organisations": [o.name for o in participant.organisations.all()],
             "created_at": participant.created_at.isoformat(),
         },
@@ -312,7 +415,11 @@ def participant_export(*, actor, participant: Participant) -> dict:
         "attendance": [
             {**_session_ref(a.session), "mark": a.mark, "walk_in": a.walk_in} for a in attendance
         ],
-        "notifications": [
+        # Messages sent to her are hers: staff do not need them, and they could
+        # name sessions the viewer may not see.
+        "notifications": []
+        if participant.user_id != actor.pk
+        else [
             {
                 "kind": n.kind,
                 "channel": n.channel,
@@ -322,6 +429,16 @@ def participant_export(*, actor, participant: Participant) -> dict:
             for n in participant.notifications.all()
         ],
     }
+
+
+def _first_seen_visible(participant: Participant, sessions) -> str | None:
+    first = (
+        participant.attendance.filter(session__in=sessions, mark__in=Attendance.ATTENDED)
+        .order_by("session__start")
+        .values_list("session__start", flat=True)
+        .first()
+    )
+    return timezone.localtime(first).date().isoformat() if first else None
 
 
 def _session_ref(session: Session) -> dict:

@@ -13,9 +13,11 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.common import csv_cells
 from backend.common.errors import ApplicationError, field_not_found
 from backend.organisations.models import Organisation
 from backend.organisations.roles import coordinated_organisations
+from backend.timetable.services import EARLIEST, LATEST
 
 from . import selectors
 
@@ -57,6 +59,9 @@ class FiguresSerializer(serializers.Serializer):
     by_kind = BreakdownSerializer(many=True)
     by_activity = BreakdownSerializer(many=True)
     by_week = WeekSerializer(many=True)
+    protected_included = serializers.BooleanField(
+        help_text="Whether protected spaces are in the totals (periods of 28 days or more)."
+    )
 
 
 def _figures(request) -> dict:
@@ -73,8 +78,12 @@ def _figures(request) -> dict:
             )
         raise field_not_found("organisation")
     date_to = values.get("date_to") or timezone.localdate()
-    date_from = values.get("date_from") or date_to - timedelta(days=365)
-    if date_to < date_from or (date_to - date_from).days > MAX_DAYS:
+    date_from = values.get("date_from") or max(date_to, EARLIEST) - timedelta(days=365)
+    if (
+        date_to < date_from
+        or (date_to - date_from).days > MAX_DAYS
+        or not EARLIEST <= date_from <= date_to <= LATEST
+    ):
         raise ApplicationError(
             "invalid_date_range", "Give a period of at most three years, ending after it starts.",
             fields={"date_to": ["Out of range."]},
@@ -114,7 +123,9 @@ class FiguresCsvView(APIView):
         for section in ("by_kind", "by_activity"):
             for row in figures[section]:
                 writer.writerow(
-                    [section, row["key"], row["label"], row["people"], row["attendances"]]
+                    csv_cells.row(
+                        [section, row["key"], row["label"], row["people"], row["attendances"]]
+                    )
                 )
         for row in figures["by_week"]:
             writer.writerow(["by_week", row["week"], "", row["people"], row["attendances"]])

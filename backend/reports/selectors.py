@@ -22,6 +22,7 @@ from backend.timetable.models import Session
 
 ATTENDED = Attendance.ATTENDED
 HIDDEN = "not_broken_out"
+MIN_DAYS_FOR_HIDDEN = 28
 
 
 def _bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
@@ -49,6 +50,13 @@ def figures(*, user, organisation, date_from: date, date_to: date) -> dict:
     shown = Q(session__activity__space__isnull=True) | Q(
         session__activity__space__in=visible_spaces
     )
+    # Protected spaces count in the totals of periods long enough that no
+    # single session can be singled out; in shorter periods, and in every
+    # breakdown by date, viewers without the grant see only what they may see.
+    protected_included = (date_to - date_from).days + 1 >= MIN_DAYS_FOR_HIDDEN
+    if not protected_included:
+        attended = attended.filter(shown)
+    held = held.filter(Q(activity__space__isnull=True) | Q(activity__space__in=visible_spaces))
 
     totals = attended.aggregate(
         people=Count("participant", distinct=True),
@@ -63,7 +71,9 @@ def figures(*, user, organisation, date_from: date, date_to: date) -> dict:
     new_people = totals["new_people"]
     # Came once in the period and never again (to this organisation, to date).
     all_visits = Attendance.objects.filter(
-        session__activity__organisation=organisation, mark__in=ATTENDED
+        session__activity__organisation=organisation,
+        session__status=Session.Status.SCHEDULED,
+        mark__in=ATTENDED,
     )
     once = (
         all_visits.filter(participant__in=attended.values("participant"))
@@ -78,6 +88,8 @@ def figures(*, user, organisation, date_from: date, date_to: date) -> dict:
     booked = Booking.objects.filter(
         status="confirmed", **{f"session__{key}": value for key, value in held_filter.items()}
     )
+    if not protected_included:
+        booked = booked.filter(shown)
     booking_figures = booked.aggregate(
         booked=Count("pk"),
         showed=Count("pk", filter=Q(Exists(came))),
@@ -100,7 +112,8 @@ def figures(*, user, organisation, date_from: date, date_to: date) -> dict:
             "attendances": row["attendances"],
             "new_people": row["new_people"],
         }
-        for row in attended.annotate(week=TruncWeek("session__start"))
+        for row in attended.filter(shown)
+        .annotate(week=TruncWeek("session__start"))
         .values("week")
         .annotate(
             people=Count("participant", distinct=True),
@@ -113,6 +126,7 @@ def figures(*, user, organisation, date_from: date, date_to: date) -> dict:
         "organisation": {"id": str(organisation.pk), "name": organisation.name},
         "date_from": date_from.isoformat(),
         "date_to": date_to.isoformat(),
+        "protected_included": protected_included,
         "people_supported": totals["people"],
         "new_people": new_people,
         "came_once": once,
