@@ -93,3 +93,17 @@ def test_api_docs_are_served_without_any_cdn():
     page = response.content.decode()
     assert "swagger-ui" in page
     assert "cdn" not in page.lower() and "https://" not in page
+
+
+@pytest.mark.django_db
+def test_every_page_carries_a_same_origin_content_security_policy():
+    client = Client()
+    for url in ("/", "/api/docs/", "/api/v1/sessions/", "/admin/login/"):
+        policy = client.get(url)["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "script-src 'self'" in policy, url
+        assert "frame-ancestors 'none'" in policy
+    docs = client.get("/api/docs/").content.decode()
+    # No inline script anywhere on the docs page: every <script> has a src.
+    assert docs.count("<script") == docs.count("<script src=")
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200 and b"SwaggerUIBundle" in script.content

@@ -238,7 +238,6 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
     "readyz": {"-": {"get": everyone(200)}},
     "schema": {"-": {"get": everyone(200)}},
     "api-docs": {"-": {"get": everyone(200)}},
-    "api-redoc": {"-": {"get": everyone(200)}},
     "app": {"-": {"get": everyone(200)}},
 }
 
