@@ -34,7 +34,8 @@ def signed_in(user) -> dict[str, str]:
     """Session cookie and CSRF pair for one user, made without a login round trip."""
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    # The backend a real sign-in records (axes, listed first, only guards sign-in).
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     csrf = secrets.token_hex(16)
