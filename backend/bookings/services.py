@@ -240,12 +240,15 @@ def _replay(earlier, *, session_id, actor):
 
 
 def _booking_create(*, actor, session_id, places, participant, idempotency_key) -> Booking:
-    # Checks that do not depend on the session's places run before the lock,
-    # to keep the critical section (and so the queue of waiting requests) short.
+    # Checks that do not depend on the session's places run before its lock, to
+    # keep that critical section (and so the queue of waiting requests) short.
     session = Session.objects.select_related("activity").get(pk=session_id)
     if not policy.can_see_activity(actor, session.activity):
         raise NotFoundError()
     person = _resolve_participant(actor, session, participant)
+    # Her row first (then the session's, the order merges use too): two of her
+    # own requests at once cannot both pass the overlap and weekly checks.
+    Participant.objects.select_for_update().filter(pk=person.pk).first()
     rules.check_group_size(session, places)
     rules.check_no_overlap(session, person, actor=actor)
     rules.check_weekly_limit(session, person)

@@ -129,3 +129,59 @@ def test_cancellations_racing_promotions_and_late_bookings(live_server, full_hou
     assert len(waiting) == 180 + 60
     positions = sorted(Booking.objects.filter(pk__in=[w.pk for w in waiting]).count() for _ in [0])
     assert positions == [240]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_person_booking_two_overlapping_sessions_at_once_gets_one(monkeypatch):
+    import threading
+    import time as clock
+
+    from django.db import connection as db_connection
+
+    from backend.bookings import rules, services
+    from backend.common.errors import ApplicationError
+
+    # Widen the gap between her overlap check and the commit, as a slow
+    # request would: only a lock on her record keeps the second one out.
+    weekly_limit = rules.check_weekly_limit
+
+    def slow_weekly_limit(*args, **kwargs):
+        clock.sleep(0.5)
+        return weekly_limit(*args, **kwargs)
+
+    monkeypatch.setattr(rules, "check_weekly_limit", slow_weekly_limit)
+
+    org = OrganisationFactory()
+    actor = coordinator_of(org)
+    day = timezone.localdate() + timedelta(days=3)
+    sessions = [
+        make_activity(
+            actor=actor, organisation=org, room=RoomFactory(), title=title, recurrence=None,
+            start_date=day, start_time=time(10), end_time=time(12),
+        ).sessions.get()
+        for title in ("Football", "Music")
+    ]  # fmt: skip
+    person = UserFactory()
+    from backend.accounts.services import participant_for_user
+
+    participant_for_user(user=person)  # she has booked before: her record exists
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def book(session):
+        try:
+            barrier.wait()
+            booking, _ = services.booking_create(actor=person, session=session)
+            outcomes.append(booking.status)
+        except ApplicationError as exc:
+            outcomes.append(exc.code)
+        finally:
+            db_connection.close()
+
+    threads = [threading.Thread(target=book, args=(s,)) for s in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["confirmed", "overlapping_booking"]
