@@ -94,6 +94,8 @@ def _set_mark(
             participant.save(update_fields=["first_seen"])
     attendance.save()
     AttendanceChange.objects.create(attendance=attendance, by=actor, old_mark=old, new_mark=mark)
+    if old in Attendance.ATTENDED and mark not in Attendance.ATTENDED:
+        _recount_first_seen(participant)
     return attendance
 
 
@@ -329,6 +331,19 @@ def _merge_bookings(keep: Participant, other: Participant) -> None:
         booking.save()
     for session_id in freed:
         line_serve(session_id=session_id)
+
+
+def _recount_first_seen(person: Participant) -> None:
+    """A "present" corrected to "absent": her first visit may be later, or none."""
+    first = (
+        Attendance.objects.filter(participant=person, mark__in=Attendance.ATTENDED)
+        .order_by("session__start")
+        .values_list("session__start", flat=True)
+        .first()
+    )
+    person.first_seen = timezone.localtime(first).date() if first else None
+    person.save(update_fields=["first_seen"])
+    _recompute_first_visits(person)
 
 
 def _recompute_first_visits(person: Participant) -> None:

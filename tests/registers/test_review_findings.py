@@ -127,3 +127,19 @@ def test_csv_cells_never_start_a_formula():
     for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"):
         assert cell(text).startswith("'")
     assert cell("Fatima") == "Fatima"
+
+
+def test_a_corrected_mark_moves_her_first_visit(world):
+    person = Participant.objects.create(known_as="Sara")
+    person.organisations.add(world.org)
+    early = _held(world.public_activity, days_ago=5)
+    late = _held(world.public_activity, days_ago=2)
+    services.walk_in_add(actor=world.coordinator, session=early, participant=person)
+    services.walk_in_add(actor=world.coordinator, session=late, participant=person)
+    services.attendance_mark(actor=world.coordinator, session=early, marks=[(person, "absent")])
+    person.refresh_from_db()
+    assert person.first_seen == timezone.localtime(late.start).date()
+    assert Attendance.objects.get(session=late).first_visit is True
+    services.attendance_mark(actor=world.coordinator, session=late, marks=[(person, "absent")])
+    person.refresh_from_db()
+    assert person.first_seen is None
