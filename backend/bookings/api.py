@@ -15,6 +15,7 @@ from backend.access import policy
 from backend.accounts.models import Participant
 from backend.common.errors import ApplicationError, NotFoundError, field_not_found
 from backend.common.views import HarbourViewSet
+from backend.registers.selectors import visible_participants
 from backend.timetable.models import MAX_GROUP
 
 from . import selectors, services
@@ -154,7 +155,9 @@ class BookingViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
             raise field_not_found("session")
         participant = None
         if "participant" in values:
-            participant = Participant.objects.filter(pk=values["participant"]).first()
+            participant = (
+                visible_participants(request.user).filter(pk=values["participant"]).first()
+            )
             if participant is None:
                 raise field_not_found("participant")
         booking, created = services.booking_create(

@@ -123,7 +123,8 @@ class RegisterViewSet(HarbourViewSet):
         return Response(RegisterSerializer(register_data(self.get_object())).data)
 
     def _participant(self, session, participant_id) -> Participant:
-        person = Participant.objects.filter(pk=participant_id).first()
+        # Only people the register's viewer may see: anyone else is "not found".
+        person = selectors.visible_participants(self.request.user).filter(pk=participant_id).first()
         if person is None:
             raise field_not_found("participant")
         return person

@@ -143,3 +143,22 @@ def test_a_corrected_mark_moves_her_first_visit(world):
     services.attendance_mark(actor=world.coordinator, session=late, marks=[(person, "absent")])
     person.refresh_from_db()
     assert person.first_seen is None
+
+
+def test_ids_of_people_staff_may_not_see_are_simply_not_found(world):
+    stranger = Participant.objects.create(known_as="Elsewhere")  # another charity's
+    session = world.public_activity.sessions.order_by("start").first()
+    marks = client_for(world.coordinator).post(
+        reverse("register-marks", kwargs={"pk": session.pk}),
+        {"marks": [{"participant": str(stranger.pk), "mark": "present"}]},
+        format="json",
+    )
+    assert marks.status_code == 400 and marks.json()["fields"] == {"participant": ["Not found."]}
+    booking = client_for(world.coordinator).post(
+        reverse("booking-list"),
+        {"session": str(session.pk), "participant": str(stranger.pk)},
+        format="json",
+    )
+    assert booking.status_code == 400 and booking.json()["fields"] == {
+        "participant": ["Not found."]
+    }
