@@ -104,6 +104,17 @@ def manageable_activities(user) -> QuerySet:
     )
 
 
+def staffed_sessions(user) -> QuerySet:
+    """Visible sessions whose register the user takes: she tutors the activity or runs it.
+
+    The queryset twin of `can_take_register`."""
+    if user is None or not user.is_authenticated:
+        return visible_sessions(user).none()
+    return visible_sessions(user).filter(
+        Q(activity__tutors=user) | Q(activity__in=manageable_activities(user).values("pk"))
+    )
+
+
 def can_see_activity(user, activity) -> bool:
     return has_grant(user, activity.space)
 

@@ -48,9 +48,7 @@ def bookings_visible_to(*, user) -> QuerySet[Booking]:
     """Her own, plus every booking of sessions she takes registers for or runs."""
     if not user.is_authenticated:
         return Booking.objects.none()
-    staffed = policy.visible_sessions(user).filter(
-        Q(activity__tutors=user) | Q(activity__in=policy.manageable_activities(user).values("pk"))
-    )
+    staffed = policy.staffed_sessions(user)
     return _with_related(
         Booking.objects.filter(
             Q(participant__user=user, session__in=policy.visible_sessions(user).values("pk"))

@@ -50,12 +50,15 @@ class SessionFilter(filters.FilterSet):
     has_places = YesNoFilter(method="_has_places", label="Only sessions with places left.")
     status = filters.ChoiceFilter(choices=Session.Status.choices)
     needs_review = YesNoFilter(method="_needs_review", label="Flagged for coordinators.")
+    registers = YesNoFilter(
+        method="_registers", label="Only sessions whose register I take (tutor or coordinator)."
+    )
 
     class Meta:
         model = Session
         fields = [
             "date_from", "date_to", "organisation", "activity", "kind", "level", "venue",
-            "language", "has_places", "status", "needs_review",
+            "language", "has_places", "status", "needs_review", "registers",
         ]  # fmt: skip
 
     def _noop(self, queryset, name, value):
@@ -68,6 +71,10 @@ class SessionFilter(filters.FilterSet):
             "activity__in": policy.manageable_activities(self.request.user).values("pk"),
         }
         return queryset.filter(**managed) if value else queryset.exclude(**managed)
+
+    def _registers(self, queryset, name, value):
+        staffed = policy.staffed_sessions(self.request.user).values("pk")
+        return queryset.filter(pk__in=staffed) if value else queryset.exclude(pk__in=staffed)
 
     def _has_places(self, queryset, name, value):
         open_sessions = {"status": Session.Status.SCHEDULED, "places_left_db__gt": 0}

@@ -262,6 +262,19 @@ def test_filter_by_places_left(week, api):
     assert results["Allotment"]["places_left"] == 0
 
 
+def test_registers_filter_lists_the_sessions_whose_register_she_takes(world, week):
+    def staffed(user):
+        return titles(client_for(user), registers="true")
+
+    # She tutors only English: Entry 2; the women's class needs the grant as well.
+    assert staffed(world.tutor_elsewhere) == {"English: Entry 2"}
+    assert staffed(world.tutor_in_space) == {"Women's English"}
+    # A coordinator takes the registers of her organisation's public sessions.
+    assert staffed(world.coordinator) == {"Advice drop-in", "ESOL Entry 1", "English: Entry 2"}
+    assert staffed(world.learner) == set()
+    assert "English: Entry 2" not in titles(client_for(world.tutor_elsewhere), registers="false")
+
+
 def test_filter_by_activity(week, api):
     football = week["football"].pk
     assert listed(api, activity=football) == [("Football", date(2027, 1, 6))]
