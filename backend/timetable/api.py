@@ -88,11 +88,15 @@ class ActivitySerializer(serializers.ModelSerializer):
 class SessionActivitySerializer(serializers.ModelSerializer):
     organisation = OrganisationRefSerializer()
     languages = LanguageSerializer(many=True)
+    # Only ever present for people who may see the space: the app shows its
+    # quick-exit button on such sessions.
+    space = SpaceRefSerializer(allow_null=True)
 
     class Meta:
         model = Activity
         fields = [
             "id", "title", "kind", "level", "organisation", "languages", "booking_required",
+            "space",
         ]  # fmt: skip
 
 

@@ -150,6 +150,13 @@ def test_protected_sessions_are_listed_only_for_people_granted_the_space(world, 
     assert "Women's English" in titles(client_for(world.learner_with_grant))
 
 
+def test_a_session_names_its_space_so_the_app_can_offer_quick_exit(world, week):
+    body = client_for(world.learner_with_grant).get(SESSIONS, {"page_size": 200}).json()
+    spaces = {r["activity"]["title"]: r["activity"]["space"] for r in body["results"]}
+    assert spaces["Women's English"] == {"id": str(world.space.pk), "name": "Upbeat Women"}
+    assert spaces["English: Entry 2"] is None
+
+
 def test_date_from_and_date_to_choose_the_days(week, api):
     assert listed(api, date_from="2027-01-11", date_to="2027-01-13") == [
         ("Bike repair", date(2027, 1, 11)),
