@@ -11,7 +11,7 @@ from backend.access import policy
 from backend.common.errors import field_not_found
 from backend.common.views import HarbourViewSet
 
-from . import services
+from . import selectors, services
 from .models import Follow, PersonalFeed
 
 
@@ -44,10 +44,7 @@ class FeedView(APIView):
 
     @extend_schema(responses={200: FeedSettingsSerializer})
     def get(self, request):
-        feed = PersonalFeed.objects.filter(user=request.user).first() or PersonalFeed(
-            user=request.user
-        )
-        return Response(FeedSettingsSerializer(feed).data)
+        return Response(FeedSettingsSerializer(selectors.feed_of(user=request.user)).data)
 
     @extend_schema(request=FeedSettingsUpdateSerializer, responses={200: FeedSettingsSerializer})
     def patch(self, request):

@@ -43,6 +43,11 @@ def feed_for_token(token: str) -> PersonalFeed | None:
     )
 
 
+def feed_of(*, user) -> PersonalFeed:
+    """Her feed settings; an unsaved default row when she has never changed them."""
+    return PersonalFeed.objects.filter(user=user).first() or PersonalFeed(user=user)
+
+
 def personal_sessions(*, feed: PersonalFeed) -> tuple[QuerySet[Session], dict]:
     """Her confirmed and offered sessions, and (optionally) every session of the
     activities she follows, among what the policy lets her see today.

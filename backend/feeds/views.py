@@ -82,6 +82,19 @@ def personal_feed(request, token: str):
     feed = selectors.feed_for_token(token)
     if feed is None:
         raise Http404
+    return _personal_response(request, feed)
+
+
+@require_safe
+def my_feed(request):
+    """The same calendar as her secret feed URL, for the signed-in app ("My
+    calendar" parses it), so the app and her phone calendar cannot disagree."""
+    if not request.user.is_authenticated:
+        raise Http404
+    return _personal_response(request, selectors.feed_of(user=request.user))
+
+
+def _personal_response(request, feed) -> HttpResponse:
     sessions, statuses = selectors.personal_sessions(feed=feed)
     last_booking = Booking.objects.filter(participant__user=feed.user).aggregate(
         last=Max("updated_at")

@@ -189,6 +189,7 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
         "protected_activity": {"get": {**everyone(404)}},
     },
     "feed-personal": {"token": {"get": everyone(200)}},
+    "feed-mine": {"-": {"get": only({}, 200, anonymous=404)}},
     "feed-session": {
         "public_session": {"get": everyone(200)},
         "protected_session": {"get": SEE_PROTECTED},
@@ -310,7 +311,7 @@ def _request(role, world, name, target_id, method):
     kwarg = URL_KWARG.get(name, "pk")
     url = reverse(name, kwargs={kwarg: target_id}) if target_id else reverse(name)
     client = client_for(user)
-    if name in URL_KWARG and user is not None:
+    if name.startswith("feed-") and user is not None:
         client.force_login(user)  # plain Django views read the session, not DRF's auth
     return getattr(client, method)(url, {}, format="json")
 

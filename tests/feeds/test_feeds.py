@@ -21,6 +21,7 @@ from backend.feeds import services as feed_services
 from backend.feeds.models import PersonalFeed
 from backend.timetable.models import Activity, Session
 from backend.timetable.services import session_cancel, session_move, sessions_sync
+from tests.conftest import client_for
 from tests.factories import OrganisationFactory, RoomFactory, coordinator_of, make_activity
 
 LONDON = ZoneInfo("Europe/London")
@@ -129,7 +130,6 @@ def test_personal_feed_token_is_hashed_and_rotation_kills_the_old_url(world):
 
 
 def test_rotate_endpoint_offers_webcal_and_https_links(world):
-    from tests.conftest import client_for
 
     urls = client_for(world.learner).post(reverse("feed-rotate")).json()
     assert urls["https_url"].startswith("http://testserver/feeds/personal/")
@@ -155,6 +155,26 @@ def test_personal_feed_holds_bookings_offers_and_followed_activities(world):
     feed_services.activity_follow(user=user, activity=world.public_activity)
     events = expand(get(reverse("feed-personal", kwargs={"token": token})).content, *far())
     assert set(events) == {uid(protected)} | {uid(s) for s in public}
+
+
+def test_my_calendar_in_the_app_is_her_feed(world):
+    """The app's "My calendar" reads /feeds/mine.ics with her session: the same
+    events as her secret URL, discreet settings included."""
+    user = world.learner_with_grant
+    session = world.protected_activity.sessions.order_by("start").first()
+    booking_services.booking_create(actor=user, session=session)
+    assert get(reverse("feed-mine")).status_code == 404  # nobody signed in
+    app = Client()
+    app.force_login(user)  # the app's session, as a browser holds it
+    mine = expand(get(reverse("feed-mine"), app).content, *far())
+    assert set(mine) == {uid(session)}
+    assert str(mine[uid(session)]["SUMMARY"]) == "Women's English"
+
+    feed_services.feed_settings_update(user=user, discreet=True)
+    _, secret = _personal(user)
+    mine = expand(get(reverse("feed-mine"), app).content, *far())
+    assert set(mine) == set(secret)
+    assert str(mine[uid(session)]["SUMMARY"]) == str(secret[uid(session)]["SUMMARY"]) == "Class"
 
 
 def test_offers_appear_as_tentative(world):
