@@ -1,0 +1,89 @@
+/* Small DOM helpers: element builder, icons, notices, dialogs. */
+import { gettext } from "./i18n.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const ICONS = new URL("../icons.svg", import.meta.url).pathname;
+
+export function h(tag, props, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props || {})) {
+    if (value == null || value === false) continue;
+    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else if (key === "class") el.className = value;
+    else if (key === "dataset") Object.assign(el.dataset, value);
+    else if (key === "value" || key === "checked") el[key] = value;
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  el.append(...children.flat(Infinity).filter((c) => c != null && c !== false));
+  return el;
+}
+
+/* An icon from icons.svg, hidden from screen readers: the words beside it speak. */
+export function icon(name) {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("class", "icon");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const use = document.createElementNS(SVG, "use");
+  use.setAttribute("href", `${ICONS}#${name}`);
+  svg.append(use);
+  return svg;
+}
+
+/* A button or link with an icon and words. */
+export function button(label, iconName, props = {}) {
+  return h("button", { type: "button", ...props }, iconName && icon(iconName), h("span", null, label));
+}
+export function link(label, href, iconName, props = {}) {
+  return h("a", { href, ...props }, iconName && icon(iconName), h("span", null, label));
+}
+
+/* A live region line for results and refusals. */
+export function notice(text, kind = "info") {
+  return h("p", { class: `notice ${kind}`, role: kind === "error" ? "alert" : "status" }, text);
+}
+
+/* Ask for confirmation (and optionally a reason) in a modal <dialog>.
+   Resolves to null when she backs out, else {reason}. */
+export function ask({ title, text, confirm, reasonLabel, reasonRequired = false, fields = [] }) {
+  return new Promise((resolve) => {
+    const inputs = fields.map((f) => h("label", null, f.label, h("input", { name: f.name, type: f.type || "text", required: f.required, value: f.value })));
+    const reason = reasonLabel && h("textarea", { name: "reason", rows: 3, required: reasonRequired, maxlength: 300 });
+    const form = h("form", { method: "dialog" },
+      h("h2", null, title),
+      text && h("p", null, text),
+      inputs,
+      reason && h("label", null, reasonLabel, reason),
+      h("div", { class: "actions" },
+        h("button", { value: "cancel", type: "button", class: "secondary", onclick: () => dialog.close("cancel") }, gettext("Go back")),
+        h("button", { value: "ok", class: "primary" }, confirm)));
+    const dialog = h("dialog", { "aria-labelledby": "dialog-title" }, form);
+    form.querySelector("h2").id = "dialog-title";
+    dialog.addEventListener("close", () => {
+      const ok = dialog.returnValue === "ok";
+      const values = Object.fromEntries(new FormData(form));
+      dialog.remove();
+      resolve(ok ? values : null);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+/* Put the result of an action where she is looking, and announce it. */
+export function say(container, text, kind = "info") {
+  const line = notice(text, kind);
+  container.replaceChildren(line);
+  return line;
+}
+
+/* A screen's heading; focusable so the app can move focus to it on navigation. */
+export function heading(text, level = 1) {
+  return h(`h${level}`, { tabindex: level === 1 ? "-1" : null }, text);
+}
+
+/* A labelled <select> from [value, words] pairs. */
+export function select(name, label, options, value = "") {
+  return h("label", null, h("span", null, label),
+    h("select", { name }, options.map(([v, words]) => h("option", { value: v, selected: v === value }, words))));
+}

@@ -1,0 +1,47 @@
+/* Quick exit for women-only pages: one tap (or Esc twice) leaves Harbour for
+   a neutral page. The current history entry is first overwritten with the
+   plain timetable and then replaced by the neutral page, so Back does not
+   return to what she was reading; document.title is always just "Harbour",
+   so history shows nothing either. Her session is also ended (she signs in
+   again later), because a shared phone left on a signed-in Harbour would show
+   her bookings. The neutral page is configurable (HARBOUR_QUICK_EXIT_URL,
+   rendered into data-exit-url on the button's slot). */
+import { api } from "./api.js";
+import { button } from "./dom.js";
+import { gettext } from "./i18n.js";
+
+const slot = document.getElementById("quick-exit");
+const DEFAULT_EXIT = "https://www.bbc.co.uk/weather";
+let armed = false;
+let lastEscape = 0;
+
+export function leave() {
+  api("auth/sign-out/", { method: "POST", keepalive: true }).catch(() => {});
+  try {
+    sessionStorage.clear();
+  } catch {
+    /* storage may be disabled */
+  }
+  history.replaceState(null, "", "/#/");
+  location.replace(slot.dataset.exitUrl || DEFAULT_EXIT);
+}
+
+document.addEventListener("keydown", (event) => {
+  if (!armed || event.key !== "Escape") return;
+  const now = Date.now();
+  if (now - lastEscape < 1000) leave();
+  lastEscape = now;
+});
+
+/* Show or hide the button; the app calls this on every screen. */
+export function quickExit(on) {
+  armed = on;
+  if (!on) {
+    slot.replaceChildren();
+    return;
+  }
+  if (slot.firstChild) return;
+  slot.append(button(gettext("Quick exit"), "exit", {
+    class: "quick-exit", onclick: leave, title: gettext("Leave this page now (or press Esc twice)"),
+  }));
+}

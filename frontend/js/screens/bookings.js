@@ -1,0 +1,55 @@
+/* My bookings: places, offers to accept (with their deadline), waiting-list
+   positions and the activity lists she is on. */
+import { api, apiAll, errorText } from "../api.js";
+import { ask, button, h, heading, icon, link, notice, say } from "../dom.js";
+import { fmt, format, gettext } from "../i18n.js";
+import { bookingText } from "../sessions.js";
+
+export default async function bookingsScreen({ refresh }) {
+  const [bookings, queue] = await Promise.all([apiAll("bookings/"), apiAll("queue-entries/")]);
+  const now = new Date();
+  const active = bookings.filter((b) => ["confirmed", "offered", "waiting"].includes(b.status) && new Date(b.session.end) > now);
+  const offers = active.filter((b) => b.status === "offered");
+  const result = h("div", { class: "result", "aria-live": "polite" });
+
+  async function act(work, text) {
+    try {
+      await work();
+      await refresh();
+      const line = document.querySelector(".result");
+      if (line) say(line, text, "success");
+    } catch (error) {
+      say(result, errorText(error), "error");
+    }
+  }
+
+  const card = (b) => h("li", { class: `booking ${b.status}`, dataset: { booking: b.id } },
+    h("a", { href: `#/session/${b.session.id}` },
+      h("strong", { class: "title" }, b.session.title),
+      h("span", { class: "when" }, icon("clock"), `${fmt.short(b.session.start)}, ${fmt.span(b.session.start, b.session.end)}`),
+      b.session.venue && h("span", { class: "where" }, icon("pin"), `${b.session.venue}, ${b.session.room}`)),
+    h("p", { class: `mine ${b.status}` }, icon("ticket"), bookingText(b)),
+    h("div", { class: "actions" },
+      b.status === "offered" && button(gettext("Accept the place"), "check", { class: "primary", onclick: () => act(() => api(`bookings/${b.id}/accept/`, { method: "POST" }), gettext("The place is yours. See you there!")) }),
+      button(b.status === "confirmed" ? gettext("Cancel my place") : gettext("Leave the waiting list"), "cross", { class: "danger", onclick: async () => {
+        if (await ask({ title: gettext("Cancel your place?"), text: b.session.title, confirm: gettext("Yes, cancel") })) {
+          act(() => api(`bookings/${b.id}/cancel/`, { method: "POST" }), gettext("Cancelled. Thank you for telling us."));
+        }
+      } })));
+
+  const waitingLists = queue.filter((q) => q.status === "waiting");
+  const node = h("section", { class: "bookings" },
+    heading(gettext("My bookings")),
+    result,
+    offers.length > 0 && notice(format(gettext("You have %(n)s place offered to you. Accept it before it passes to the next person."), { n: fmt.number(offers.length) }), "warn"),
+    active.length ? h("ul", { class: "cards" }, active.map(card)) : notice(gettext("You have no bookings yet.")),
+    waitingLists.length > 0 && [
+      h("h2", null, gettext("Waiting for any session")),
+      h("ul", { class: "cards" }, waitingLists.map((q) => h("li", { class: "booking waiting" },
+        h("strong", { class: "title" }, q.activity.title),
+        h("p", { class: "mine waiting" }, icon("clock"), format(gettext("Number %(n)s on the list"), { n: fmt.number(q.position) })),
+        button(gettext("Leave this list"), "cross", { class: "danger", onclick: () => act(() => api(`queue-entries/${q.id}/leave/`, { method: "POST" }), gettext("You have left the list.")) })))),
+    ],
+    h("p", null, link(gettext("Find more sessions"), "#/", "calendar")));
+  return { node };
+}

@@ -1,0 +1,73 @@
+/* A coordinator adds a learner who has no email and gives her a one-time
+   sign-in code (printable, with a QR code that opens Harbour and signs her
+   in), or a new code for someone already known. */
+import { api, apiAll, errorText, fieldErrors } from "../api.js";
+import { button, h, heading, icon, notice, say } from "../dom.js";
+import { fmt, format, gettext } from "../i18n.js";
+import { qrImage } from "./settings.js";
+
+export default async function learners() {
+  const languages = await api("languages/");
+  const result = h("div", { class: "result", "aria-live": "polite" });
+  const slip = h("div", { class: "slip-holder" });
+
+  function showCode(name, issued) {
+    slip.replaceChildren(h("section", { class: "slip card", "aria-label": gettext("Sign-in code") },
+      h("h2", null, format(gettext("Sign-in code for %(name)s"), { name })),
+      h("p", { class: "code", dir: "ltr" }, issued.code),
+      issued.qr_svg && qrImage(issued.qr_svg, gettext("QR code: scan to sign in")),
+      h("p", null, gettext("Open Harbour on your phone and type this code, or scan the QR code with the camera.")),
+      h("p", { class: "muted" }, format(gettext("Use it once, before %(when)s."), { when: fmt.dateTime(issued.expires_at) })),
+      button(gettext("Print"), "download", { class: "no-print", onclick: () => window.print() })));
+    slip.querySelector("h2").scrollIntoView({ block: "start" });
+  }
+
+  const form = h("form", { class: "card", onsubmit: async (e) => {
+    e.preventDefault();
+    const f = e.currentTarget;
+    try {
+      const body = { known_as: f.known_as.value.trim(), phone: f.phone.value.trim() };
+      if (f.preferred_language.value) body.preferred_language = f.preferred_language.value;
+      const created = await api("learner-accounts/", { method: "POST", body });
+      f.reset();
+      say(result, gettext("Account created."), "success");
+      showCode(body.known_as, created.sign_in_code || created);
+    } catch (error) {
+      const fields = fieldErrors(error);
+      say(result, Object.values(fields)[0] || errorText(error), "error");
+    }
+  } },
+    h("h2", null, icon("plus"), gettext("New learner")),
+    h("label", null, h("span", null, gettext("Name she is known by")), h("input", { name: "known_as", required: true, maxlength: 100, autocomplete: "off" })),
+    h("label", null, h("span", null, gettext("Phone (optional)")), h("input", { name: "phone", type: "tel", maxlength: 40, autocomplete: "off", dir: "ltr" })),
+    h("label", null, h("span", null, gettext("Preferred language")),
+      h("select", { name: "preferred_language" }, h("option", { value: "" }, "—"), (languages.results || languages).map((l) => h("option", { value: l.code }, l.native_name || l.name)))),
+    button(gettext("Create the account and a code"), "key", { type: "submit", class: "primary" }));
+
+  const found = h("ul", { class: "cards" });
+  const search = h("form", { class: "card", onsubmit: async (e) => {
+    e.preventDefault();
+    const q = e.currentTarget.q.value.trim();
+    try {
+      const people = await apiAll("participants/", { q });
+      found.replaceChildren(...people.slice(0, 10).map((p) => h("li", null, h("strong", null, p.known_as), p.phone && ` · ${p.phone}`,
+        button(gettext("New sign-in code"), "key", { onclick: async () => {
+          try {
+            showCode(p.known_as, await api(`learner-accounts/${p.id}/sign-in-code/`, { method: "POST" }));
+          } catch (error) {
+            say(result, errorText(error), "error");
+          }
+        } }))));
+      if (!people.length) found.replaceChildren(notice(gettext("Nobody found.")));
+    } catch (error) {
+      say(result, errorText(error), "error");
+    }
+  } },
+    h("h2", null, gettext("Someone already known")),
+    h("label", null, h("span", null, gettext("Name or phone")), h("input", { name: "q", required: true, minlength: 2, autocomplete: "off" })),
+    button(gettext("Search"), "arrow", { type: "submit" }),
+    found);
+
+  const node = h("section", { class: "learners" }, heading(gettext("Learners and sign-in codes")), result, slip, form, search);
+  return { node };
+}

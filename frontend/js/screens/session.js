@@ -1,0 +1,83 @@
+/* One session: what, when, where, what to bring; book, join the waiting list,
+   accept an offer, cancel, wait for any session of the activity, add it to a
+   calendar. Refusals say why, in her language (from the error code). */
+import { api, apiAll, errorText } from "../api.js";
+import { ask, button, h, heading, icon, link, notice, say } from "../dom.js";
+import { fmt, format, gettext, ngettext } from "../i18n.js";
+import { badges, bookingText, placesText } from "../sessions.js";
+
+const ACTIVE = ["confirmed", "offered", "waiting"];
+
+export default async function sessionScreen({ params: [id], app, refresh }) {
+  const session = await api(`sessions/${id}/`);
+  const [activity, bookings, queue] = await Promise.all([
+    api(`activities/${session.activity.id}/`),
+    app.me ? apiAll("bookings/") : [],
+    app.me ? apiAll("queue-entries/") : [],
+  ]);
+  const booking = bookings.find((b) => b.session.id === id && ACTIVE.includes(b.status));
+  const queued = queue.find((q) => q.activity.id === activity.id && q.status === "waiting");
+  const result = h("div", { class: "result", "aria-live": "polite" });
+
+  async function act(work, done) {
+    try {
+      const outcome = await work();
+      await refresh();
+      const line = document.querySelector(".result");
+      if (line && done) say(line, done(outcome), "success");
+    } catch (error) {
+      say(result, errorText(error), "error");
+    }
+  }
+
+  const book = () => act(
+    () => api("bookings/", { method: "POST", body: { session: id, places: 1 }, headers: { "Idempotency-Key": crypto.randomUUID() } }),
+    (b) => (b.status === "confirmed" ? gettext("Booked. See you there!") : format(gettext("You are on the waiting list: number %(n)s."), { n: fmt.number(b.position) })),
+  );
+  const cancel = async () => {
+    const sure = await ask({ title: gettext("Cancel your place?"), text: gettext("Your place will go to the next person waiting."), confirm: gettext("Yes, cancel") });
+    if (sure) act(() => api(`bookings/${booking.id}/cancel/`, { method: "POST" }), () => gettext("Cancelled. Thank you for telling us."));
+  };
+  const accept = () => act(() => api(`bookings/${booking.id}/accept/`, { method: "POST" }), () => gettext("The place is yours. See you there!"));
+  const wait = () => act(
+    () => api("queue-entries/", { method: "POST", body: { activity: activity.id, places: 1 }, headers: { "Idempotency-Key": crypto.randomUUID() } }),
+    (q) => format(gettext("You are on the list for %(title)s: number %(n)s."), { title: activity.title, n: fmt.number(q.position) }),
+  );
+
+  const actions = [];
+  const open = session.status === "scheduled" && new Date(session.start) > new Date();
+  if (!app.me) {
+    if (open && session.activity.booking_required) actions.push(link(gettext("Sign in to book"), `#/sign-in?next=${encodeURIComponent(`/session/${id}`)}`, "key", { class: "button primary" }));
+  } else if (booking) {
+    actions.push(h("p", { class: `mine ${booking.status}` }, icon("ticket"), bookingText(booking)));
+    if (booking.status === "offered") actions.push(button(gettext("Accept the place"), "check", { class: "primary", onclick: accept }));
+    actions.push(button(booking.status === "confirmed" ? gettext("Cancel my place") : gettext("Leave the waiting list"), "cross", { class: "danger", onclick: cancel }));
+  } else if (open && session.activity.booking_required) {
+    const full = session.places_left === 0;
+    actions.push(button(full ? gettext("Join the waiting list") : gettext("Book a place"), full ? "people" : "ticket", { class: "primary", onclick: book }));
+    if (full && !queued) actions.push(button(gettext("Wait for any session of this activity"), "clock", { onclick: wait }));
+  }
+  if (queued) actions.push(h("p", { class: "mine waiting" }, icon("clock"), format(gettext("On the list for any session: number %(n)s"), { n: fmt.number(queued.position) })));
+
+  const node = h("article", { class: "session-detail" },
+    link(gettext("Back to the timetable"), "#/", "back", { class: "back" }),
+    heading(session.activity.title),
+    h("p", { class: "badges" }, badges(session)),
+    h("dl", null,
+      h("dt", null, icon("calendar"), gettext("When")),
+      h("dd", null, h("time", { datetime: session.start }, `${fmt.day(session.start)}, ${fmt.span(session.start, session.end)}`)),
+      h("dt", null, icon("pin"), gettext("Where")),
+      h("dd", null, `${session.venue.name}, ${session.room.name}`, session.venue.address && h("br"), session.venue.address, session.venue.postcode && ` ${session.venue.postcode}`),
+      h("dt", null, icon("people"), gettext("Places")),
+      h("dd", { class: "places" }, placesText(session)),
+      session.activity.languages.length > 0 && [h("dt", null, icon("globe"), gettext("Languages")), h("dd", null, session.activity.languages.map((l) => l.native_name || l.name).join(", "))],
+      activity.what_to_bring && [h("dt", null, icon("list"), gettext("What to bring")), h("dd", null, activity.what_to_bring)]),
+    activity.description && h("p", { class: "description" }, activity.description),
+    session.is_moved && notice(format(gettext("Moved from %(when)s."), { when: fmt.dateTime(session.original_start) }), "warn"),
+    session.activity.booking_required && session.status === "scheduled" && h("p", { class: "hint" },
+      format(ngettext("Booking opens %(n)s day before.", "Booking opens %(n)s days before.", activity.booking_opens_days), { n: fmt.number(activity.booking_opens_days) })),
+    h("div", { class: "actions" }, actions),
+    result,
+    h("p", null, link(gettext("Add to my calendar"), `/feeds/sessions/${id}.ics`, "download", { download: "session.ics" })));
+  return { node, sensitive: Boolean(session.activity.space) };
+}

@@ -1,0 +1,46 @@
+/* This week's timetable: filters (kind, level, language, has places), a week
+   at a time, her own bookings shown on each session. */
+import { api, apiAll } from "../api.js";
+import { button, h, heading, notice, select } from "../dom.js";
+import { addDays, fmt, format, gettext, KINDS, LEVELS, londonDate, weekStart } from "../i18n.js";
+import { bookingsBySession, byDay, sessionCard } from "../sessions.js";
+
+const state = { kind: "", level: "", language: "", has_places: false, week: null };
+
+export default async function timetable({ app, refresh }) {
+  const redraw = refresh;
+  state.week ||= londonDate();
+  const from = state.week === londonDate() ? state.week : weekStart(state.week);
+  const to = addDays(from, 6);
+  const [sessions, languages, bookings] = await Promise.all([
+    apiAll("sessions/", { date_from: from, date_to: to, kind: state.kind, level: state.level, language: state.language, has_places: state.has_places ? "true" : "" }),
+    api("languages/"),
+    app.me ? apiAll("bookings/") : [],
+  ]);
+  const mine = bookingsBySession(bookings);
+  const filters = h("form", { class: "filters", "aria-label": gettext("Filter sessions"), onchange: (e) => {
+    const form = e.currentTarget;
+    state.kind = form.kind.value;
+    state.level = form.level.value;
+    state.language = form.language.value;
+    state.has_places = form.has_places.checked;
+    redraw();
+  }, onsubmit: (e) => e.preventDefault() },
+    select("kind", gettext("What"), [["", gettext("Everything")], ...Object.entries(KINDS)], state.kind),
+    select("level", gettext("English level"), [["", gettext("Any level")], ...Object.entries(LEVELS)], state.level),
+    select("language", gettext("Language"), [["", gettext("Any language")], ...(languages.results || languages).map((l) => [l.code, l.native_name || l.name])], state.language),
+    h("label", { class: "check" }, h("input", { type: "checkbox", name: "has_places", checked: state.has_places }), h("span", null, gettext("Only with places left"))));
+  const weekNav = h("div", { class: "week-nav" },
+    button(gettext("Earlier"), "back", { onclick: () => { state.week = addDays(from, -7); redraw(); }, disabled: from <= londonDate() }),
+    h("span", null, format(gettext("%(from)s to %(to)s"), { from: fmt.short(`${from}T12:00:00Z`), to: fmt.short(`${to}T12:00:00Z`) })),
+    button(gettext("Later"), "arrow", { onclick: () => { state.week = addDays(from, 7); redraw(); } }));
+  const list = sessions.length
+    ? byDay(sessions, (s) => sessionCard(s, { booking: mine.get(s.id) }))
+    : [notice(gettext("No sessions match. Try fewer filters or another week."))];
+  const node = h("section", { class: "timetable" },
+    heading(gettext("This week")),
+    filters, weekNav,
+    h("p", { class: "count", role: "status" }, format(gettext("%(n)s sessions"), { n: fmt.number(sessions.length) })),
+    list);
+  return { node, sensitive: sessions.some((s) => s.activity.space) };
+}

@@ -1,0 +1,62 @@
+/* How a session is shown wherever it appears: time, title, place, places left,
+   and her own booking. Shared by the timetable, today's registers and the
+   coordinator's week. */
+import { h, icon } from "./dom.js";
+import { fmt, format, gettext, ngettext, KINDS, LEVELS } from "./i18n.js";
+
+export function placesText(session) {
+  if (session.status === "cancelled") return format(gettext("Cancelled: %(reason)s"), { reason: session.cancel_reason });
+  if (!session.activity.booking_required) return gettext("Drop in, no booking");
+  if (session.places_left > 0) {
+    return format(ngettext("%(n)s place left", "%(n)s places left", session.places_left), { n: fmt.number(session.places_left) });
+  }
+  return gettext("Full: join the waiting list");
+}
+
+export function bookingText(booking) {
+  if (!booking) return "";
+  switch (booking.status) {
+    case "confirmed":
+      return gettext("You are booked");
+    case "offered":
+      return format(gettext("A place is offered to you until %(when)s"), { when: fmt.dateTime(booking.offer_expires_at) });
+    case "waiting":
+      return format(gettext("On the waiting list: number %(n)s"), { n: fmt.number(booking.position) });
+    default:
+      return "";
+  }
+}
+
+export function badges(session) {
+  const out = [h("span", { class: "badge" }, KINDS[session.activity.kind] || session.activity.kind)];
+  if (session.activity.level) out.push(h("span", { class: "badge" }, LEVELS[session.activity.level] || session.activity.level));
+  if (session.activity.space) out.push(h("span", { class: "badge space" }, icon("shield"), session.activity.space.name));
+  if (session.is_moved) out.push(h("span", { class: "badge warn" }, gettext("Moved")));
+  return out;
+}
+
+/* One line of a list of sessions, linking to href. */
+export function sessionCard(session, { href, booking, extra } = {}) {
+  const cancelled = session.status === "cancelled";
+  return h("li", { class: `session${cancelled ? " cancelled" : ""}`, dataset: { session: session.id } },
+    h("a", { href: href || `#/session/${session.id}` },
+      h("span", { class: "when" }, icon("clock"), h("time", { datetime: session.start }, fmt.span(session.start, session.end))),
+      h("strong", { class: "title" }, session.activity.title),
+      h("span", { class: "where" }, icon("pin"), `${session.venue.name}, ${session.room.name}`),
+      h("span", { class: "badges" }, badges(session)),
+      h("span", { class: `places${session.places_left === 0 ? " full" : ""}` }, placesText(session)),
+      booking && h("span", { class: `mine ${booking.status}` }, icon("ticket"), bookingText(booking)),
+      extra));
+}
+
+/* Sessions grouped under a heading per London day. */
+export function byDay(sessions, card) {
+  const groups = Map.groupBy(sessions, (s) => fmt.day(s.start));
+  return [...groups].map(([day, list]) => h("section", { class: "day" }, h("h2", null, day), h("ul", { class: "sessions" }, list.map(card))));
+}
+
+/* Her active bookings by session id (confirmed, offered, waiting). */
+export function bookingsBySession(bookings) {
+  const active = bookings.filter((b) => ["confirmed", "offered", "waiting"].includes(b.status));
+  return new Map(active.map((b) => [b.session.id, b]));
+}
