@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-sqlite test-postgres lint schema migrations bench clean
+.PHONY: run test test-sqlite test-postgres lint schema migrations messages bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ lint: $(STAMP)
 
 schema: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py spectacular --file api_schema/openapi.yaml --validate --fail-on-warn
+
+# After changing the app's strings or a translation: merge new strings into every
+# locale/<code>/LC_MESSAGES/djangojs.po, then compile the .mo files (committed;
+# a test fails when one is stale).
+messages: $(STAMP)
+	DEBUG=1 $(BIN)/python manage.py catalogues extract
+	DEBUG=1 $(BIN)/python manage.py catalogues compile
 
 bench: $(STAMP)
 	$(BIN)/pytest -m bench -s $(PYTEST_ARGS)

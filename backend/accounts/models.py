@@ -1,4 +1,5 @@
-"""The custom user. Email is optional: many learners have none."""
+"""The custom user (email is optional: many learners have none), the participant
+record behind everyone who books or attends, and one-time sign-in codes."""
 
 import uuid
 
@@ -6,13 +7,15 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from backend.common.languages import language_choices
+
 
 class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     known_as = models.CharField(
         max_length=100, blank=True, help_text="The name the person wants to be called."
     )
-    preferred_language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
+    preferred_language = models.CharField(max_length=10, choices=language_choices, default="en")
 
     def __str__(self) -> str:
         return self.known_as or self.get_full_name() or self.username
@@ -35,7 +38,7 @@ class Participant(models.Model):
     )
     known_as = models.CharField(max_length=100)
     phone = models.CharField(max_length=40, blank=True)
-    preferred_language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
+    preferred_language = models.CharField(max_length=10, choices=language_choices, default="en")
     email = models.EmailField(blank=True)
     languages = models.JSONField(default=list, blank=True, help_text="Language codes she speaks.")
     first_seen = models.DateField(null=True, blank=True, help_text="Date of her first attendance.")
@@ -55,3 +58,28 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return self.known_as
+
+
+class SignInCode(models.Model):
+    """A one-time code a coordinator gives a learner who has no email or
+    password. Only a keyed hash is stored (the code is shown once); it is used
+    once, expires, and issuing a new one revokes the older unused ones."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_codes"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "used_at", "revoked_at"], name="sign_in_code_open")]
+
+    def __str__(self) -> str:
+        return f"sign-in code for {self.user_id}"

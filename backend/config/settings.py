@@ -12,6 +12,8 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+from backend.common.languages import discover_languages
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -151,6 +153,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "1" if not DEBUG else "0"))
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# API clients get the lockout as {code, detail, fields} JSON; the admin keeps axes' page.
+AXES_LOCKOUT_CALLABLE = "backend.accounts.lockout.lockout_response"
 
 # Guardian's anonymous user would let object permissions be granted to "everyone";
 # visibility of protected spaces must only ever come from a grant to a person.
@@ -158,7 +162,10 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
 LANGUAGE_CODE = "en-gb"
-LANGUAGES = [("en", "English"), ("ar", "العربية"), ("fa", "فارسی")]
+# One catalogue per language (locale/<code>/LC_MESSAGES/djangojs.po) is the whole
+# list: see backend/common/languages.py. English is the source language.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGES = discover_languages(BASE_DIR / "locale")
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -198,6 +205,15 @@ REST_FRAMEWORK = {
         else ["rest_framework.renderers.JSONRenderer"]
     ),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Throttles count in the default cache: Redis in production, so the limit is
+    # shared by every app server. Only the sign-in endpoints use them.
+    "DEFAULT_THROTTLE_RATES": {
+        "sign_in": os.environ.get("HARBOUR_SIGN_IN_RATE", "30/min"),
+        "sign_in_code": os.environ.get("HARBOUR_SIGN_IN_CODE_RATE", "10/min"),
+    },
+    # The client address is the one the nearest proxy saw (as for axes), so a
+    # forged X-Forwarded-For cannot buy fresh guesses.
+    "NUM_PROXIES": AXES_IPWARE_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -224,6 +240,9 @@ HARBOUR_SMS_BACKEND = os.environ.get(
 HARBOUR_SESSION_HORIZON_WEEKS = int(os.environ.get("HARBOUR_SESSION_HORIZON_WEEKS", "12"))
 # A register locks this many days after its session; a coordinator can reopen it.
 HARBOUR_REGISTER_LOCK_DAYS = int(os.environ.get("HARBOUR_REGISTER_LOCK_DAYS", "7"))
+
+# A one-time sign-in code (for learners without email) expires after this many days.
+HARBOUR_SIGN_IN_CODE_DAYS = int(os.environ.get("HARBOUR_SIGN_IN_CODE_DAYS", "7"))
 
 # The widest date range one sessions list may ask for.
 HARBOUR_MAX_RANGE_DAYS = 92

@@ -1,19 +1,19 @@
-"""URLs: the API under /api/v1/, its docs, the admin, and the browser app."""
+"""URLs: the API under /api/v1/, its docs, the admin, and the browser app (its
+shell page, translation catalogue and language switch)."""
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
-from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from backend.access.api import AccessRequestViewSet, SpaceViewSet
-from backend.accounts.api import MeView
+from backend.accounts.api import MeView, SignInCodeView, SignInView, SignOutView
 from backend.bookings.api import BookingViewSet, QueueEntryViewSet
+from backend.common.app_shell import app_shell, javascript_catalogue, set_language
 from backend.common.health import healthz, readyz
 from backend.feeds.api import FeedRotateView, FeedView, FollowViewSet
 from backend.organisations.api import OrganisationViewSet, VenueViewSet
-from backend.registers.api import ParticipantViewSet, RegisterViewSet
+from backend.registers.api import LearnerAccountViewSet, ParticipantViewSet, RegisterViewSet
 from backend.reports.api import FiguresCsvView, FiguresView
 from backend.timetable.api import ActivityViewSet, LanguageViewSet, SessionViewSet
 
@@ -32,9 +32,13 @@ router.register("queue-entries", QueueEntryViewSet, basename="queue-entry")
 router.register("follows", FollowViewSet, basename="follow")
 router.register("registers", RegisterViewSet, basename="register")
 router.register("participants", ParticipantViewSet, basename="participant")
+router.register("learner-accounts", LearnerAccountViewSet, basename="learner-account")
 
 urlpatterns = [
     path("api/v1/me/", MeView.as_view(), name="me"),
+    path("api/v1/auth/sign-in/", SignInView.as_view(), name="sign-in"),
+    path("api/v1/auth/sign-in-code/", SignInCodeView.as_view(), name="sign-in-code"),
+    path("api/v1/auth/sign-out/", SignOutView.as_view(), name="sign-out"),
     path("api/v1/reports/figures/", FiguresView.as_view(), name="figures"),
     path("api/v1/reports/figures.csv", FiguresCsvView.as_view(), name="figures-csv"),
     path("api/v1/feed/", FeedView.as_view(), name="feed"),
@@ -48,8 +52,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
-    path("jsi18n/", JavaScriptCatalog.as_view(domain="djangojs"), name="javascript-catalog"),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("", TemplateView.as_view(template_name="index.html"), name="app"),
+    path("jsi18n/", javascript_catalogue, name="javascript-catalog"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("", app_shell, name="app"),
 ]
 handler404 = "backend.common.views.not_found"

@@ -1,20 +1,24 @@
 """Writes for registers and participants: marks (idempotent, each change
-recorded), walk-ins, locking and reopening, merge, erasure, export."""
+recorded), walk-ins, locking and reopening, merge, erasure, export, and
+learner logins made by coordinators (with one-time sign-in codes)."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from backend.access import policy
 from backend.accounts.models import Participant
+from backend.accounts.services import CODE_ALPHABET, sign_in_code_create
 from backend.bookings.models import ACTIVE, HOLDING, ActivityQueueEntry, Booking
 from backend.common.errors import ApplicationError, NotFoundError, field_not_found, required_reason
-from backend.organisations.roles import coordinated_organisations
+from backend.organisations.roles import coordinated_organisations, tutored_organisations
 from backend.timetable.models import Session
 
 from . import selectors
@@ -462,3 +466,122 @@ def _session_ref(session: Session) -> dict:
         "activity": session.activity.title,
         "start": session.start.isoformat(),
     }
+
+
+# --- learner accounts and one-time sign-in codes --------------------------------------------
+# Many learners have no email. A coordinator makes her a login without a password
+# and gives her a one-time code (on paper, or as a QR code to scan). Each step is
+# a ParticipantEvent: it is about one person and sits with her merges, erasure and
+# exports (the space audit log is about access to a space, and would show an
+# organisation's learners to that space's coordinators).
+
+
+def _new_username() -> str:
+    User = get_user_model()
+    while True:
+        username = "learner-" + "".join(secrets.choice(CODE_ALPHABET.lower()) for _ in range(6))
+        if not User.objects.filter(username=username).exists():
+            return username
+
+
+def _login_without_password(*, known_as: str, preferred_language: str):
+    user = get_user_model()(
+        username=_new_username(), known_as=known_as, preferred_language=preferred_language
+    )
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def learner_account_create(
+    *,
+    actor,
+    known_as: str,
+    phone: str = "",
+    preferred_language: str = "en",
+    organisation=None,
+    space=None,
+) -> Participant:
+    """A login (no password, no email) and her participant record, registered
+    with the actor's organisation or protected space, so that she is visible to
+    its coordinators (and, for a space, to nobody without its grant)."""
+    if space is not None:
+        if not policy.coordinated_spaces(actor).filter(pk=space.pk).exists():
+            raise field_not_found("space")
+        organisation = space.organisation
+    elif organisation is None:
+        raise ApplicationError(
+            "invalid",
+            "Some fields are not valid.",
+            fields={"organisation": ["Choose her organisation or space."]},
+        )
+    elif not coordinated_organisations(actor).filter(pk=organisation.pk).exists():
+        raise _forbidden("Only coordinators of this organisation can give people a sign-in.")
+    user = _login_without_password(known_as=known_as, preferred_language=preferred_language)
+    participant = Participant.objects.create(
+        user=user,
+        known_as=known_as,
+        phone=phone,
+        preferred_language=preferred_language,
+        registered_in_space=space,
+    )
+    participant.organisations.add(organisation)
+    ParticipantEvent.objects.create(actor=actor, participant=participant, action="account_created")
+    return participant
+
+
+def _code_not_allowed() -> ApplicationError:
+    # One answer for every reason, so it says nothing about her other roles or spaces.
+    return ApplicationError(
+        "sign_in_code_not_allowed",
+        "You cannot give a sign-in code to this person.",
+        status_code=403,
+    )
+
+
+def _may_take_code(actor, user) -> bool:
+    """Only a learner's login, never one that could do more than she can: no
+    password (a code would bypass it), no staff, superuser or organisation
+    role, and no grant to a space the issuer does not coordinate (signing in
+    as her would otherwise reveal it)."""
+    if user.is_staff or user.is_superuser or not user.is_active or user.has_usable_password():
+        return False
+    if coordinated_organisations(user).exists() or tutored_organisations(user).exists():
+        return False
+    if policy.coordinated_spaces(user).exists():
+        return False
+    granted = policy.granted_spaces(user).values("pk")
+    return not granted.exclude(pk__in=policy.coordinated_spaces(actor).values("pk")).exists()
+
+
+@transaction.atomic
+def sign_in_code_issue(*, actor, participant: Participant):
+    """A one-time sign-in code for her, from a coordinator of her organisation
+    or space. A walk-in without a login gets one (without a password) now.
+    Returns (participant, SignInCode, plain code)."""
+    if not selectors.visible_participants(actor).filter(pk=participant.pk).exists():
+        raise NotFoundError()
+    if not _coordinates_someone_of(actor, participant):
+        raise _forbidden("Only a coordinator of her organisation can give her a sign-in code.")
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.erased_at is not None:
+        raise _code_not_allowed()
+    if participant.user is None:
+        participant.user = _login_without_password(
+            known_as=participant.known_as, preferred_language=participant.preferred_language
+        )
+        participant.save(update_fields=["user"])
+        ParticipantEvent.objects.create(
+            actor=actor, participant=participant, action="account_created"
+        )
+    elif not _may_take_code(actor, participant.user):
+        raise _code_not_allowed()
+    row, code = sign_in_code_create(user=participant.user, issued_by=actor)
+    ParticipantEvent.objects.create(
+        actor=actor,
+        participant=participant,
+        action="sign_in_code_issued",
+        note=f"expires {row.expires_at:%Y-%m-%d %H:%M} UTC",
+    )
+    return participant, row, code

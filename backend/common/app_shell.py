@@ -1,0 +1,109 @@
+"""The browser app's shell: the page at `/`, its language switch and its
+translation catalogue.
+
+The page (frontend/index.html) gets the language chosen for this request
+(LocaleMiddleware: the `django_language` cookie, else Accept-Language) and
+always sets the `csrftoken` cookie, which the app sends back as X-CSRFToken
+on every write, sign-in included. Context:
+
+- `language_code`: e.g. "ar"
+- `language_bidi`: True for right-to-left languages
+- `text_direction`: "rtl" or "ltr", for <html dir="…">
+- `languages`: [{"code", "name", "name_local", "bidi"}], for the switcher
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.views import i18n
+from django.views.decorators.cache import cache_control
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import etag, require_POST, require_safe
+
+from backend.accounts.services import user_preferred_language_set
+from backend.common.languages import DOMAIN
+
+
+def available_languages() -> list[dict]:
+    out = []
+    for code, _name in settings.LANGUAGES:
+        info = translation.get_language_info(code)
+        out.append(
+            {
+                "code": code,
+                "name": info["name"],
+                "name_local": info["name_local"],
+                "bidi": info["bidi"],
+            }
+        )
+    return out
+
+
+@require_safe
+@ensure_csrf_cookie
+def app_shell(request):
+    bidi = translation.get_language_bidi()
+    return render(
+        request,
+        "index.html",
+        {
+            "language_code": translation.get_language(),
+            "language_bidi": bidi,
+            "text_direction": "rtl" if bidi else "ltr",
+            "languages": available_languages(),
+        },
+    )
+
+
+@require_POST
+def set_language(request):
+    """Django's set_language (POST `language`, optional `next`; remembered in
+    the `django_language` cookie; 204 when the app asks for JSON), which also
+    keeps her choice on her login and participant record, for messages sent
+    to her later."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_preferred_language_set(user=request.user, language=language)
+    return response
+
+
+@lru_cache(maxsize=32)
+def _catalogue_version(language: str) -> str:
+    """Changes when a compiled catalogue changes (a release restarts the
+    process, which empties this cache)."""
+    digest = hashlib.sha256(language.encode())
+    for directory in settings.LOCALE_PATHS:
+        for mo in sorted(Path(directory).glob(f"*/LC_MESSAGES/{DOMAIN}.mo")):
+            digest.update(mo.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _catalogue_etag(request, *args, **kwargs) -> str:
+    return _catalogue_version(translation.get_language() or settings.LANGUAGE_CODE)
+
+
+_catalogue = i18n.JavaScriptCatalog.as_view(domain=DOMAIN)
+
+
+@etag(_catalogue_etag)
+def _catalogue_with_etag(request, *args, **kwargs):
+    return _catalogue(request, *args, **kwargs)
+
+
+@cache_control(private=True, no_cache=True)
+def javascript_catalogue(request, *args, **kwargs):
+    """/jsi18n/: the app's strings in the request's language (an external
+    script, so the Content-Security-Policy needs no exception). The language
+    comes from a cookie or Accept-Language, so caches must keep one copy per
+    person; `no-cache` with an ETag makes each page load a cheap 304."""
+    response = _catalogue_with_etag(request, *args, **kwargs)
+    patch_vary_headers(response, ("Cookie", "Accept-Language"))
+    return response

@@ -1,0 +1,180 @@
+"""The translation catalogues: finding the browser app's strings and compiling
+them, in pure Python (polib), so no GNU gettext is needed anywhere.
+
+One catalogue per language, `locale/<code>/LC_MESSAGES/djangojs.po`; English
+is the source language and has none. `manage.py catalogues extract` collects
+msgids from two places and merges them into every catalogue (translations kept,
+strings no longer used marked obsolete, never deleted):
+
+- frontend/**/*.js (not frontend/vendor): string literals in gettext("…"),
+  ngettext("…", "…", n), pgettext("context", "…") and npgettext("context", "…",
+  "…", n), single- or double-quoted. A template literal in these calls is an
+  error: it cannot be looked up.
+- the API's error codes (backend/common/error_codes.py): msgctxt "error-code",
+  msgid = the code, with the English message as a translator's comment.
+
+`manage.py catalogues compile` writes the .mo beside each .po. The .mo files
+are committed (production needs no build step); `catalogues check`, and a
+test, fail when one is out of date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polib
+from django.conf import settings
+
+from backend.common.error_codes import ERROR_CONTEXT, ERROR_MESSAGES
+from backend.common.languages import DOMAIN
+
+_STRING = r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"""
+_SEP = r"\s*,\s*"
+_CALLS = {
+    "gettext": re.compile(rf"\bgettext\(\s*{_STRING}\s*\)"),
+    "ngettext": re.compile(rf"\bngettext\(\s*{_STRING}{_SEP}{_STRING}{_SEP}"),
+    "pgettext": re.compile(rf"\bpgettext\(\s*{_STRING}{_SEP}{_STRING}\s*\)"),
+    "npgettext": re.compile(rf"\bnpgettext\(\s*{_STRING}{_SEP}{_STRING}{_SEP}{_STRING}{_SEP}"),
+}
+_ANY_CALL = re.compile(r"\b(n?p?gettext)\(\s*(\S)")
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "`": "`"}
+
+
+class CatalogueError(Exception):
+    pass
+
+
+@dataclass
+class Message:
+    msgid: str
+    msgctxt: str | None = None
+    msgid_plural: str = ""
+    comment: str = ""
+    occurrences: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str | None, str]:
+        return (self.msgctxt, self.msgid)
+
+
+def _unquote(literal: str) -> str:
+    body = literal[1:-1]
+
+    def replace(match: re.Match) -> str:
+        escaped = match.group(1)
+        if escaped.startswith("u"):
+            return chr(int(escaped[1:], 16))
+        return _ESCAPES.get(escaped, escaped)
+
+    return re.sub(r"\\(u[0-9a-fA-F]{4}|.)", replace, body)
+
+
+def locale_dir() -> Path:
+    return Path(settings.LOCALE_PATHS[0])
+
+
+def frontend_dir() -> Path:
+    return Path(settings.BASE_DIR) / "frontend"
+
+
+def js_files(root: Path) -> list[Path]:
+    vendor = root / "vendor"
+    return sorted(p for p in root.rglob("*.js") if vendor not in p.parents)
+
+
+def messages_in_js(text: str, path: str = "") -> list[Message]:
+    found: list[Message] = []
+    spans = set()
+    for name, pattern in _CALLS.items():
+        for match in pattern.finditer(text):
+            spans.add(match.start())
+            line = str(text.count("\n", 0, match.start()) + 1)
+            parts = [_unquote(group) for group in match.groups()]
+            if name == "gettext":
+                message = Message(msgid=parts[0])
+            elif name == "ngettext":
+                message = Message(msgid=parts[0], msgid_plural=parts[1])
+            elif name == "pgettext":
+                message = Message(msgctxt=parts[0], msgid=parts[1])
+            else:
+                message = Message(msgctxt=parts[0], msgid=parts[1], msgid_plural=parts[2])
+            message.occurrences.append((path, line))
+            found.append(message)
+    for match in _ANY_CALL.finditer(text):
+        if match.group(2) == "`":
+            line = text.count("\n", 0, match.start()) + 1
+            raise CatalogueError(
+                f"{path}:{line}: {match.group(1)}() with a template literal cannot be "
+                "translated; pass a plain string and interpolate() the values."
+            )
+    return found
+
+
+def collect(root: Path | None = None) -> dict[tuple[str | None, str], Message]:
+    """Every msgid: the app's strings, then the API's error codes."""
+    root = root or frontend_dir()
+    messages: dict[tuple[str | None, str], Message] = {}
+    for path in js_files(root):
+        relative = path.relative_to(root.parent).as_posix()
+        for message in messages_in_js(path.read_text(encoding="utf-8"), relative):
+            if message.key in messages:
+                messages[message.key].occurrences.extend(message.occurrences)
+            else:
+                messages[message.key] = message
+    for code, english in ERROR_MESSAGES.items():
+        message = Message(msgctxt=ERROR_CONTEXT, msgid=code, comment=english)
+        messages.setdefault(message.key, message)
+    return messages
+
+
+def _nplurals(po: polib.POFile) -> int:
+    match = re.search(r"nplurals\s*=\s*(\d+)", po.metadata.get("Plural-Forms", ""))
+    return int(match.group(1)) if match else 2
+
+
+def merge(po: polib.POFile, messages: dict[tuple[str | None, str], Message]) -> dict[str, int]:
+    """Bring one catalogue up to date; returns counts of added, kept and obsoleted."""
+    existing = {(entry.msgctxt, entry.msgid): entry for entry in po}
+    counts = {"added": 0, "kept": 0, "obsolete": 0}
+    for key, message in messages.items():
+        entry = existing.get(key)
+        if entry is None:
+            entry = polib.POEntry(msgctxt=message.msgctxt, msgid=message.msgid)
+            if message.msgid_plural:
+                entry.msgid_plural = message.msgid_plural
+                entry.msgstr_plural = dict.fromkeys(range(_nplurals(po)), "")
+            po.append(entry)
+            counts["added"] += 1
+        else:
+            entry.obsolete = False
+            if message.msgid_plural and entry.msgid_plural != message.msgid_plural:
+                entry.msgid_plural = message.msgid_plural
+                entry.flags = sorted({*entry.flags, "fuzzy"})
+            counts["kept"] += 1
+        entry.occurrences = list(message.occurrences)
+        entry.comment = message.comment
+    for key, entry in existing.items():
+        if key not in messages and not entry.obsolete:
+            entry.obsolete = True
+            counts["obsolete"] += 1
+    return counts
+
+
+def catalogue_paths() -> list[Path]:
+    return sorted(locale_dir().glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+
+
+def compiled(po_path: Path) -> bytes:
+    return polib.pofile(str(po_path)).to_binary()
+
+
+def stale_catalogues() -> list[Path]:
+    """.po files whose committed .mo is missing or differs from a fresh compile."""
+    stale = []
+    for po_path in catalogue_paths():
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.read_bytes() != compiled(po_path):
+            stale.append(po_path)
+    return stale
