@@ -10,6 +10,9 @@ on every write, sign-in included. Context:
 - `language_bidi`: True for right-to-left languages
 - `text_direction`: "rtl" or "ltr", for <html dir="…">
 - `languages`: [{"code", "name", "name_local", "bidi"}], for the switcher
+- `first_sessions`: this week's timetable, server-rendered into the shell
+  (backend/timetable/first_screen.py explains why)
+- `quick_exit_url`: where quick exit on women-only pages goes
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from django.views.decorators.http import etag, require_POST, require_safe
 
 from backend.accounts.services import user_preferred_language_set
 from backend.common.languages import DOMAIN
+from backend.timetable.first_screen import first_screen_context
 
 
 def available_languages() -> list[dict]:
@@ -58,6 +62,8 @@ def app_shell(request):
             "language_bidi": bidi,
             "text_direction": "rtl" if bidi else "ltr",
             "languages": available_languages(),
+            "quick_exit_url": settings.HARBOUR_QUICK_EXIT_URL,
+            **first_screen_context(request),
         },
     )
 

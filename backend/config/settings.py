@@ -258,6 +258,9 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Quick exit on women-only pages leaves for this neutral page (and signs her out).
+HARBOUR_QUICK_EXIT_URL = os.environ.get("HARBOUR_QUICK_EXIT_URL", "https://www.bbc.co.uk/weather")
+
 # Content-Security-Policy (django-csp): our own origin only. Scripts are never
 # inline (the API docs use drf-spectacular's split view for that reason);
 # styles may be, for the docs' small inline <style> block.

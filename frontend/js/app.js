@@ -2,8 +2,10 @@
    (only the first screen's code travels on a slow connection), the signed-in
    person (GET /api/v1/me/), the menu for her roles, and the screen contract:
    while a screen loads, <main> has aria-busy="true"; when its data is shown,
-   <main> gets data-screen="<name>" and aria-busy="false" (tests and the
-   Slow 3G script wait for exactly that). */
+   <main> gets data-screen="<name>" and aria-busy="false" (the Slow 3G script
+   waits for exactly that; the server renders the timetable that way into the
+   shell). <html data-app="ready"> says the app itself has drawn a screen:
+   browser tests wait for both before they touch anything. */
 import { api, ApiError, errorText } from "./api.js";
 import { h, link, notice } from "./dom.js";
 import { gettext } from "./i18n.js";
@@ -82,8 +84,13 @@ async function render({ keepFocus = false } = {}) {
   if (!path.startsWith("/")) return; // an in-page anchor, not a route
   const mine = ++generation;
   const route = routes.find(([, pattern]) => pattern.test(path));
-  main.setAttribute("aria-busy", "true");
-  delete main.dataset.screen;
+  // The shell may already show this screen, rendered by the server: keep it
+  // on view (not busy) until the app's own version is ready.
+  const prerendered = firstRender && route && main.dataset.screen === route[0];
+  if (!prerendered) {
+    main.setAttribute("aria-busy", "true");
+    delete main.dataset.screen;
+  }
   markCurrent();
   let name = "not-found";
   let content;
@@ -116,6 +123,7 @@ async function render({ keepFocus = false } = {}) {
   main.replaceChildren(content);
   main.dataset.screen = name;
   main.setAttribute("aria-busy", "false");
+  document.documentElement.dataset.app = "ready";
   quickExit(sensitive);
   const again = focused && main.querySelector(`[name="${focused}"]`);
   if (again) again.focus();

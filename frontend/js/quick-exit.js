@@ -11,7 +11,6 @@ import { button } from "./dom.js";
 import { gettext } from "./i18n.js";
 
 const slot = document.getElementById("quick-exit");
-const DEFAULT_EXIT = "https://www.bbc.co.uk/weather";
 let armed = false;
 let lastEscape = 0;
 
@@ -23,7 +22,7 @@ export function leave() {
     /* storage may be disabled */
   }
   history.replaceState(null, "", "/#/");
-  location.replace(slot.dataset.exitUrl || DEFAULT_EXIT);
+  location.replace(slot.dataset.exitUrl || "about:blank");
 }
 
 document.addEventListener("keydown", (event) => {
