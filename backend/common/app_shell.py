@@ -52,6 +52,10 @@ def available_languages() -> list[dict]:
 
 @require_safe
 @ensure_csrf_cookie
+# The page holds her own timetable (women-only sessions included, for her):
+# no cache may keep it, and no-store also keeps it out of the back-forward
+# cache, so Back after a quick exit cannot bring it up again.
+@cache_control(private=True, no_store=True)
 def app_shell(request):
     bidi = translation.get_language_bidi()
     return render(

@@ -6,7 +6,7 @@
    waits for exactly that; the server renders the timetable that way into the
    shell). <html data-app="ready"> says the app itself has drawn a screen:
    browser tests wait for both before they touch anything. */
-import { api, ApiError, errorText } from "./api.js";
+import { api, ApiError, csrfToken, errorText } from "./api.js";
 import { h, link, notice } from "./dom.js";
 import { gettext } from "./i18n.js";
 import { quickExit } from "./quick-exit.js";
@@ -137,6 +137,8 @@ export const refresh = () => render({ keepFocus: true });
 document.getElementById("language").addEventListener("change", (event) => {
   const form = event.currentTarget;
   form.elements.next.value = `/${location.hash}`;
+  // Signing in since the page loaded rotated the CSRF token: send the current one.
+  form.elements.csrfmiddlewaretoken.value = csrfToken();
   form.submit();
 });
 window.addEventListener("hashchange", () => render());

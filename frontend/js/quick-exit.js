@@ -15,6 +15,8 @@ let armed = false;
 let lastEscape = 0;
 
 export function leave() {
+  document.getElementById("main").replaceChildren();
+  document.getElementById("nav").replaceChildren();
   api("auth/sign-out/", { method: "POST", keepalive: true }).catch(() => {});
   try {
     sessionStorage.clear();

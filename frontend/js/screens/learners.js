@@ -2,19 +2,23 @@
    sign-in code (printable, with a QR code that opens Harbour and signs her
    in), or a new code for someone already known. */
 import { api, apiAll, errorText, fieldErrors } from "../api.js";
-import { button, h, heading, icon, notice, say } from "../dom.js";
+import { button, h, heading, icon, notice, say, select } from "../dom.js";
 import { fmt, format, gettext } from "../i18n.js";
 import { qrImage } from "./settings.js";
 
-export default async function learners() {
-  const languages = await api("languages/");
+export default async function learners({ app }) {
+  const places = [
+    ...(app.me?.coordinates || []).map((o) => [`organisation:${o.id}`, o.name]),
+    ...(app.me?.coordinates_spaces || []).map((s) => [`space:${s.id}`, s.name]),
+  ];
+  const issue = (participant) => api(`participants/${participant}/sign-in-code/`, { method: "POST" });
   const result = h("div", { class: "result", "aria-live": "polite" });
   const slip = h("div", { class: "slip-holder" });
 
   function showCode(name, issued) {
     slip.replaceChildren(h("section", { class: "slip card", "aria-label": gettext("Sign-in code") },
       h("h2", null, format(gettext("Sign-in code for %(name)s"), { name })),
-      h("p", { class: "code", dir: "ltr" }, issued.code),
+      h("p", { class: "code", dir: "ltr" }, issued.sign_in_code),
       issued.qr_svg && qrImage(issued.qr_svg, gettext("QR code: scan to sign in")),
       h("p", null, gettext("Open Harbour on your phone and type this code, or scan the QR code with the camera.")),
       h("p", { class: "muted" }, format(gettext("Use it once, before %(when)s."), { when: fmt.dateTime(issued.expires_at) })),
@@ -26,12 +30,13 @@ export default async function learners() {
     e.preventDefault();
     const f = e.currentTarget;
     try {
-      const body = { known_as: f.known_as.value.trim(), phone: f.phone.value.trim() };
-      if (f.preferred_language.value) body.preferred_language = f.preferred_language.value;
+      const [kind, where] = f.place.value.split(":");
+      const body = { known_as: f.known_as.value.trim(), phone: f.phone.value.trim(), preferred_language: f.preferred_language.value, [kind]: where };
       const created = await api("learner-accounts/", { method: "POST", body });
+      const code = await issue(created.id);
       f.reset();
       say(result, gettext("Account created."), "success");
-      showCode(body.known_as, created.sign_in_code || created);
+      showCode(created.known_as, code);
     } catch (error) {
       const fields = fieldErrors(error);
       say(result, Object.values(fields)[0] || errorText(error), "error");
@@ -40,8 +45,9 @@ export default async function learners() {
     h("h2", null, icon("plus"), gettext("New learner")),
     h("label", null, h("span", null, gettext("Name she is known by")), h("input", { name: "known_as", required: true, maxlength: 100, autocomplete: "off" })),
     h("label", null, h("span", null, gettext("Phone (optional)")), h("input", { name: "phone", type: "tel", maxlength: 40, autocomplete: "off", dir: "ltr" })),
-    h("label", null, h("span", null, gettext("Preferred language")),
-      h("select", { name: "preferred_language" }, h("option", { value: "" }, "—"), (languages.results || languages).map((l) => h("option", { value: l.code }, l.native_name || l.name)))),
+    h("label", null, h("span", null, gettext("Her language for Harbour")),
+      h("select", { name: "preferred_language" }, [...document.querySelectorAll("#language option")].map((o) => h("option", { value: o.value, selected: o.selected }, o.textContent)))),
+    select("place", gettext("Registered by"), places),
     button(gettext("Create the account and a code"), "key", { type: "submit", class: "primary" }));
 
   const found = h("ul", { class: "cards" });
@@ -53,7 +59,7 @@ export default async function learners() {
       found.replaceChildren(...people.slice(0, 10).map((p) => h("li", null, h("strong", null, p.known_as), p.phone && ` · ${p.phone}`,
         button(gettext("New sign-in code"), "key", { onclick: async () => {
           try {
-            showCode(p.known_as, await api(`learner-accounts/${p.id}/sign-in-code/`, { method: "POST" }));
+            showCode(p.known_as, await issue(p.id));
           } catch (error) {
             say(result, errorText(error), "error");
           }
