@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -37,7 +38,7 @@ def user_preferred_language_set(*, user, language: str) -> None:
     """Remember her language on her login and her participant record, so that
     messages sent to her (SMS, email) use it too."""
     with transaction.atomic():
-        type(user).objects.filter(pk=user.pk).update(preferred_language=language)
+        get_user_model().objects.filter(pk=user.pk).update(preferred_language=language)
         Participant.objects.filter(user=user).update(preferred_language=language)
     user.preferred_language = language
 

@@ -233,15 +233,13 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
     # her organisation's tutors see her but may not; everyone else: 404.
     "participant-sign-in-code": {
         "code_learner": {
-            "post": only(
-                {"coordinator": 201, "tutor_elsewhere": 403, "tutor_in_space": 403}, 404
-            )
+            "post": only({"coordinator": 201, "tutor_elsewhere": 403, "tutor_in_space": 403}, 404)
         },
         "learner_participant": {
             "post": only(
-                {"coordinator": 403, "tutor_elsewhere": 403, "tutor_in_space": 403,
-                 "learner": 403}, 404
-            )  # fmt: skip
+                dict.fromkeys(("coordinator", "tutor_elsewhere", "tutor_in_space", "learner"), 403),
+                404,
+            )
         },
     },
     "participant-merge": {
