@@ -178,3 +178,17 @@ def test_every_error_code_is_registered_and_translated():
             e.msgid for e in po.translated_entries() if e.msgctxt == ERROR_CONTEXT and e.msgstr
         }
         assert set(ERROR_MESSAGES) - translated == set(), path
+
+
+def test_a_changed_translation_makes_its_mo_stale(tmp_path, settings):
+    source = Path(settings.BASE_DIR) / "locale" / "fa" / "LC_MESSAGES"
+    target = tmp_path / "fa" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    for name in ("djangojs.po", "djangojs.mo"):
+        (target / name).write_bytes((source / name).read_bytes())
+    settings.LOCALE_PATHS = [tmp_path]
+    assert catalogues.stale_catalogues() == []
+    po = polib.pofile(str(target / "djangojs.po"))
+    po.find("room_clash", msgctxt=ERROR_CONTEXT).msgstr = "اتاق پر است."
+    po.save()
+    assert catalogues.stale_catalogues() == [target / "djangojs.po"]
