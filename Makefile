@@ -36,12 +36,14 @@ lint: $(STAMP)
 schema: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py spectacular --file api_schema/openapi.yaml --validate --fail-on-warn
 
-# After changing the app's strings or a translation: merge new strings into every
-# locale/<code>/LC_MESSAGES/djangojs.po, then compile the .mo files (committed;
-# a test fails when one is stale).
+# After changing the app's strings or a translation, or adding a language: merge
+# new strings into every locale/<code>/LC_MESSAGES/djangojs.po, compile the .mo
+# files (committed; a test fails when one is stale), and refresh the API schema,
+# whose language choices come from the catalogues present.
 messages: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py catalogues extract
 	DEBUG=1 $(BIN)/python manage.py catalogues compile
+	DEBUG=1 $(BIN)/python manage.py spectacular --file api_schema/openapi.yaml --validate --fail-on-warn
 
 bench: $(STAMP)
 	$(BIN)/pytest -m bench -s $(PYTEST_ARGS)

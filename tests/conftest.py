@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -43,6 +44,14 @@ def pytest_sessionfinish(session, exitstatus):
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness costs ~0.3 s a user; tests don't need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Throttle counts live in the cache; one test's attempts must not limit the next.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

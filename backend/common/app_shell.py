@@ -78,9 +78,14 @@ def set_language(request):
     the `django_language` cookie; 204 when the app asks for JSON), which also
     keeps her choice on her login and participant record, for messages sent
     to her later."""
-    response = i18n.set_language(request)
     language = request.POST.get("language", "")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+    if language not in dict(settings.LANGUAGES):
+        # Django would accept any language it ships (e.g. "de"); we offer only ours.
+        request.POST = request.POST.copy()
+        request.POST.pop("language", None)
+        return i18n.set_language(request)
+    response = i18n.set_language(request)
+    if request.user.is_authenticated:
         user_preferred_language_set(user=request.user, language=language)
     return response
 

@@ -170,11 +170,27 @@ def compiled(po_path: Path) -> bytes:
     return polib.pofile(str(po_path)).to_binary()
 
 
+def _translations(entries) -> dict:
+    return {
+        (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
+        for e in entries
+        if e.msgid
+    }
+
+
 def stale_catalogues() -> list[Path]:
-    """.po files whose committed .mo is missing or differs from a fresh compile."""
+    """.po files whose committed .mo is missing or holds other translations.
+    Compared by content, not bytes, so another polib version is not "stale"."""
     stale = []
     for po_path in catalogue_paths():
         mo_path = po_path.with_suffix(".mo")
-        if not mo_path.exists() or mo_path.read_bytes() != compiled(po_path):
+        if not mo_path.exists():
+            stale.append(po_path)
+            continue
+        po = polib.pofile(str(po_path))
+        mo = polib.mofile(str(mo_path))
+        if _translations(mo) != _translations(po.translated_entries()) or (
+            mo.metadata.get("Plural-Forms") != po.metadata.get("Plural-Forms")
+        ):
             stale.append(po_path)
     return stale

@@ -249,8 +249,11 @@ def qr_svg(url: str) -> str:
 class LearnerAccountViewSet(viewsets.ViewSet):
     """A coordinator makes a login for a learner who has no email."""
 
-    permission_classes = [permissions.IsAuthenticated]
     serializer_class = LearnerAccountSerializer
+
+    def get_permissions(self):
+        # An unsupported method is 405 for everyone, signed in or not.
+        return [permissions.IsAuthenticated()] if self.action else [permissions.AllowAny()]
 
     @extend_schema(
         request=LearnerAccountSerializer, responses={201: LearnerAccountCreatedSerializer}

@@ -89,6 +89,14 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
             **{m: only({}, 405) for m in ("post", "put", "patch", "delete")},
         }
     },
+    # Signing in and out: anyone may try (an empty body is refused as invalid).
+    "sign-in": {"-": {"post": everyone(400)}},
+    "sign-in-code": {"-": {"post": everyone(400)}},
+    "sign-out": {"-": {"post": everyone(204)}},
+    # Coordinators (of an organisation or a space) make learner logins.
+    "learner-account-list": {
+        "-": {"post": only({"coordinator": 400, "space_coordinator": 400}, 403)}
+    },
     "organisation-list": {"-": {"get": everyone(200)}},
     "organisation-detail": {"org": {"get": everyone(200)}},
     "venue-list": {"-": {"get": everyone(200)}},
@@ -222,6 +230,19 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
     "participant-detail": {"learner_participant": {"get": PARTICIPANT_SEEN(200)}},
     "participant-export": {"learner_participant": {"get": PARTICIPANT_SEEN(200, staff=403)}},
     "participant-erase": {"learner_participant": {"post": PARTICIPANT_SEEN(200, staff=403)}},
+    # Only for a password-less learner login (made by the coordinator here);
+    # her organisation's tutors see her but may not; everyone else: 404.
+    "participant-sign-in-code": {
+        "code_learner": {
+            "post": only({"coordinator": 201, "tutor_elsewhere": 403, "tutor_in_space": 403}, 404)
+        },
+        "learner_participant": {
+            "post": only(
+                dict.fromkeys(("coordinator", "tutor_elsewhere", "tutor_in_space", "learner"), 403),
+                404,
+            )
+        },
+    },
     "participant-merge": {
         "learner_participant": {"post": PARTICIPANT_SEEN(400, staff=403, self_=403)}
     },
@@ -240,6 +261,9 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
     "schema": {"-": {"get": everyone(200)}},
     "api-docs": {"-": {"get": everyone(200)}},
     "app": {"-": {"get": everyone(200)}},
+    "javascript-catalog": {"-": {"get": everyone(200)}},
+    # Django's set_language: POST only; without a `next` it redirects to "/".
+    "set_language": {"-": {"post": everyone(302)}},
 }
 
 
@@ -278,8 +302,13 @@ def targets(world):
     follow = feed_services.activity_follow(user=world.learner, activity=world.public_activity)
     token = feed_services.feed_token_rotate(user=world.learner_with_grant)
     from backend.accounts.models import Participant
+    from backend.registers import services as register_services
 
+    code_learner = register_services.learner_account_create(
+        actor=world.coordinator, known_as="Hana", organisation=world.org
+    )
     return {
+        "code_learner": code_learner.pk,
         "learner_participant": Participant.objects.get(user=world.learner).pk,
         "own_follow": follow.pk,
         "token": token,
