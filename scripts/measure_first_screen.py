@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, MOBILE, TIMEZONE  # noqa: E402
+from tests.e2e.browser import CHROMIUM, MOBILE, TIMEZONE, launch_options  # noqa: E402
 from tests.e2e.readiness import FIRST_SCREEN_JS, LEGACY_STATUS_FALLBACK  # noqa: E402
 
 GOAL_SECONDS = 3.0
@@ -178,9 +178,7 @@ def main() -> int:
         print("serving: gunicorn + whitenoise, DEBUG off, SQLite with the demo data", flush=True)
         server, base_url = serve(workdir)
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
+            browser = pw.chromium.launch(**launch_options())
             loads = [cold_load(browser, base_url) for _ in range(RUNS)]
             browser.close()
     finally:

@@ -36,23 +36,9 @@ from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.test import Client
 from django.utils.crypto import get_random_string
 
+from tests.e2e.browser import CHROMIUM, MOBILE, TIMEZONE, launch_options
 from tests.e2e.readiness import FIRST_SCREEN_JS, LEGACY_STATUS_FALLBACK
 
-CHROMIUM = "/usr/bin/chromium"
-# Exactly these. Playwright adds --headless, --no-sandbox and the
-# --disable-*/--no-first-run ones itself as well; repeating them is harmless
-# (the same switch twice), and none of its own defaults contradicts them.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-MOBILE = {"width": 360, "height": 740}  # mobile first: a cheap Android phone
-TIMEZONE = "Europe/London"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 DEFAULT_TIMEOUT_MS = 10_000
 
@@ -74,12 +60,8 @@ _PAGES = pytest.StashKey[list]()
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
     for item in items:
-        if here in Path(item.fspath).parents:
+        if here in item.path.parents:
             item.add_marker(pytest.mark.e2e)
-
-
-def _launch_options() -> dict:
-    return {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture(scope="package")
@@ -112,7 +94,7 @@ def playwright():
 @pytest.fixture(scope="package")
 def browser(playwright):
     """One Chromium for all the browser tests; each test gets its own context."""
-    browser = playwright.chromium.launch(**_launch_options())
+    browser = playwright.chromium.launch(**launch_options())
     yield browser
     browser.close()
 

@@ -4,6 +4,7 @@ reads and CSRF-checked writes, and the console watch sees what it must."""
 from __future__ import annotations
 
 from tests import factories
+from tests.e2e.browser import CHROMIUM_ARGS
 
 FETCH_JSON = """async ([url, init]) => {
   const response = await fetch(url, init);
@@ -53,3 +54,18 @@ def test_console_watch_catches_uncaught_errors_and_csp_violations(app):
     assert any("[securitypolicyviolation] script-src" in e for e in fatal), entries
     assert page.evaluate("window.inlineRan") is None
     entries.clear()  # expected here; anywhere else they fail the test
+
+
+def test_chromium_runs_with_our_flags_and_none_that_contradict_them(browser):
+    # Playwright adds its own defaults (several the same as ours) and Debian's
+    # launcher adds some from /etc/chromium.d; an upgrade of either must not
+    # bring a different headless mode or switch the sandbox back on.
+    page = browser.new_page()
+    try:
+        page.goto("chrome://version")
+        switches = page.locator("#command_line").inner_text().split()
+    finally:
+        page.close()
+    assert set(CHROMIUM_ARGS) <= set(switches)
+    assert not [s for s in switches if s.startswith("--headless=")]
+    assert not {"--enable-sandbox", "--enable-gpu", "--no-headless"} & set(switches)
