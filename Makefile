@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-sqlite test-postgres lint schema migrations messages bench clean
+.PHONY: run test test-sqlite test-postgres lint schema migrations messages bench browser slow3g clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,9 +21,15 @@ run: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py load_demo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Debian's chromium and an Arabic/Persian font for tests/e2e (apt; a no-op when
+# present). Playwright's own `playwright install` cannot work here: never run it.
+browser:
+	bash scripts/install-browser.sh
+
 # The whole suite on whatever DATABASE_URL says (SQLite when unset), plus lint,
-# migration and schema checks. Benchmarks are excluded; see `make bench`.
-test: $(STAMP)
+# migration and schema checks, and the browser tests in tests/e2e.
+# Benchmarks are excluded; see `make bench`.
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
@@ -47,6 +53,12 @@ messages: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/pytest -m bench -s $(PYTEST_ARGS)
+
+# Time to the first useful screen of "/" under DevTools' Slow 3G preset, cold
+# cache, served like production (gunicorn + whitenoise, DEBUG off). A measurement
+# that prints figures, not a test.
+slow3g: $(STAMP) browser
+	$(BIN)/python scripts/measure_first_screen.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
