@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from backend.access import services as access_services
@@ -70,3 +71,18 @@ def test_anonymous_visitor_sees_this_weeks_timetable(app, wait_for_screen, axe_c
 
     axe_check(page, "timetable")
     screenshot(page, "timetable")
+
+
+def test_a_woman_with_the_grant_sees_the_women_only_class(app, wait_for_screen):
+    # The other side of the test above: the class is hidden by the policy, not
+    # missing from the data.
+    public, _, women = _timetable()
+    learner = factories.UserFactory(username="learner-granted")
+    space_coordinator = get_user_model().objects.get(username="coord-space")
+    access_services.space_grant(actor=space_coordinator, space=women.space, user=learner)
+
+    page = app("/", user=learner)
+    wait_for_screen(page)
+    titles = page.locator("#days li.session strong").all_text_contents()
+    assert women.title in titles
+    assert public.title in titles
