@@ -37,7 +37,7 @@ from django.test import Client
 from django.utils.crypto import get_random_string
 
 from tests.e2e.browser import CHROMIUM, MOBILE, TIMEZONE, launch_options
-from tests.e2e.readiness import FIRST_SCREEN_JS, LEGACY_STATUS_FALLBACK
+from tests.e2e.readiness import FIRST_SCREEN_JS
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 DEFAULT_TIMEOUT_MS = 10_000
@@ -246,9 +246,7 @@ def app(request, browser, live_server, transactional_db, sign_in):
 @pytest.fixture
 def wait_for_screen():
     def wait_for_screen(page, name: str | None = None, timeout: float = DEFAULT_TIMEOUT_MS) -> str:
-        handle = page.wait_for_function(
-            FIRST_SCREEN_JS, arg=LEGACY_STATUS_FALLBACK, timeout=timeout
-        )
+        handle = page.wait_for_function(FIRST_SCREEN_JS, arg=True, timeout=timeout)
         shown = handle.json_value()
         if name is not None:
             assert shown == name, f"expected screen {name!r}, got {shown!r}"

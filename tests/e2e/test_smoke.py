@@ -45,7 +45,7 @@ def test_anonymous_visitor_sees_this_weeks_timetable(app, wait_for_screen, axe_c
     page = app("/")
     wait_for_screen(page)
 
-    sessions = page.locator("#days li.session")
+    sessions = page.locator("main li.session")
     titles = sessions.locator("strong").all_text_contents()
     assert public.title in titles
     assert drop_in.title in titles
@@ -59,15 +59,15 @@ def test_anonymous_visitor_sees_this_weeks_timetable(app, wait_for_screen, axe_c
     html = page.content()
     assert women.title not in html
     assert "Quiet room" not in html
-    assert page.locator("#status").inner_text() == f"{len(titles)} sessions"
+    assert page.locator(".count").inner_text() == f"{len(titles)} sessions"
 
     # The app's own files came from /static/app/ (no bundler: served as they are).
     loaded = page.evaluate(
         """() => performance.getEntriesByType("resource")
               .map((e) => [new URL(e.name).pathname, e.responseStatus])"""
     )
-    assert ["/static/app/app.js", 200] in loaded
-    assert ["/static/app/app.css", 200] in loaded
+    assert ["/static/app/js/app.js", 200] in loaded
+    assert ["/static/app/js/screens/timetable.js", 200] in loaded
 
     axe_check(page, "timetable")
     screenshot(page, "timetable")
@@ -83,6 +83,6 @@ def test_a_woman_with_the_grant_sees_the_women_only_class(app, wait_for_screen):
 
     page = app("/", user=learner)
     wait_for_screen(page)
-    titles = page.locator("#days li.session strong").all_text_contents()
+    titles = page.locator("main li.session strong").all_text_contents()
     assert women.title in titles
     assert public.title in titles

@@ -1,0 +1,136 @@
+"""A learner on her phone: books, cancels, waits, is promoted, sees her calendar."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from backend.bookings import services as booking_services
+from backend.bookings.models import Booking
+from tests.e2e.scenarios import go, one_off, ready
+
+
+def test_a_learner_books_then_cancels(world, app, axe_check, screenshot):
+    session = one_off(world, title="Trip to Matlock Bath", capacity=5)
+    page = app("/", user=world.learner)
+    ready(page, "timetable")
+    axe_check(page, "timetable")
+    screenshot(page, "timetable")
+
+    page.get_by_role("link", name=re.compile("Trip to Matlock Bath")).click()
+    ready(page, "session")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Trip to Matlock Bath")
+    page.get_by_role("button", name="Book a place").click()
+    expect(page.get_by_role("status").filter(has_text="Booked. See you there!")).to_be_visible()
+    booking = Booking.objects.get(session=session, participant__user=world.learner)
+    assert booking.status == "confirmed"
+    axe_check(page, "session booked")
+    screenshot(page, "session-booked")
+
+    page.locator("#nav").get_by_role("link", name="My calendar").click()
+    ready(page, "calendar")
+    expect(page.locator("main li.session", has_text="Trip to Matlock Bath")).to_be_visible()
+    axe_check(page, "calendar")
+    screenshot(page, "calendar")
+
+    page.locator("#nav").get_by_role("link", name="My bookings").click()
+    ready(page, "bookings")
+    card = page.locator("li.booking", has_text="Trip to Matlock Bath")
+    expect(card).to_contain_text("You are booked")
+    axe_check(page, "bookings")
+    screenshot(page, "bookings")
+    card.get_by_role("button", name="Cancel my place").click()
+    dialog = page.get_by_role("dialog")
+    axe_check(page, "cancel dialog")
+    dialog.get_by_role("button", name="Yes, cancel").click()
+    expect(page.get_by_text("Cancelled. Thank you for telling us.")).to_be_visible()
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"
+    expect(page.locator("li.booking", has_text="Trip to Matlock Bath")).to_have_count(0)
+
+
+def test_a_full_session_puts_her_on_the_waiting_list_and_a_cancellation_promotes_her(
+    world, app, screenshot
+):
+    session = one_off(world, title="Football", capacity=1)
+    first, _ = booking_services.booking_create(actor=world.learner_with_grant, session=session)
+    page = app(f"/#/session/{session.pk}", user=world.learner)
+    ready(page, "session")
+    expect(page.locator(".places")).to_have_text("Full: join the waiting list")
+    page.get_by_role("button", name="Join the waiting list").click()
+    expect(page.get_by_text("You are on the waiting list: number 1.")).to_be_visible()
+    mine = Booking.objects.get(session=session, participant__user=world.learner)
+    assert mine.status == "waiting"
+    screenshot(page, "waiting")
+
+    booking_services.booking_cancel(actor=world.learner_with_grant, booking=first)
+    page.reload()
+    ready(page, "session")
+    expect(page.locator("p.mine")).to_have_text("You are booked")
+    mine.refresh_from_db()
+    assert mine.status == "confirmed"
+    screenshot(page, "promoted")
+
+
+def test_a_refusal_says_why_in_her_language(world, app):
+    session = one_off(world, title="Allotment", capacity=3, days_ahead=40)  # not open yet
+    page = app(f"/#/session/{session.pk}", user=world.learner, locale="ar")
+    ready(page, "session")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    page.locator(".actions button.primary").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_be_visible()
+    text = alert.inner_text()
+    assert re.search(r"[\u0600-\u06FF]", text), text  # Arabic, from the error code
+    assert not Booking.objects.filter(session=session).exists()
+
+
+def test_signing_in_with_a_one_time_code_from_a_coordinator(world, app, screenshot, axe_check):
+    coordinator = app("/#/learners", user=world.coordinator)
+    ready(coordinator, "learners")
+    axe_check(coordinator, "learners")
+    coordinator.get_by_label("Name she is known by").fill("Hana")
+    coordinator.get_by_role("button", name="Create the account and a code").click()
+    slip = coordinator.locator(".slip")
+    expect(slip).to_be_visible()
+    code = slip.locator(".code").inner_text()
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code), code
+    expect(slip.get_by_role("img")).to_be_visible()  # the QR code
+    screenshot(coordinator, "sign-in-slip")
+
+    learner = app(f"/#/code/{code}")
+    ready(learner, "timetable")
+    expect(learner.locator("#nav").get_by_role("link", name="My bookings")).to_be_visible()
+    assert learner.evaluate("fetch('/api/v1/me/').then(r => r.json())")["known_as"] == "Hana"
+
+    again = app("/#/sign-in")
+    ready(again, "sign-in")
+    again.get_by_label("Your sign-in code").fill(code)
+    again.get_by_role("button", name="Sign in with my code").click()
+    expect(again.get_by_role("alert")).to_be_visible()  # used once, never again
+
+
+def test_signing_in_with_a_password_and_the_language_switch_is_remembered(world, app, axe_check):
+    page = app("/#/sign-in")
+    ready(page, "sign-in")
+    axe_check(page, "sign-in")
+    page.get_by_label("Username").fill(world.learner.username)
+    page.get_by_label("Password").fill("pw-for-tests")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    ready(page, "timetable")
+    expect(page.locator("#nav").get_by_role("link", name="My bookings")).to_be_visible()
+
+    page.get_by_label("Language / اللغة / زبان").select_option("fa")
+    page.wait_for_load_state()
+    ready(page)
+    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [
+        "fa",
+        "rtl",
+    ]
+    page.goto(app.url("/"))
+    ready(page, "timetable")
+    assert page.evaluate("document.documentElement.lang") == "fa"
+    world.learner.refresh_from_db()
+    assert world.learner.preferred_language == "fa"
+    go(page, "/settings", "settings")
