@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from backend.access import policy
 from backend.common.errors import field_not_found
+from backend.common.qr import qr_svg
 from backend.common.views import HarbourViewSet
 
 from . import selectors, services
@@ -35,6 +36,7 @@ class FeedSettingsUpdateSerializer(serializers.Serializer):
 class FeedUrlsSerializer(serializers.Serializer):
     https_url = serializers.URLField()
     webcal_url = serializers.CharField()
+    qr_svg = serializers.CharField(help_text="The webcal link as a QR code (SVG, no scripts).")
 
 
 class FeedView(APIView):
@@ -64,7 +66,14 @@ class FeedRotateView(APIView):
         token = services.feed_token_rotate(user=request.user)
         https_url = request.build_absolute_uri(f"/feeds/personal/{token}.ics")
         webcal_url = "webcal://" + https_url.split("://", 1)[1]
-        return Response({"https_url": https_url, "webcal_url": webcal_url}, status=201)
+        return Response(
+            {
+                "https_url": https_url,
+                "webcal_url": webcal_url,
+                "qr_svg": qr_svg(webcal_url, title="Calendar link"),
+            },
+            status=201,
+        )
 
 
 class FollowSerializer(serializers.ModelSerializer):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 
-import segno
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
@@ -27,6 +26,7 @@ from backend.access.models import Space
 from backend.accounts.models import Participant
 from backend.common import csv_cells
 from backend.common.errors import ApplicationError, field_not_found
+from backend.common.qr import qr_svg
 from backend.common.views import HarbourViewSet
 from backend.organisations.models import Organisation
 from backend.organisations.roles import coordinated_organisations
@@ -236,16 +236,6 @@ class SignInCodeIssuedSerializer(serializers.Serializer):
     qr_svg = serializers.CharField(help_text="The sign-in URL as a QR code (SVG, no scripts).")
 
 
-def qr_svg(url: str) -> str:
-    """A plain SVG (paths only: no script, no external reference), for the
-    coordinator to print or show on screen for her to scan."""
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(
-        buffer, kind="svg", xmldecl=False, scale=4, border=2, title="Sign-in code"
-    )
-    return buffer.getvalue().decode()
-
-
 class LearnerAccountViewSet(viewsets.ViewSet):
     """A coordinator makes a login for a learner who has no email."""
 
@@ -367,7 +357,7 @@ class ParticipantViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
             "sign_in_code": code,
             "expires_at": row.expires_at,
             "sign_in_url": url,
-            "qr_svg": qr_svg(url),
+            "qr_svg": qr_svg(url, title="Sign-in code"),
         }
         response = Response(SignInCodeIssuedSerializer(body).data, status=status.HTTP_201_CREATED)
         response["Cache-Control"] = "no-store"

@@ -134,6 +134,10 @@ def test_rotate_endpoint_offers_webcal_and_https_links(world):
     urls = client_for(world.learner).post(reverse("feed-rotate")).json()
     assert urls["https_url"].startswith("http://testserver/feeds/personal/")
     assert urls["webcal_url"] == "webcal://" + urls["https_url"].split("://")[1]
+    # A QR code of the webcal link, to scan from another screen: an SVG of paths only.
+    svg = urls["qr_svg"]
+    assert svg.startswith("<svg") and "<path" in svg
+    assert "<script" not in svg and "href" not in svg
 
 
 def _personal(user) -> tuple[str, dict]:
