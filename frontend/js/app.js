@@ -134,12 +134,18 @@ async function render({ keepFocus = false } = {}) {
 /* Screens ask the app to draw them again after a change. */
 export const refresh = () => render({ keepFocus: true });
 
-document.getElementById("language").addEventListener("change", (event) => {
-  const form = event.currentTarget;
-  form.elements.next.value = `/${location.hash}`;
+/* The language switch: a tap on the list switches at once; from the keyboard
+   (where arrow keys change the value) she picks, then presses its OK button. */
+const languageForm = document.getElementById("language");
+let pickedWithPointer = false;
+languageForm.language.addEventListener("pointerdown", () => { pickedWithPointer = true; });
+languageForm.addEventListener("change", () => {
+  if (pickedWithPointer) languageForm.requestSubmit();
+});
+languageForm.addEventListener("submit", () => {
+  languageForm.elements.next.value = `/${location.hash}`;
   // Signing in since the page loaded rotated the CSRF token: send the current one.
-  form.elements.csrfmiddlewaretoken.value = csrfToken();
-  form.submit();
+  languageForm.elements.csrfmiddlewaretoken.value = csrfToken();
 });
 window.addEventListener("hashchange", () => render());
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from backend.bookings import services as booking_services
 from backend.bookings.models import Booking
-from tests.e2e.scenarios import go, one_off, ready
+from tests.e2e.scenarios import go, lang_dir, one_off, ready
 
 
 def test_a_learner_books_then_cancels(world, app, axe_check, screenshot):
@@ -121,8 +121,14 @@ def test_signing_in_with_a_password_and_the_language_switch_is_remembered(world,
     ready(page, "timetable")
     expect(page.locator("#nav").get_by_role("link", name="My bookings")).to_be_visible()
 
-    page.get_by_label("Language / اللغة / زبان").select_option("fa")
-    page.wait_for_load_state()
+    # By keyboard: arrowing through the list does not switch; OK does.
+    switch = page.get_by_label("Language / اللغة / زبان")
+    switch.focus()
+    page.keyboard.press("ArrowDown")
+    assert lang_dir(page) == ["en", "ltr"]
+    switch.select_option("fa")
+    page.get_by_role("button", name="OK").click()
+    page.wait_for_url("**/#/")
     ready(page)
     assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [
         "fa",
