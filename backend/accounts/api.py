@@ -3,9 +3,9 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from backend.access import policy
+from backend.common.views import HarbourAPIView
 from backend.organisations.roles import coordinated_organisations, tutored_organisations
 
 
@@ -25,7 +25,7 @@ class MeSerializer(serializers.Serializer):
     coordinates_spaces = RefSerializer(many=True)
 
 
-class MeView(APIView):
+class MeView(HarbourAPIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(responses={200: MeSerializer})

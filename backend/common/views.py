@@ -1,18 +1,22 @@
-"""Base viewset and the JSON 404 for unknown API URLs."""
+"""Base views (their schema documents the error answers) and the JSON 404 for unknown API URLs."""
 
 import uuid
 
 from django.http import JsonResponse
 from django.views.defaults import page_not_found
 from rest_framework import viewsets
+from rest_framework.views import APIView
 
 from .errors import NOT_FOUND_DETAIL, NotFoundError
+from .schema import ErrorDocumentingSchema
 
 
 class HarbourViewSet(viewsets.GenericViewSet):
     """An id that is not a UUID is simply not found (never a 400 or 500), and
     query filters (with their defaults, such as the sessions' date window)
     narrow lists only: a detail or action finds its object wherever it is."""
+
+    schema = ErrorDocumentingSchema()
 
     def filter_queryset(self, queryset):
         if self.action != "list":
@@ -25,6 +29,12 @@ class HarbourViewSet(viewsets.GenericViewSet):
         except ValueError:
             raise NotFoundError() from None
         return super().get_object()
+
+
+class HarbourAPIView(APIView):
+    """A plain API view whose schema documents its error answers."""
+
+    schema = ErrorDocumentingSchema()
 
 
 def not_found(request, exception=None):

@@ -5,11 +5,10 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from backend.access import policy
 from backend.common.errors import field_not_found
-from backend.common.views import HarbourViewSet
+from backend.common.views import HarbourAPIView, HarbourViewSet
 
 from . import services
 from .models import Follow, PersonalFeed
@@ -37,7 +36,7 @@ class FeedUrlsSerializer(serializers.Serializer):
     webcal_url = serializers.CharField()
 
 
-class FeedView(APIView):
+class FeedView(HarbourAPIView):
     """GET / PATCH her feed's settings. The secret URL is shown only when made."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -57,7 +56,7 @@ class FeedView(APIView):
         return Response(FeedSettingsSerializer(feed).data)
 
 
-class FeedRotateView(APIView):
+class FeedRotateView(HarbourAPIView):
     """Make a new secret URL; the old one answers 404 from now on."""
 
     permission_classes = [permissions.IsAuthenticated]

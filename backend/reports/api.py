@@ -11,10 +11,10 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from backend.common import csv_cells
 from backend.common.errors import ApplicationError, field_not_found
+from backend.common.views import HarbourAPIView
 from backend.organisations.models import Organisation
 from backend.organisations.roles import coordinated_organisations
 from backend.timetable.services import EARLIEST, LATEST
@@ -100,7 +100,7 @@ PARAMS = [
 ]
 
 
-class FiguresView(APIView):
+class FiguresView(HarbourAPIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(parameters=PARAMS, responses={200: FiguresSerializer})
@@ -108,7 +108,7 @@ class FiguresView(APIView):
         return Response(FiguresSerializer(_figures(request)).data)
 
 
-class FiguresCsvView(APIView):
+class FiguresCsvView(HarbourAPIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(parameters=PARAMS, responses={(200, "text/csv"): str})
