@@ -1,4 +1,5 @@
-"""Base viewset and the JSON 404 for unknown API URLs."""
+"""The base viewset and the JSON 404 for unknown API URLs. (Every view's schema
+documents its error answers: DEFAULT_SCHEMA_CLASS, backend/common/schema.py.)"""
 
 import uuid
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from backend.access import policy
 from backend.access.models import Space
+from backend.common.schema import LocalTimeField
 from backend.common.views import HarbourViewSet
 from backend.organisations.api import (
     OrganisationRefSerializer,
@@ -43,8 +44,8 @@ class SpaceRefSerializer(serializers.ModelSerializer):
 
 class ScheduleSerializer(serializers.Serializer):
     start_date = serializers.DateField()
-    start_time = serializers.TimeField()
-    end_time = serializers.TimeField()
+    start_time = LocalTimeField()
+    end_time = LocalTimeField()
     duration_minutes = serializers.IntegerField()
     timezone = serializers.CharField()
     recurrence = serializers.CharField(allow_null=True)
@@ -138,8 +139,8 @@ class VisibleRoomField(serializers.PrimaryKeyRelatedField):
 
 class ScheduleInputSerializer(serializers.Serializer):
     start_date = serializers.DateField(help_text="First (or only) date, local.")
-    start_time = serializers.TimeField()
-    end_time = serializers.TimeField(help_text="Same day; sessions cannot cross midnight.")
+    start_time = LocalTimeField()
+    end_time = LocalTimeField(help_text="Same day; sessions cannot cross midnight.")
     timezone = serializers.CharField(
         default=settings.TIME_ZONE, validators=[validate_timezone], help_text="IANA time zone."
     )

@@ -9,12 +9,15 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import jsonschema
 import pytest
 import time_machine
+import yaml
 
 from backend.timetable.models import Activity, Language, Session
 from tests.conftest import client_for
 from tests.factories import RoomFactory, VenueFactory, make_activity
+from tests.test_project import ROOT
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=LONDON)
@@ -876,3 +879,18 @@ def test_an_action_on_an_unknown_session_is_404(world):
     )
     assert response.status_code == 404
     assert response.json() == NOT_FOUND
+
+
+def test_schedule_times_match_the_committed_schema(world, api):
+    """Schemathesis found the schema calling start/end times RFC 3339 `format:
+    time`, which requires an offset ("10:00:00Z"), while the API sends local
+    wall-clock times ("10:00:00"). The schema now says what the API sends."""
+    spec = yaml.safe_load((ROOT / "api_schema" / "openapi.yaml").read_text())
+    schedule = spec["components"]["schemas"]["Schedule"]
+    body = api.get(f"{ACTIVITIES}{world.public_activity.id}/").json()["schedule"]
+
+    assert body["start_time"] == "10:00:00"
+    for name in ("start_time", "end_time"):
+        described = schedule["properties"][name]
+        assert described.get("format") != "time"  # RFC 3339 full-time: needs an offset
+        jsonschema.validate(body[name], described)  # its pattern: local HH:MM[:SS]
