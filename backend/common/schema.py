@@ -8,7 +8,7 @@ token: session authentication answers 403, never 401); 404 where the path
 names an object (missing and hidden look the same) or a list is paged; 400 where the request
 carries input (a body, query or header parameters) or the operation writes;
 409 where it writes (a refusal because of the current state: room clash,
-already booked, offer expired...)."""
+already booked, offer expired...); 429 where the view is throttled."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ DESCRIPTIONS = {
     "403": "Not signed in, or not allowed.",
     "404": "No such object, or one you may not see (the same answer).",
     "409": "Refused because of the current state (a clash, a duplicate, an expired offer).",
+    "429": "Too many attempts: wait and try again.",
 }
 
 
@@ -47,6 +48,9 @@ class ErrorDocumentingSchema(AutoSchema):
             statuses.append("404")
         if self.method in WRITES:
             statuses.append("409")
+        # Throttled views (sign-in, by password or code) also answer 429.
+        if getattr(self.view, "throttle_classes", None):
+            statuses.append("429")
         return statuses
 
     def _get_response_bodies(self, direction="response"):
