@@ -67,7 +67,7 @@ def test_marks_made_offline_survive_a_reload_and_are_sent_later(world, app):
     ready(page, "register")
     page.context.set_offline(True)
     page.locator("li.row").get_by_role("radio", name="Present").check()
-    expect(page.locator(".sync")).to_contain_text("1 marks waiting")
+    expect(page.locator(".sync")).to_contain_text("1 mark waiting to be sent")
     page.context.set_offline(False)
     page.reload()  # the queue is on the phone, and is sent when the register opens again
     ready(page, "register")

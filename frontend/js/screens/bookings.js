@@ -2,7 +2,7 @@
    positions and the activity lists she is on. */
 import { api, apiAll, errorText } from "../api.js";
 import { ask, button, h, heading, icon, link, notice, say } from "../dom.js";
-import { fmt, format, gettext } from "../i18n.js";
+import { fmt, format, gettext, ngettext } from "../i18n.js";
 import { bookingText } from "../sessions.js";
 
 export default async function bookingsScreen({ refresh }) {
@@ -41,7 +41,7 @@ export default async function bookingsScreen({ refresh }) {
   const node = h("section", { class: "bookings" },
     heading(gettext("My bookings")),
     result,
-    offers.length > 0 && notice(format(gettext("You have %(n)s place offered to you. Accept it before it passes to the next person."), { n: fmt.number(offers.length) }), "warn"),
+    offers.length > 0 && notice(format(ngettext("You have a place offered to you. Accept it before it passes to the next person.", "You have %(n)s places offered to you. Accept them before they pass to the next person.", offers.length), { n: fmt.number(offers.length) }), "warn"),
     active.length ? h("ul", { class: "cards" }, active.map(card)) : notice(gettext("You have no bookings yet.")),
     waitingLists.length > 0 && [
       h("h2", null, gettext("Waiting for any session")),

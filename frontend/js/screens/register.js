@@ -4,7 +4,7 @@
    connection because they create or find a person. */
 import { api, apiAll, errorText } from "../api.js";
 import { ask, button, h, heading, icon, link, notice, say } from "../dom.js";
-import { fmt, format, gettext, MARKS } from "../i18n.js";
+import { fmt, format, gettext, MARKS, ngettext } from "../i18n.js";
 import { discard, flush, onChange, pending, queueMarks } from "../register-queue.js";
 
 const CHOICES = ["present", "late", "absent"];
@@ -28,9 +28,9 @@ export default async function registerScreen({ params: [id], app, refresh }) {
     status.replaceChildren(
       icon(refused.length ? "cross" : waiting.length ? "offline" : "check"),
       refused.length
-        ? format(gettext("%(n)s marks were not saved: %(reason)s"), { n: fmt.number(refused.length), reason: errorText({ code: refused[0].error }) })
+        ? format(ngettext("%(n)s mark was not saved: %(reason)s", "%(n)s marks were not saved: %(reason)s", refused.length), { n: fmt.number(refused.length), reason: errorText({ code: refused[0].error }) })
         : waiting.length
-          ? format(gettext("%(n)s marks waiting to be sent. They will be sent when the connection returns."), { n: fmt.number(waiting.length) })
+          ? format(ngettext("%(n)s mark waiting to be sent. It will be sent when the connection returns.", "%(n)s marks waiting to be sent. They will be sent when the connection returns.", waiting.length), { n: fmt.number(waiting.length) })
           : gettext("All marks saved."),
       refused.length > 0 ? button(gettext("Discard them"), "cross", { class: "secondary", onclick: () => { discard(id); drawRows(); } }) : "");
   }

@@ -2,7 +2,7 @@
    at a time, her own bookings shown on each session. */
 import { api, apiAll } from "../api.js";
 import { button, h, heading, notice, select } from "../dom.js";
-import { addDays, fmt, format, gettext, KINDS, LEVELS, londonDate, weekStart } from "../i18n.js";
+import { addDays, fmt, format, gettext, KINDS, LEVELS, londonDate, ngettext, weekStart } from "../i18n.js";
 import { bookingsBySession, byDay, sessionCard } from "../sessions.js";
 
 const state = { kind: "", level: "", language: "", has_places: false, week: null };
@@ -40,7 +40,7 @@ export default async function timetable({ app, refresh }) {
   const node = h("section", { class: "timetable" },
     heading(gettext("This week")),
     filters, weekNav,
-    h("p", { class: "count", role: "status" }, format(gettext("%(n)s sessions"), { n: fmt.number(sessions.length) })),
+    h("p", { class: "count", role: "status" }, format(ngettext("%(n)s session", "%(n)s sessions", sessions.length), { n: fmt.number(sessions.length) })),
     list);
   return { node, sensitive: sessions.some((s) => s.activity.space) };
 }
