@@ -37,6 +37,7 @@ def test_the_shell_shows_this_weeks_sessions_without_javascript(world):
     assert "English: Entry 2" in page
     assert f"{session.capacity - session.booked_places} places left" in page
     assert "<style>" in page and "--brand" in page  # the stylesheet is inline: no second round trip
+    assert "{#" not in page and "{%" not in page  # no template syntax leaks into the page
 
 
 @pytest.mark.parametrize("role", ["man", "coordinator", "superuser", "tutor_elsewhere"])
