@@ -5,6 +5,7 @@ least one of them must have run."""
 from __future__ import annotations
 
 import os
+import secrets
 
 import pytest
 from django.core.cache import cache
@@ -69,3 +70,19 @@ def client_for(user) -> APIClient:
     if user is not None:
         client.force_authenticate(user)
     return client
+
+
+def session_and_csrf(user) -> tuple[str, str]:
+    """A signed-in session for `user` made without a login round trip, and a
+    CSRF token for it: (session key, token), for clients outside Django's test
+    client (live-server tests). It records the backend a real sign-in records:
+    django-axes' backend is listed first but only guards signing in."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key, secrets.token_hex(16)

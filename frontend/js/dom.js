@@ -1,4 +1,5 @@
 /* Small DOM helpers: element builder, icons, notices, dialogs. */
+import { errorText } from "./api.js";
 import { gettext } from "./i18n.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -86,4 +87,20 @@ export function heading(text, level = 1) {
 export function select(name, label, options, value = "") {
   return h("label", null, h("span", null, label),
     h("select", { name }, options.map(([v, words]) => h("option", { value: v, selected: v === value }, words))));
+}
+
+/* For a screen's buttons: run a write, redraw the screen, then say how it went
+   in the new screen's .result line (or, when refused, why, in `result`).
+   `message` is words, or a function of the write's answer. */
+export function actions(result, refresh) {
+  return async (work, message) => {
+    try {
+      const outcome = await work();
+      await refresh();
+      const line = document.querySelector("main .result");
+      if (line && message) say(line, typeof message === "function" ? message(outcome) : message, "success");
+    } catch (error) {
+      say(result, errorText(error), "error");
+    }
+  };
 }

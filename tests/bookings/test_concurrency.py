@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -12,12 +11,11 @@ from datetime import time, timedelta
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
 from backend.bookings.models import Booking
 from backend.timetable.models import Activity, Session
+from tests.conftest import session_and_csrf
 from tests.factories import (
     OrganisationFactory,
     RoomFactory,
@@ -32,15 +30,9 @@ CLIENTS = 48
 
 def signed_in(user) -> dict[str, str]:
     """Session cookie and CSRF pair for one user, made without a login round trip."""
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    # The backend a real sign-in records (axes, listed first, only guards sign-in).
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    csrf = secrets.token_hex(16)
+    session_key, csrf = session_and_csrf(user)
     return {
-        "Cookie": f"{settings.SESSION_COOKIE_NAME}={store.session_key}; csrftoken={csrf}",
+        "Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}; csrftoken={csrf}",
         "X-CSRFToken": csrf,
         "Content-Type": "application/json",
     }

@@ -12,7 +12,6 @@ Runs are derandomised: a failure reproduces with the same examples."""
 
 from __future__ import annotations
 
-import secrets
 import time
 from pathlib import Path
 
@@ -21,8 +20,6 @@ import pytest
 import requests
 import schemathesis
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -38,6 +35,7 @@ from backend.bookings.models import ActivityQueueEntry, Booking
 from backend.feeds.models import Follow
 from backend.organisations.models import Organisation, Room, Venue
 from backend.timetable.models import Activity, Session
+from tests.conftest import session_and_csrf
 from tests.factories import World
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "api_schema" / "openapi.yaml"
@@ -88,14 +86,8 @@ def signed_in_session(user) -> requests.Session:
     http.headers["Connection"] = "close"
     if user is None:
         return http
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    # The backend a real sign-in records: axes' backend is listed first but only guards sign-in.
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    csrf = secrets.token_hex(16)
-    http.cookies.set(settings.SESSION_COOKIE_NAME, store.session_key)
+    session_key, csrf = session_and_csrf(user)
+    http.cookies.set(settings.SESSION_COOKIE_NAME, session_key)
     http.cookies.set(settings.CSRF_COOKIE_NAME, csrf)
     http.headers["X-CSRFToken"] = csrf
     return http

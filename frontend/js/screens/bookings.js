@@ -1,7 +1,7 @@
 /* My bookings: places, offers to accept (with their deadline), waiting-list
    positions and the activity lists she is on. */
-import { api, apiAll, errorText } from "../api.js";
-import { ask, button, h, heading, icon, link, notice, say } from "../dom.js";
+import { api, apiAll } from "../api.js";
+import { actions, ask, button, h, heading, icon, link, notice } from "../dom.js";
 import { fmt, format, gettext, ngettext } from "../i18n.js";
 import { bookingText } from "../sessions.js";
 
@@ -12,16 +12,8 @@ export default async function bookingsScreen({ refresh }) {
   const offers = active.filter((b) => b.status === "offered");
   const result = h("div", { class: "result", "aria-live": "polite" });
 
-  async function act(work, text) {
-    try {
-      await work();
-      await refresh();
-      const line = document.querySelector(".result");
-      if (line) say(line, text, "success");
-    } catch (error) {
-      say(result, errorText(error), "error");
-    }
-  }
+  const act = actions(result, refresh);
+
 
   const card = (b) => h("li", { class: `booking ${b.status}`, dataset: { booking: b.id } },
     h("a", { href: `#/session/${b.session.id}` },

@@ -1,8 +1,8 @@
 /* The coordinator's desk: access requests to decide, sessions flagged for
    review, and this week's sessions to cancel, move or reinstate, with their
    waiting lists one tap away. */
-import { api, apiAll, errorText } from "../api.js";
-import { ask, button, h, heading, icon, link, notice, say } from "../dom.js";
+import { api, apiAll } from "../api.js";
+import { actions, ask, button, h, heading, icon, link, notice } from "../dom.js";
 import { addDays, fmt, format, gettext, londonDate } from "../i18n.js";
 import { byDay, sessionCard } from "../sessions.js";
 
@@ -19,16 +19,8 @@ export default async function coordinate({ refresh }) {
   ]);
   const result = h("div", { class: "result", "aria-live": "polite" });
 
-  async function act(work, text) {
-    try {
-      await work();
-      await refresh();
-      const line = document.querySelector(".result");
-      if (line) say(line, text, "success");
-    } catch (error) {
-      say(result, errorText(error), "error");
-    }
-  }
+  const act = actions(result, refresh);
+
 
   const decide = (request, verdict) => async () => {
     const answer = await ask({

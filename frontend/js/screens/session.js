@@ -1,8 +1,8 @@
 /* One session: what, when, where, what to bring; book, join the waiting list,
    accept an offer, cancel, wait for any session of the activity, add it to a
    calendar. Refusals say why, in her language (from the error code). */
-import { api, apiAll, errorText } from "../api.js";
-import { ask, button, h, heading, icon, link, notice, say } from "../dom.js";
+import { api, apiAll } from "../api.js";
+import { actions, ask, button, h, heading, icon, link, notice } from "../dom.js";
 import { fmt, format, gettext, ngettext } from "../i18n.js";
 import { badges, bookingText, placesText } from "../sessions.js";
 
@@ -19,16 +19,8 @@ export default async function sessionScreen({ params: [id], app, refresh }) {
   const queued = queue.find((q) => q.activity.id === activity.id && q.status === "waiting");
   const result = h("div", { class: "result", "aria-live": "polite" });
 
-  async function act(work, done) {
-    try {
-      const outcome = await work();
-      await refresh();
-      const line = document.querySelector(".result");
-      if (line && done) say(line, done(outcome), "success");
-    } catch (error) {
-      say(result, errorText(error), "error");
-    }
-  }
+  const act = actions(result, refresh);
+
 
   const book = () => act(
     () => api("bookings/", { method: "POST", body: { session: id, places: 1 }, headers: { "Idempotency-Key": crypto.randomUUID() } }),
@@ -44,20 +36,20 @@ export default async function sessionScreen({ params: [id], app, refresh }) {
     (q) => format(gettext("You are on the list for %(title)s: number %(n)s."), { title: activity.title, n: fmt.number(q.position) }),
   );
 
-  const actions = [];
+  const controls = [];
   const open = session.status === "scheduled" && new Date(session.start) > new Date();
   if (!app.me) {
-    if (open && session.activity.booking_required) actions.push(link(gettext("Sign in to book"), `#/sign-in?next=${encodeURIComponent(`/session/${id}`)}`, "key", { class: "button primary" }));
+    if (open && session.activity.booking_required) controls.push(link(gettext("Sign in to book"), `#/sign-in?next=${encodeURIComponent(`/session/${id}`)}`, "key", { class: "button primary" }));
   } else if (booking) {
-    actions.push(h("p", { class: `mine ${booking.status}` }, icon("ticket"), bookingText(booking)));
-    if (booking.status === "offered") actions.push(button(gettext("Accept the place"), "check", { class: "primary", onclick: accept }));
-    actions.push(button(booking.status === "confirmed" ? gettext("Cancel my place") : gettext("Leave the waiting list"), "cross", { class: "danger", onclick: cancel }));
+    controls.push(h("p", { class: `mine ${booking.status}` }, icon("ticket"), bookingText(booking)));
+    if (booking.status === "offered") controls.push(button(gettext("Accept the place"), "check", { class: "primary", onclick: accept }));
+    controls.push(button(booking.status === "confirmed" ? gettext("Cancel my place") : gettext("Leave the waiting list"), "cross", { class: "danger", onclick: cancel }));
   } else if (open && session.activity.booking_required) {
     const full = session.places_left === 0;
-    actions.push(button(full ? gettext("Join the waiting list") : gettext("Book a place"), full ? "people" : "ticket", { class: "primary", onclick: book }));
-    if (full && !queued) actions.push(button(gettext("Wait for any session of this activity"), "clock", { onclick: wait }));
+    controls.push(button(full ? gettext("Join the waiting list") : gettext("Book a place"), full ? "people" : "ticket", { class: "primary", onclick: book }));
+    if (full && !queued) controls.push(button(gettext("Wait for any session of this activity"), "clock", { onclick: wait }));
   }
-  if (queued) actions.push(h("p", { class: "mine waiting" }, icon("clock"), format(gettext("On the list for any session: number %(n)s"), { n: fmt.number(queued.position) })));
+  if (queued) controls.push(h("p", { class: "mine waiting" }, icon("clock"), format(gettext("On the list for any session: number %(n)s"), { n: fmt.number(queued.position) })));
 
   const node = h("article", { class: "session-detail" },
     link(gettext("Back to the timetable"), "#/", "back", { class: "back" }),
@@ -76,7 +68,7 @@ export default async function sessionScreen({ params: [id], app, refresh }) {
     session.is_moved && notice(format(gettext("Moved from %(when)s."), { when: fmt.dateTime(session.original_start) }), "warn"),
     session.activity.booking_required && session.status === "scheduled" && h("p", { class: "hint" },
       format(ngettext("Booking opens %(n)s day before.", "Booking opens %(n)s days before.", activity.booking_opens_days), { n: fmt.number(activity.booking_opens_days) })),
-    h("div", { class: "actions" }, actions),
+    h("div", { class: "actions" }, controls),
     result,
     h("p", null, link(gettext("Add to my calendar"), `/feeds/sessions/${id}.ics`, "download", { download: "session.ics" })));
   return { node, sensitive: Boolean(session.activity.space) };
