@@ -87,6 +87,33 @@ def test_demo_loads_idempotently():
 
 
 @pytest.mark.django_db
+def test_the_demo_has_past_weeks_for_registers_and_figures():
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from backend.organisations.models import Organisation
+    from backend.registers.models import Attendance
+    from backend.reports.selectors import figures
+    from backend.timetable.models import Session
+
+    call_command("load_demo", force=True, verbosity=0)
+    past = Session.objects.filter(start__lt=timezone.now())
+    assert past.count() == 16  # eight weeks of two activities
+    assert all(Attendance.objects.filter(session=session).exists() for session in past)
+    today = timezone.localdate()
+    year = figures(
+        user=get_user_model().objects.get(username="coord.drs"),
+        organisation=Organisation.objects.get(slug="drs"),
+        date_from=today - timedelta(days=364),
+        date_to=today,
+    )
+    assert year["people_supported"] >= 9 and year["new_people"] == year["people_supported"]
+    assert year["attendances"] == 8 * 9 + 2  # nine regulars a week, a newcomer every third
+
+
+@pytest.mark.django_db
 def test_api_docs_are_served_without_any_cdn():
     response = Client().get("/api/docs/")
     assert response.status_code == 200

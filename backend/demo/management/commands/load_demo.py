@@ -4,7 +4,9 @@ accounts with known passwords never reach a production database by accident."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+import random
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,8 +20,9 @@ from backend.accounts.models import Participant
 from backend.bookings import services as booking_services
 from backend.organisations.models import Organisation, Room, Venue
 from backend.organisations.services import organisation_role_assign
+from backend.registers import services as register_services
 from backend.timetable import services as timetable_services
-from backend.timetable.models import Activity, Language
+from backend.timetable.models import Activity, Language, Session
 from backend.timetable.services import ScheduleInput
 
 DEMO_PASSWORD = "harbour-demo"
@@ -341,10 +344,11 @@ class Command(BaseCommand):
             description="Sing, drum and play together. No experience needed.",
         )
         assert AccessRequest.objects.filter(space=women).exists()
-        self._bookings(users, trip, bikes, women_class)
+        guests = self._bookings(users, trip, bikes, women_class)
+        self._history(users, guests, today)
         return True
 
-    def _bookings(self, users, trip, bikes, women_class) -> None:
+    def _bookings(self, users, trip, bikes, women_class) -> list[Participant]:
         """A nearly full day trip with a family on the waiting list, the bike
         list longer than the workshop, and Fatima booked into her class."""
         coordinator = users["coord.drs"]
@@ -369,3 +373,44 @@ class Command(BaseCommand):
             booking_services.queue_join(actor=coordinator, activity=bikes, participant=guest)
         first_class = women_class.sessions.order_by("start").first()
         booking_services.booking_create(actor=users["learner.fatima"], session=first_class)
+        return guests
+
+    def _history(self, users, guests, today: date) -> None:
+        """Eight past weeks of the Thursday drop-in and English: Entry 1, with
+        their registers, so registers and the funders' figures have something
+        to show. Generation only looks forward, so the past sessions are written
+        as rows here; each register is reopened (as a coordinator would, with a
+        reason) and filled through the register services."""
+        pick = random.Random(2026)  # the same history on every machine
+        newcomers = iter(
+            ["Amani", "Bilal", "Dina", "Esra", "Faisal", "Ghazal", "Hadi", "Ibrahim", "Jana",
+             "Kamal", "Lina", "Maryam", "Nabil", "Rana", "Sara", "Tariq", "Wafa", "Yonas"]
+        )  # fmt: skip
+        for title, coordinator, regulars, pool in (
+            # People DRS already knows (booked on its trip); the rest are only in a queue.
+            ("Thursday drop-in: tea and welcome", users["coord.drs"], 9, guests[:19]),
+            ("English: Entry 1", users["coord.upbeat"], 6, []),  # her own learners
+        ):
+            activity = Activity.objects.get(title=title)
+            back = (today.weekday() - activity.start_date.weekday()) % 7 or 7
+            for week in range(8, 0, -1):
+                day = today - timedelta(days=back + 7 * (week - 1))
+                start = datetime.combine(day, activity.start_time, ZoneInfo(activity.timezone))
+                session, _ = Session.objects.get_or_create(
+                    activity=activity, original_start=start,
+                    defaults={"start": start, "end": start + activity.duration,
+                              "room": activity.room, "capacity": activity.capacity},
+                )  # fmt: skip
+                register_services.register_reopen(
+                    actor=coordinator, session=session, reason="Demo: past weeks"
+                )
+                for person in pick.sample(pool, min(len(pool), regulars)):
+                    register_services.walk_in_add(
+                        actor=coordinator, session=session, participant=person
+                    )
+                new = max(regulars - len(pool), 0) + (week % 3 == 0)
+                for _ in range(new):
+                    mark = register_services.walk_in_add(
+                        actor=coordinator, session=session, known_as=next(newcomers)
+                    )
+                    pool.append(mark.participant)
