@@ -10,6 +10,7 @@ from backend.access.api import AccessRequestViewSet, SpaceViewSet
 from backend.accounts.api import MeView
 from backend.bookings.api import BookingViewSet, QueueEntryViewSet
 from backend.common.health import healthz, readyz
+from backend.common.views import PingView
 from backend.feeds.api import FeedRotateView, FeedView, FollowViewSet
 from backend.organisations.api import OrganisationViewSet, VenueViewSet
 from backend.registers.api import ParticipantViewSet, RegisterViewSet
@@ -33,6 +34,7 @@ router.register("registers", RegisterViewSet, basename="register")
 router.register("participants", ParticipantViewSet, basename="participant")
 
 urlpatterns = [
+    path("api/v1/ping/", PingView.as_view(), name="ping"),
     path("api/v1/me/", MeView.as_view(), name="me"),
     path("api/v1/reports/figures/", FiguresView.as_view(), name="figures"),
     path("api/v1/reports/figures.csv", FiguresCsvView.as_view(), name="figures-csv"),

@@ -89,6 +89,12 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
             **{m: only({}, 405) for m in ("post", "put", "patch", "delete")},
         }
     },
+    "ping": {
+        "-": {
+            "get": everyone(200),
+            **{m: everyone(405) for m in ("post", "put", "patch", "delete")},
+        }
+    },
     "organisation-list": {"-": {"get": everyone(200)}},
     "organisation-detail": {"org": {"get": everyone(200)}},
     "venue-list": {"-": {"get": everyone(200)}},
