@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-sqlite test-postgres lint schema migrations bench clean
+.PHONY: run test test-sqlite test-postgres lint schema migrations bench bench-stack clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ schema: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/pytest -m bench -s $(PYTEST_ARGS)
+
+# The production stack (nginx, gunicorn, DEBUG off, PostgreSQL, Redis) under 16
+# clients; see README "Benchmarks on the production stack". EMPTIES and reseeds
+# the database harbour_benchstack; the stack is stopped however the run ends.
+bench-stack: $(STAMP)
+	deploy/bench-stack.sh
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
