@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-sqlite test-postgres lint schema migrations messages bench browser slow3g clean
+.PHONY: run test test-sqlite test-postgres lint schema migrations messages bench bench-stack browser slow3g clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,12 @@ bench: $(STAMP)
 # that prints figures, not a test.
 slow3g: $(STAMP) browser
 	$(BIN)/python scripts/measure_first_screen.py
+
+# The production stack (nginx, gunicorn, DEBUG off, PostgreSQL, Redis) under 16
+# clients; see README "Benchmarks on the production stack". EMPTIES and reseeds
+# the database harbour_benchstack; the stack is stopped however the run ends.
+bench-stack: $(STAMP)
+	deploy/bench-stack.sh
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -5,7 +5,10 @@ import uuid
 
 from django.http import JsonResponse
 from django.views.defaults import page_not_found
-from rest_framework import viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from .errors import NOT_FOUND_DETAIL, NotFoundError
 
@@ -34,3 +37,20 @@ def not_found(request, exception=None):
             {"code": "not_found", "detail": NOT_FOUND_DETAIL, "fields": {}}, status=404
         )
     return page_not_found(request, exception)
+
+
+class PingSerializer(serializers.Serializer):
+    status = serializers.CharField()
+
+
+class PingView(APIView):
+    """The cheapest DRF request: full middleware, DRF dispatch, content
+    negotiation and JSON rendering, no database work (no cookie, no session
+    read). It is the benchmarks' baseline (`make bench-stack`) and a liveness
+    check that exercises the API stack, unlike the plain-Django /healthz."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses={200: PingSerializer})
+    def get(self, request):
+        return Response({"status": "ok"})

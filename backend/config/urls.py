@@ -11,6 +11,7 @@ from backend.accounts.api import MeView, SignInCodeView, SignInView, SignOutView
 from backend.bookings.api import BookingViewSet, QueueEntryViewSet
 from backend.common.app_shell import app_shell, javascript_catalogue, set_language
 from backend.common.health import healthz, readyz
+from backend.common.views import PingView
 from backend.feeds.api import FeedRotateView, FeedView, FollowViewSet
 from backend.organisations.api import OrganisationViewSet, VenueViewSet
 from backend.registers.api import LearnerAccountViewSet, ParticipantViewSet, RegisterViewSet
@@ -35,6 +36,7 @@ router.register("participants", ParticipantViewSet, basename="participant")
 router.register("learner-accounts", LearnerAccountViewSet, basename="learner-account")
 
 urlpatterns = [
+    path("api/v1/ping/", PingView.as_view(), name="ping"),
     path("api/v1/me/", MeView.as_view(), name="me"),
     path("api/v1/auth/sign-in/", SignInView.as_view(), name="sign-in"),
     path("api/v1/auth/sign-in-code/", SignInCodeView.as_view(), name="sign-in-code"),

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from backend.access import policy
 from backend.bookings.models import Booking
@@ -51,7 +52,7 @@ def feed_of(*, user) -> PersonalFeed:
 def personal_sessions(*, feed: PersonalFeed) -> tuple[QuerySet[Session], dict]:
     """Her confirmed and offered sessions, and (optionally) every session of the
     activities she follows, among what the policy lets her see today.
-    Returns the sessions and {session_id: booking status}."""
+    Returns the sessions and {session_id: booking status} (lazy: read on first use)."""
     user = feed.user
     mine = Booking.objects.filter(participant__user=user, status__in=("confirmed", "offered"))
     wanted = Q(pk__in=mine.values("session_id"))
@@ -59,5 +60,6 @@ def personal_sessions(*, feed: PersonalFeed) -> tuple[QuerySet[Session], dict]:
         # A subquery, not a join: no duplicates, so no DISTINCT over every column.
         wanted |= Q(activity__in=Follow.objects.filter(user=user).values("activity_id"))
     sessions = _window(policy.visible_sessions(user).filter(wanted))
-    statuses = dict(mine.values_list("session_id", "status"))
+    # Read only when the calendar is rendered: a 304 never needs it.
+    statuses = SimpleLazyObject(lambda: dict(mine.values_list("session_id", "status")))
     return sessions, statuses

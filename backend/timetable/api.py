@@ -362,21 +362,28 @@ class SessionViewSet(HarbourViewSet):
             return [permissions.IsAuthenticated(), ManagesActivity()]
         return [permissions.AllowAny()]
 
-    def _context(self) -> dict:
-        managed = policy.manageable_activities(self.request.user).values_list("pk", flat=True)
-        return {"managed": set(managed)}
+    def _context(self, sessions) -> dict:
+        """Which of these sessions' activities the user manages: only they show
+        review flags. Asked only about flagged sessions (rarely any), since
+        hiding an empty flag changes nothing, and asking costs a policy query."""
+        flagged = {s.activity_id for s in sessions if s.needs_review or s.review_note}
+        if not flagged:
+            return {"managed": set()}
+        managed = policy.manageable_activities(self.request.user).filter(pk__in=flagged)
+        return {"managed": set(managed.values_list("pk", flat=True))}
 
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        data = SessionSerializer(page, many=True, context=self._context()).data
+        data = SessionSerializer(page, many=True, context=self._context(page)).data
         return self.get_paginated_response(data)
 
     def retrieve(self, request, pk=None):
-        return Response(SessionSerializer(self.get_object(), context=self._context()).data)
+        session = self.get_object()
+        return Response(SessionSerializer(session, context=self._context([session])).data)
 
     def _respond(self, session: Session) -> Response:
         fresh = selectors.session_get(user=self.request.user, session_id=session.pk)
-        return Response(SessionSerializer(fresh, context=self._context()).data)
+        return Response(SessionSerializer(fresh, context=self._context([fresh])).data)
 
     @extend_schema(request=CancelSerializer, responses={200: SessionSerializer})
     @action(detail=True, methods=["post"])

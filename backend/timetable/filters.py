@@ -8,18 +8,30 @@ import django_filters as filters
 
 from backend.access import policy
 from backend.common.filtering import YesNoFilter
-from backend.organisations.models import Organisation
+from backend.organisations.models import Organisation, Venue
 
 from .models import Activity, Language, Session
 from .selectors import date_range_bounds
 
 
-def _visible_activities(request):
-    return policy.visible_activities(getattr(request, "user", None))
+def _only_when_asked(param: str, model, visible):
+    """The choices of a filter that names a hidden-able object, from the policy;
+    built only when the request uses the filter. django-filter builds every
+    field's choices on every request, and building the policy's room/venue
+    queryset costs more CPU than the whole rest of a timetable page. Without
+    the parameter the field is empty and its queryset never consulted."""
+
+    def queryset(request):
+        params = getattr(request, "query_params", None) or getattr(request, "GET", {})
+        if not params.get(param):
+            return model.objects.none()
+        return visible(getattr(request, "user", None))
+
+    return queryset
 
 
-def _visible_venues(request):
-    return policy.visible_venues(getattr(request, "user", None))
+_visible_activities = _only_when_asked("activity", Activity, policy.visible_activities)
+_visible_venues = _only_when_asked("venue", Venue, policy.visible_venues)
 
 
 class ActivityFilter(filters.FilterSet):

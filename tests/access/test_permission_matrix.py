@@ -97,6 +97,12 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
     "learner-account-list": {
         "-": {"post": only({"coordinator": 400, "space_coordinator": 400}, 403)}
     },
+    "ping": {
+        "-": {
+            "get": everyone(200),
+            **{m: everyone(405) for m in ("post", "put", "patch", "delete")},
+        }
+    },
     "organisation-list": {"-": {"get": everyone(200)}},
     "organisation-detail": {"org": {"get": everyone(200)}},
     "venue-list": {"-": {"get": everyone(200)}},

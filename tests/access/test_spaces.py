@@ -208,7 +208,9 @@ def _bulk_sessions(activity, n):
 
 def test_session_list_query_count_is_constant_in_the_number_of_sessions(world):
     client = client_for(world.learner_with_grant)
-    params = {"page_size": 200}
+    # Both sizes overflow a page: a list that fits on one page skips the COUNT(*)
+    # (common/pagination.py), one query fewer, whatever its size.
+    params = {"page_size": 5}
 
     def queries():
         first = world.protected_activity.sessions.order_by("start").first().start.date()

@@ -250,3 +250,26 @@ def test_single_session_download(world):
     assert (
         get(reverse("feed-session", kwargs={"session_id": protected.pk}), client).status_code == 200
     )
+
+
+def test_a_304_reads_no_booking_statuses_and_costs_the_same_queries_at_any_size(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = world.learner
+    feed_services.activity_follow(user=user, activity=world.public_activity)
+    url = reverse("feed-personal", kwargs={"token": feed_services.feed_token_rotate(user=user)})
+    counts = []
+    for step in range(2):
+        if step:  # more in her feed: a booking and every session of another activity
+            session = world.public_activity.sessions.order_by("start").first()
+            booking_services.booking_create(actor=user, session=session)
+            other = make_activity(actor=world.coordinator, organisation=world.org, title="Art")
+            feed_services.activity_follow(user=user, activity=other)
+        etag = get(url)["ETag"]
+        with CaptureQueriesContext(connection) as captured:
+            assert get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+        sql = [q["sql"] for q in captured.captured_queries]
+        assert not any('"bookings_booking"."status" FROM' in q for q in sql), sql
+        counts.append(len(captured))
+    assert counts[0] == counts[1], counts
