@@ -13,6 +13,7 @@ on every write, sign-in included. Context:
 - `first_sessions`: this week's timetable, server-rendered into the shell
   (backend/timetable/first_screen.py explains why)
 - `quick_exit_url`: where quick exit on women-only pages goes
+- `in_space`: she may see a women-only space (the shell shows quick exit at once)
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import etag, require_POST, require_safe
 
+from backend.access import policy
 from backend.accounts.services import user_preferred_language_set
 from backend.common.languages import DOMAIN
 from backend.timetable.first_screen import first_screen_context
@@ -67,6 +69,9 @@ def app_shell(request):
             "text_direction": "rtl" if bidi else "ltr",
             "languages": available_languages(),
             "quick_exit_url": settings.HARBOUR_QUICK_EXIT_URL,
+            # Quick exit is on the page from the first byte for anyone who may see a space.
+            "in_space": policy.granted_spaces(request.user).exists()
+            or policy.coordinated_spaces(request.user).exists(),
             **first_screen_context(request),
         },
     )

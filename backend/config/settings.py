@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "backend.common.no_store.ApiNoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "backend.config.urls"

@@ -91,7 +91,10 @@ def my_feed(request):
     calendar" parses it), so the app and her phone calendar cannot disagree."""
     if not request.user.is_authenticated:
         raise Http404
-    return _personal_response(request, selectors.feed_of(user=request.user))
+    response = _personal_response(request, selectors.feed_of(user=request.user))
+    # Read by the app on what may be a shared phone: never written to its cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _personal_response(request, feed) -> HttpResponse:
@@ -107,7 +110,7 @@ def _personal_response(request, feed) -> HttpResponse:
         sessions=sessions,
         name="Harbour: my sessions",
         filename="harbour.ics",
-        extra=(feed.updated_at, last_booking, ",".join(granted)),
+        extra=(feed.user_id, feed.updated_at, last_booking, ",".join(granted)),
         statuses=statuses,
         discreet_title=feed.discreet_title if feed.discreet else None,
     )

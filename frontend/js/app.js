@@ -7,7 +7,7 @@
    shell). <html data-app="ready"> says the app itself has drawn a screen:
    browser tests wait for both before they touch anything. */
 import { api, ApiError, csrfToken, errorText } from "./api.js";
-import { h, link, notice } from "./dom.js";
+import { h, heading, link, notice } from "./dom.js";
 import { gettext } from "./i18n.js";
 import { quickExit } from "./quick-exit.js";
 
@@ -40,14 +40,28 @@ export const roles = {
 };
 
 export async function loadMe() {
+  const before = app.me?.id;
   try {
     app.me = await api("me/");
   } catch (error) {
     if (!(error instanceof ApiError) || (error.status !== 403 && error.status !== 401)) throw error;
     app.me = null;
   }
+  if (app.me?.id !== before) document.dispatchEvent(new CustomEvent("harbour:person"));
   drawNav();
+  // Register marks queued on this phone are hers only (register-queue.js).
+  if (app.me || localStorageHasMarks()) {
+    import("./register-queue.js").then((queue) => queue.setOwner(app.me?.id));
+  }
   return app.me;
+}
+
+function localStorageHasMarks() {
+  try {
+    return Object.keys(localStorage).some((k) => k.startsWith("harbour.register-marks."));
+  } catch {
+    return false;
+  }
 }
 
 function drawNav() {
@@ -72,9 +86,22 @@ function markCurrent() {
   }
 }
 
+/* Someone who may see a women-only space gets no history entries from the app:
+   every move replaces the current one, so after a quick exit Back cannot
+   return to what she was reading. */
+const noTrace = () => roles.inSpace();
+
 export function navigate(path) {
-  location.hash = `#${path}`;
+  if (noTrace()) location.replace(`#${path}`);
+  else location.hash = `#${path}`;
 }
+
+document.addEventListener("click", (event) => {
+  const a = event.target.closest?.('a[href^="#/"]');
+  if (!a || !noTrace() || event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey) return;
+  event.preventDefault();
+  location.replace(a.getAttribute("href"));
+});
 
 let generation = 0;
 let firstRender = true;
@@ -97,7 +124,7 @@ async function render({ keepFocus = false } = {}) {
   let sensitive = roles.inSpace();
   try {
     if (!route) {
-      content = h("section", null, h("h1", null, gettext("Page not found")), link(gettext("Back to the timetable"), "#/", "back"));
+      content = h("section", null, heading(gettext("Page not found")), link(gettext("Back to the timetable"), "#/", "back"));
     } else {
       const [routeName, pattern, load] = route;
       name = routeName;
@@ -110,15 +137,31 @@ async function render({ keepFocus = false } = {}) {
       sensitive = sensitive || Boolean(result.sensitive);
     }
   } catch (error) {
+    if (mine !== generation) return; // an answer for a screen she has left
     if (error instanceof ApiError && error.status === 403 && !app.me) {
       navigate(`/sign-in?next=${encodeURIComponent(path)}`);
       return;
     }
+    if (!(error instanceof ApiError) && !sessionStorage.getItem("harbour.reloaded")) {
+      // A screen's code failed to load: after an upgrade, an open tab can hold
+      // last release's modules. Start afresh, once.
+      sessionStorage.setItem("harbour.reloaded", "1");
+      location.reload();
+      return;
+    }
     console.warn(error);
-    content = h("section", null, h("h1", null, gettext("Sorry")), notice(errorText(error), "error"));
+    if (prerendered) {
+      // Keep the readable timetable the server sent; say what went wrong above it.
+      main.prepend(notice(errorText(error), "error"));
+      document.documentElement.dataset.app = "ready";
+      firstRender = false;
+      return;
+    }
+    content = h("section", null, heading(gettext("Sorry")), notice(errorText(error), "error"));
     name = "error";
   }
   if (mine !== generation) return; // she moved on while this loaded
+  sessionStorage.removeItem("harbour.reloaded");
   const focused = keepFocus && document.activeElement?.getAttribute("name");
   main.replaceChildren(content);
   main.dataset.screen = name;
@@ -151,4 +194,4 @@ window.addEventListener("hashchange", () => render());
 
 // The shell says whether a session exists, so an anonymous visitor's first
 // screen costs no /me/ round trip (and no 403 in the console).
-(document.body.dataset.signedIn ? loadMe().catch(() => null) : Promise.resolve(drawNav())).then(() => render());
+(document.body.dataset.signedIn ? loadMe().catch(() => drawNav()) : Promise.resolve(drawNav())).then(() => render());

@@ -94,12 +94,19 @@ export function select(name, label, options, value = "") {
    `message` is words, or a function of the write's answer. */
 export function actions(result, refresh) {
   return async (work, message) => {
+    const pressed = document.activeElement?.tagName === "BUTTON" ? document.activeElement : null;
+    if (pressed) pressed.disabled = true; // a second tap while the first is on its way does nothing
     try {
       const outcome = await work();
       await refresh();
       const line = document.querySelector("main .result");
-      if (line && message) say(line, typeof message === "function" ? message(outcome) : message, "success");
+      if (line && message) {
+        say(line, typeof message === "function" ? message(outcome) : message, "success");
+        line.setAttribute("tabindex", "-1");
+        line.focus(); // the button she pressed has gone: her focus goes to what happened
+      }
     } catch (error) {
+      if (pressed) pressed.disabled = false;
       say(result, errorText(error), "error");
     }
   };

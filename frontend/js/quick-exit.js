@@ -1,8 +1,9 @@
 /* Quick exit for women-only pages: one tap (or Esc twice) leaves Harbour for
-   a neutral page. The current history entry is first overwritten with the
-   plain timetable and then replaced by the neutral page, so Back does not
-   return to what she was reading; document.title is always just "Harbour",
-   so history shows nothing either. Her session is also ended (she signs in
+   a neutral page, replacing the current history entry; for anyone who may see
+   a women-only space the app never adds entries of its own (app.js), so Back
+   does not return to what she was reading, and document.title is always just
+   "Harbour". The shell renders a plain link in the same place before this
+   script arrives. Her session is also ended (she signs in
    again later), because a shared phone left on a signed-in Harbour would show
    her bookings. The neutral page is configurable (HARBOUR_QUICK_EXIT_URL,
    rendered into data-exit-url on the button's slot). */
@@ -20,10 +21,13 @@ export function leave() {
   api("auth/sign-out/", { method: "POST", keepalive: true }).catch(() => {});
   try {
     sessionStorage.clear();
+    // Everything Harbour keeps on the phone starts with "harbour." (unsent register marks too).
+    for (const k of Object.keys(localStorage)) if (k.startsWith("harbour.")) localStorage.removeItem(k);
   } catch {
     /* storage may be disabled */
   }
-  history.replaceState(null, "", "/#/");
+  // While she may see a women-only space the app moves between screens with
+  // location.replace (app.js), so this one history entry is all there is.
   location.replace(slot.dataset.exitUrl || "about:blank");
 }
 
@@ -41,8 +45,8 @@ export function quickExit(on) {
     slot.replaceChildren();
     return;
   }
-  if (slot.firstChild) return;
-  slot.append(button(gettext("Quick exit"), "exit", {
+  if (slot.querySelector("button")) return;
+  slot.replaceChildren(button(gettext("Quick exit"), "exit", {
     class: "quick-exit", onclick: leave, title: gettext("Leave this page now (or press Esc twice)"),
   }));
 }

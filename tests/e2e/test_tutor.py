@@ -8,6 +8,11 @@ from backend.registers.models import Attendance
 from tests.e2e.scenarios import all_day_today, ready
 
 
+def marks_of(session) -> dict[str, str]:
+    rows = Attendance.objects.filter(session=session)
+    return dict(rows.values_list("participant__known_as", "mark"))
+
+
 def test_a_tutor_takes_a_register_with_two_walk_ins_goes_offline_and_syncs(
     world, app, axe_check, screenshot
 ):
@@ -45,20 +50,34 @@ def test_a_tutor_takes_a_register_with_two_walk_ins_goes_offline_and_syncs(
     row("Samira").get_by_role("radio", name="Late").check()
     expect(page.locator(".sync")).to_contain_text("3 marks waiting to be sent")
     screenshot(page, "register-offline")
-    marks = dict(
-        Attendance.objects.filter(session=session).values_list("participant__known_as", "mark")
-    )
+    marks = marks_of(session)
     assert marks == {fatima: "present", "Samira": "present", "Yusuf": "present"}
 
     page.context.set_offline(False)
     expect(page.locator(".sync")).to_have_text("All marks saved.")
-    marks = dict(
-        Attendance.objects.filter(session=session).values_list("participant__known_as", "mark")
-    )
+    marks = marks_of(session)
     assert marks == {fatima: "absent", ahmed: "late", "Samira": "late", "Yusuf": "present"}
     assert Attendance.objects.filter(session=session).count() == 4  # no duplicates
     expect(page.locator(".counts")).to_have_text("3 here of 4 on the list")
     screenshot(page, "register-synced")
+
+
+def test_one_refused_mark_does_not_hold_back_the_others(world, app):
+    from backend.bookings.models import Booking
+
+    session = all_day_today(world, title="Sewing", booked=[world.learner, world.man])
+    page = app(f"/#/register/{session.pk}", user=world.coordinator)
+    ready(page, "register")
+    page.context.set_offline(True)
+    for row in page.locator("li.row").all():
+        row.get_by_role("radio", name="Present").check()
+    # Meanwhile one of them leaves the register (her booking is cancelled).
+    Booking.objects.filter(session=session, participant__user=world.man).update(status="cancelled")
+    page.context.set_offline(False)
+    expect(page.locator(".sync")).to_contain_text("1 mark was not saved")
+    assert marks_of(session) == {world.learner.known_as: "present"}
+    page.get_by_role("button", name="Discard them").click()
+    expect(page.locator(".sync")).to_have_text("All marks saved.")
 
 
 def test_marks_made_offline_survive_a_reload_and_are_sent_later(world, app):

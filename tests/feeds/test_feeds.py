@@ -273,3 +273,12 @@ def test_a_304_reads_no_booking_statuses_and_costs_the_same_queries_at_any_size(
         assert not any('"bookings_booking"."status" FROM' in q for q in sql), sql
         counts.append(len(captured))
     assert counts[0] == counts[1], counts
+
+
+def test_what_the_app_reads_is_never_stored_on_the_phone(world):
+    """API answers and her own calendar hold women-only sessions and names: no
+    cache may keep them (a shared phone, after sign-out or quick exit)."""
+    app = Client()
+    app.force_login(world.learner_with_grant)
+    for url in ("/api/v1/sessions/", "/api/v1/bookings/", "/api/v1/me/", reverse("feed-mine")):
+        assert app.get(url)["Cache-Control"] == "private, no-store", url

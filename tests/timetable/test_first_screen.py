@@ -46,8 +46,11 @@ def test_the_women_only_class_is_not_in_the_shell_without_the_grant(world, role)
     assert "Quiet room" not in shell(getattr(world, role))
 
 
-def test_a_grant_holder_sees_it_in_the_shell(world):
-    assert "Women's English" in shell(world.learner_with_grant)
+def test_a_grant_holder_sees_it_in_the_shell_with_quick_exit_from_the_first_byte(world):
+    page = shell(world.learner_with_grant)
+    assert "Women's English" in page
+    assert 'class="quick-exit button" href="https://www.bbc.co.uk/weather"' in page
+    assert "quick-exit button" not in shell(world.man)
 
 
 def test_the_shell_speaks_her_language(world):

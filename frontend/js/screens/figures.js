@@ -7,6 +7,8 @@ import { addDays, fmt, format, gettext, londonDate } from "../i18n.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const state = { organisation: "", date_from: "", date_to: "" };
+// Another person signed in on this tab: her organisations, not the last one's.
+document.addEventListener("harbour:person", () => Object.assign(state, { organisation: "", date_from: "", date_to: "" }));
 
 function svg(tag, attrs, ...children) {
   const el = document.createElementNS(SVG, tag);

@@ -5,7 +5,7 @@
 import { api, apiAll, errorText } from "../api.js";
 import { ask, button, h, heading, icon, link, notice, say } from "../dom.js";
 import { fmt, format, gettext, MARKS, ngettext } from "../i18n.js";
-import { discard, flush, onChange, pending, queueMarks } from "../register-queue.js";
+import { discardRefused, flush, onChange, pending, queueMarks } from "../register-queue.js";
 
 const CHOICES = ["present", "late", "absent"];
 
@@ -32,11 +32,14 @@ export default async function registerScreen({ params: [id], app, refresh }) {
         : waiting.length
           ? format(ngettext("%(n)s mark waiting to be sent. It will be sent when the connection returns.", "%(n)s marks waiting to be sent. They will be sent when the connection returns.", waiting.length), { n: fmt.number(waiting.length) })
           : gettext("All marks saved."),
-      refused.length > 0 ? button(gettext("Discard them"), "cross", { class: "secondary", onclick: () => { discard(id); drawRows(); } }) : "");
+      refused.length > 0 ? button(gettext("Discard them"), "cross", { class: "secondary", onclick: () => { discardRefused(id); drawRows(); } }) : "");
   }
 
   function drawRows() {
     const present = register.rows.filter((r) => ["present", "late"].includes(markOf(r))).length;
+    // Redrawing replaces the radios: keep keyboard and screen-reader focus on hers.
+    const focused = document.activeElement?.name?.startsWith("mark-") && document.activeElement;
+    const refocus = focused && [focused.name, focused.value];
     counts.textContent = format(gettext("%(present)s here of %(total)s on the list"), { present: fmt.number(present), total: fmt.number(register.rows.length) });
     rows.replaceChildren(...register.rows.map((row) => {
       const current = markOf(row);
@@ -52,6 +55,7 @@ export default async function registerScreen({ params: [id], app, refresh }) {
             h("input", { type: "radio", name, value: mark, checked: current === mark, onchange: () => setMarks([{ participant: row.participant.id, mark }]) }),
             h("span", null, MARKS[mark]))))));
     }));
+    if (refocus) rows.querySelector(`input[name="${refocus[0]}"][value="${refocus[1]}"]`)?.focus();
     drawStatus();
   }
 

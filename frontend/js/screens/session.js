@@ -22,8 +22,11 @@ export default async function sessionScreen({ params: [id], app, refresh }) {
   const act = actions(result, refresh);
 
 
+  // One key per drawing of this screen: a double tap is one booking.
+  const bookingKey = crypto.randomUUID();
+  const queueKey = crypto.randomUUID();
   const book = () => act(
-    () => api("bookings/", { method: "POST", body: { session: id, places: 1 }, headers: { "Idempotency-Key": crypto.randomUUID() } }),
+    () => api("bookings/", { method: "POST", body: { session: id, places: 1 }, headers: { "Idempotency-Key": bookingKey } }),
     (b) => (b.status === "confirmed" ? gettext("Booked. See you there!") : format(gettext("You are on the waiting list: number %(n)s."), { n: fmt.number(b.position) })),
   );
   const cancel = async () => {
@@ -32,7 +35,7 @@ export default async function sessionScreen({ params: [id], app, refresh }) {
   };
   const accept = () => act(() => api(`bookings/${booking.id}/accept/`, { method: "POST" }), () => gettext("The place is yours. See you there!"));
   const wait = () => act(
-    () => api("queue-entries/", { method: "POST", body: { activity: activity.id, places: 1 }, headers: { "Idempotency-Key": crypto.randomUUID() } }),
+    () => api("queue-entries/", { method: "POST", body: { activity: activity.id, places: 1 }, headers: { "Idempotency-Key": queueKey } }),
     (q) => format(gettext("You are on the list for %(title)s: number %(n)s."), { title: activity.title, n: fmt.number(q.position) }),
   );
 

@@ -44,6 +44,10 @@ export default async function signIn({ params: [codeFromLink], query, loadMe, na
     result,
     codeForm,
     passwordForm);
-  if (codeFromLink) setTimeout(() => codeForm.isConnected && codeForm.requestSubmit(), 0);
+  if (codeFromLink) {
+    // The code must not stay in the phone's history for the next person to find.
+    history.replaceState(null, "", "#/sign-in");
+    setTimeout(() => codeForm.isConnected && codeForm.requestSubmit(), 0);
+  }
   return { node };
 }

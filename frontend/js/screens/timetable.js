@@ -9,8 +9,9 @@ const state = { kind: "", level: "", language: "", has_places: false, week: null
 
 export default async function timetable({ app, refresh }) {
   const redraw = refresh;
-  state.week ||= londonDate();
-  const from = state.week === londonDate() ? state.week : weekStart(state.week);
+  // No week chosen: today and the six days after it (read afresh, so a tab left
+  // open overnight moves on); otherwise the Monday-to-Sunday week she chose.
+  const from = state.week ? weekStart(state.week) : londonDate();
   const to = addDays(from, 6);
   const [sessions, languages, bookings] = await Promise.all([
     apiAll("sessions/", { date_from: from, date_to: to, kind: state.kind, level: state.level, language: state.language, has_places: state.has_places ? "true" : "" }),
@@ -31,7 +32,7 @@ export default async function timetable({ app, refresh }) {
     select("language", gettext("Language"), [["", gettext("Any language")], ...(languages.results || languages).map((l) => [l.code, l.native_name || l.name])], state.language),
     h("label", { class: "check" }, h("input", { type: "checkbox", name: "has_places", checked: state.has_places }), h("span", null, gettext("Only with places left"))));
   const weekNav = h("div", { class: "week-nav" },
-    button(gettext("Earlier"), "back", { onclick: () => { state.week = addDays(from, -7); redraw(); }, disabled: from <= londonDate() }),
+    button(gettext("Earlier"), "back", { onclick: () => { state.week = addDays(from, -7) <= londonDate() ? null : addDays(from, -7); redraw(); }, disabled: !state.week }),
     h("span", null, format(gettext("%(from)s to %(to)s"), { from: fmt.short(`${from}T12:00:00Z`), to: fmt.short(`${to}T12:00:00Z`) })),
     button(gettext("Later"), "arrow", { onclick: () => { state.week = addDays(from, 7); redraw(); } }));
   const list = sessions.length
