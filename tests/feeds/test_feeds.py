@@ -233,6 +233,11 @@ def test_feeds_of_people_without_the_grant_never_hold_protected_sessions(world, 
     _token, events = _personal(user)
     protected = {uid(s) for s in world.protected_activity.sessions.all()}
     assert events and not (set(events) & protected)
+    app = Client()
+    app.force_login(user)
+    body = get(reverse("feed-mine"), app).content  # the app's "My calendar"
+    assert b"Women's English" not in body and b"Quiet room" not in body
+    assert not (set(expand(body, *far())) & protected)
     with pytest.raises(NotFoundError):  # following what she cannot see is refused
         feed_services.activity_follow(user=user, activity=world.protected_activity)
 
