@@ -44,10 +44,6 @@ export function setOwner(userId) {
   if (owner) flushAll();
 }
 
-export function hasAnyQueued() {
-  return Object.keys(localStorage).some((k) => k.startsWith(PREFIX));
-}
-
 export function pending(sessionId) {
   return load()[sessionId] || {};
 }

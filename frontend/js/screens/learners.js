@@ -2,9 +2,8 @@
    sign-in code (printable, with a QR code that opens Harbour and signs her
    in), or a new code for someone already known. */
 import { api, apiAll, errorText, fieldErrors } from "../api.js";
-import { button, h, heading, icon, notice, say, select } from "../dom.js";
+import { button, h, heading, icon, notice, qrImage, say, select } from "../dom.js";
 import { fmt, format, gettext } from "../i18n.js";
-import { qrImage } from "./settings.js";
 
 export default async function learners({ app }) {
   const places = [

@@ -1,7 +1,7 @@
 /* Her settings: subscribe to her calendar on the phone (webcal link, copy
    button, QR code), discreet mode for the feed, women-only spaces, sign out. */
 import { api, errorText } from "../api.js";
-import { ask, button, h, heading, link, notice, say } from "../dom.js";
+import { ask, button, h, heading, link, notice, qrImage, say } from "../dom.js";
 import { gettext } from "../i18n.js";
 
 export default async function settingsScreen({ loadMe, navigate }) {
@@ -82,10 +82,4 @@ export default async function settingsScreen({ loadMe, navigate }) {
       navigate("/");
     } }));
   return { node };
-}
-
-/* The API's QR code (an SVG it drew, without scripts) as an image: an <img>
-   from a data: URL never runs anything, whatever the SVG holds. */
-export function qrImage(svg, alt) {
-  return h("img", { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`, alt, width: 220, height: 220 });
 }
