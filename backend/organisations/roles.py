@@ -1,5 +1,5 @@
 """Who holds a staff role in which organisation. Explicit grants only:
-superuser and staff flags never imply a role (DESIGN.md)."""
+superuser and staff flags never imply a role (docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 An Activity's schedule is a django-recurrence rule stored WITHOUT a DTSTART,
 plus separate start_date / start_time / duration / timezone columns and our own
 list of excluded dates (django-recurrence 1.14 stores DTSTART/EXDATE in UTC and
-loses them on reload; see DESIGN.md). Expansion lives in schedule.py.
+loses them on reload; see docs/architecture.md). Expansion lives in schedule.py.
 """
 
 import zoneinfo

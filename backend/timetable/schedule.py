@@ -2,7 +2,7 @@
 
 Rules are stored without DTSTART and expanded with an explicit, aware local
 start, so a weekly 18:00 class stays 18:00 across clock changes; excluded dates
-become EXDATEs equal to the occurrence's exact local start (DESIGN.md).
+become EXDATEs equal to the occurrence's exact local start (docs/architecture.md).
 `between()` replays from the start date, so keep this off request paths except
 when a coordinator edits a schedule.
 """
