@@ -17,6 +17,7 @@ from django.utils import timezone
 from backend.access import services as access_services
 from backend.access.models import AccessRequest, Space
 from backend.accounts.models import Participant
+from backend.accounts.services import participant_for_user
 from backend.bookings import services as booking_services
 from backend.organisations.models import Organisation, Room, Venue
 from backend.organisations.services import organisation_role_assign
@@ -66,12 +67,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Allow with DEBUG off.")
+        parser.add_argument(
+            "--without-space-content",
+            action="store_true",
+            help="The demo as it would be if the women-only space had never run anything: "
+            "the space, its coordinator, grants and requests stay; its activities, "
+            "sessions, bookings, registers and the people known only through them are "
+            "not made. tests/access/test_demo_probe.py compares the real demo with it.",
+        )
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, without_space_content=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("Demo data has known passwords: run with DEBUG=1, or --force.")
         with transaction.atomic():
-            created = self._load()
+            created = self._load(with_space=not without_space_content)
         result = timetable_services.sessions_generate_all()
         self.stdout.write(
             self.style.SUCCESS(
@@ -83,7 +92,7 @@ class Command(BaseCommand):
         for username, _, role in USERS:
             self.stdout.write(f"  {username:<16} {role}")
 
-    def _load(self) -> bool:
+    def _load(self, *, with_space: bool = True) -> bool:
         if Organisation.objects.filter(slug="drs").exists():
             return False
         today = timezone.localdate()
@@ -321,15 +330,17 @@ class Command(BaseCommand):
                 timetable_services.activity_tutor_assign(
                     actor=u, activity=activity, tutor=users["tutor.john"]
                 )
-        women_class = weekly(
-            upbeat, users["coord.women"], "Women's English", Activity.Kind.ENGLISH_CLASS,
-            centre["Classroom 2"], 12, 1, time(10), time(12), space=women,
-            level=Activity.Level.ENTRY_1, languages=["en", "ar", "fa", "ps"],
-            description="English for women, taught by women, with a crèche next door.",
-        )  # fmt: skip
-        timetable_services.activity_tutor_assign(
-            actor=users["coord.women"], activity=women_class, tutor=users["tutor.amira"]
-        )
+        women_class = None
+        if with_space:
+            women_class = weekly(
+                upbeat, users["coord.women"], "Women's English", Activity.Kind.ENGLISH_CLASS,
+                centre["Classroom 2"], 12, 1, time(10), time(12), space=women,
+                level=Activity.Level.ENTRY_1, languages=["en", "ar", "fa", "ps"],
+                description="English for women, taught by women, with a crèche next door.",
+            )  # fmt: skip
+            timetable_services.activity_tutor_assign(
+                actor=users["coord.women"], activity=women_class, tutor=users["tutor.amira"]
+            )
         weekly(
             upbeat,
             u,
@@ -371,8 +382,12 @@ class Command(BaseCommand):
         booking_services.booking_create(actor=users["learner.ahmed"], session=trip_session)
         for guest in guests[10:22]:
             booking_services.queue_join(actor=coordinator, activity=bikes, participant=guest)
-        first_class = women_class.sessions.order_by("start").first()
-        booking_services.booking_create(actor=users["learner.fatima"], session=first_class)
+        if women_class is not None:
+            first_class = women_class.sessions.order_by("start").first()
+            booking_services.booking_create(actor=users["learner.fatima"], session=first_class)
+        # Fatima also comes to Entry 1, which everyone at Upbeat may see.
+        entry_1 = Activity.objects.get(title="English: Entry 1").sessions.order_by("start")
+        booking_services.booking_create(actor=users["learner.fatima"], session=entry_1.first())
         return guests
 
     def _history(self, users, guests, today: date) -> None:
@@ -414,3 +429,40 @@ class Command(BaseCommand):
                         actor=coordinator, session=session, known_as=next(newcomers)
                     )
                     pool.append(mark.participant)
+        self._fatima_history(users, today, with_space=Activity.objects.filter(
+            space__isnull=False).exists())  # fmt: skip
+
+    def _past_session(self, activity: Activity, today: date, weeks_ago: int) -> Session:
+        back = (today.weekday() - activity.start_date.weekday()) % 7 or 7
+        day = today - timedelta(days=back + 7 * (weeks_ago - 1))
+        start = datetime.combine(day, activity.start_time, ZoneInfo(activity.timezone))
+        session, _ = Session.objects.get_or_create(
+            activity=activity, original_start=start,
+            defaults={"start": start, "end": start + activity.duration,
+                      "room": activity.room, "capacity": activity.capacity},
+        )  # fmt: skip
+        return session
+
+    def _fatima_history(self, users, today: date, *, with_space: bool) -> None:
+        """Fatima's first visits were to the women's class (six weeks of it, with
+        Roya and Shirin, who came only there); the last two weeks she also came
+        to Entry 1. To anyone without the grant she is a newcomer to Entry 1
+        two weeks ago, and Roya and Shirin do not exist."""
+        fatima = participant_for_user(user=users["learner.fatima"])
+        if with_space:
+            nadia = users["coord.women"]
+            women_class = Activity.objects.get(space__isnull=False)
+            for week in range(6, 0, -1):
+                session = self._past_session(women_class, today, week)
+                register_services.register_reopen(actor=nadia, session=session, reason="Demo")
+                register_services.walk_in_add(actor=nadia, session=session, participant=fatima)
+                for name in ("Roya", "Shirin")[: 1 + (week < 5)]:
+                    known = Participant.objects.filter(known_as=name).first()
+                    register_services.walk_in_add(
+                        actor=nadia, session=session, participant=known, known_as=name
+                    )
+        pat = users["coord.upbeat"]
+        entry_1 = Activity.objects.get(title="English: Entry 1")
+        for week in (2, 1):
+            session = self._past_session(entry_1, today, week)
+            register_services.walk_in_add(actor=pat, session=session, participant=fatima)
