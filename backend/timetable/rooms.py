@@ -209,6 +209,11 @@ def room_reservation_create(
             "Choose a kind of reservation.",
             fields={"kind": [f"One of {', '.join(RoomReservation.Kind.values)}."]},
         )
+    note = note.strip()
+    if len(note) > 300:
+        raise ApplicationError(
+            "invalid", "The note is too long.", fields={"note": ["At most 300 characters."]}
+        )
     _validate_period(start, end)
     lock_rooms(room)
     clash = find_clash(actor, room=room, start=start, end=end)
@@ -216,7 +221,7 @@ def room_reservation_create(
         raise clash_error(actor, clash)
     return RoomReservation.objects.create(
         room=room, organisation=organisation, start=start, end=end, kind=kind,
-        note=note.strip(), created_by=actor,
+        note=note, created_by=actor,
     )  # fmt: skip
 
 
