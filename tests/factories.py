@@ -162,7 +162,7 @@ class World:
         timetable_services.activity_tutor_assign(
             actor=coordinator, activity=public_activity, tutor=tutor_elsewhere
         )
-        protected_room = RoomFactory(name="Quiet room", capacity=14)
+        protected_room = RoomFactory(name="Quiet room", capacity=14, space=space)
         protected_activity = make_activity(
             actor=space_coordinator, organisation=org, room=protected_room, space=space,
             title="Women's English", start_time=time(13), end_time=time(15),

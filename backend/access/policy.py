@@ -9,7 +9,7 @@ very next request.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from backend.common.object_perms import objects_with_perm
 from backend.organisations.roles import coordinated_organisations
@@ -67,22 +67,31 @@ def visible_sessions(user) -> QuerySet:
     return Session.objects.filter(_visible_space_q(user, "activity__"))
 
 
-def visible_rooms(user) -> QuerySet:
-    """Rooms, less those used only by activities the user may not see: a room
-    that exists only for a women-only group (a refuge's meeting room) must not
-    appear to anyone else. Rooms nobody uses yet are visible."""
-    from backend.organisations.models import Room
-    from backend.timetable.models import Activity, Session
+def sessions_seen_alongside(session) -> QuerySet:
+    """Sessions that everyone who may see `session` may see too: public ones,
+    and those of the same space. Work nobody asks for (promotion off a waiting
+    line) may look only at these, because its outcome is seen by all of them."""
+    from backend.timetable.models import Session
 
-    sessions_here = Session.objects.filter(room=OuterRef("pk"))
-    activities_here = Activity.objects.filter(room=OuterRef("pk"))
-    hidden_use = Exists(sessions_here.exclude(_visible_space_q(user, "activity__"))) | Exists(
-        activities_here.exclude(_visible_space_q(user))
-    )
-    visible_use = Exists(sessions_here.filter(_visible_space_q(user, "activity__"))) | Exists(
-        activities_here.filter(_visible_space_q(user))
-    )
-    return Room.objects.exclude(hidden_use & ~visible_use)
+    space_id = session.activity.space_id
+    same = Q(activity__space__isnull=True)
+    if space_id is not None:
+        same |= Q(activity__space_id=space_id)
+    return Session.objects.filter(same)
+
+
+def visible_rooms(user) -> QuerySet:
+    """Rooms, less those kept for a space the user has no grant to.
+
+    A room's visibility is fixed when it is made: a space's own room (a
+    refuge's meeting room) is hidden from the start, every other room is
+    visible to everyone, whoever books it. Deciding from use instead made a
+    visible room vanish from its venue the day a space started using it. A
+    space's use of a shared room shows only as a neutral "Reserved" block
+    (`backend.timetable.rooms`)."""
+    from backend.organisations.models import Room
+
+    return Room.objects.filter(_visible_space_q(user))
 
 
 def visible_venues(user) -> QuerySet:

@@ -51,12 +51,18 @@ class BookingSerializer(serializers.ModelSerializer):
     session = BookingSessionSerializer()
     participant = ParticipantRefSerializer()
     position = serializers.SerializerMethodField(help_text="Place in the waiting line (1 = next).")
+    overlaps_another = serializers.BooleanField(
+        read_only=True,
+        default=False,
+        help_text="The same person holds another place at the same time, in a session you may "
+        "see. Her own view shows every overlap; cancel one of the two.",
+    )
 
     class Meta:
         model = Booking
         fields = [
             "id", "session", "participant", "places", "status", "position",
-            "offer_expires_at", "created_at",
+            "overlaps_another", "offer_expires_at", "created_at",
         ]  # fmt: skip
 
     def get_position(self, booking) -> int | None:

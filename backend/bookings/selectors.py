@@ -3,12 +3,24 @@ lets the reader see."""
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from backend.access import policy
+from backend.timetable.models import Session
 
-from .models import ACTIVE, ActivityQueueEntry, Booking
+from .models import ACTIVE, HOLDING, ActivityQueueEntry, Booking
 
 
 def _position(line_model, scope_field: str):
@@ -27,10 +39,28 @@ def _position(line_model, scope_field: str):
     return Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + 1
 
 
-def _with_related(qs: QuerySet[Booking]) -> QuerySet[Booking]:
+def _overlaps_another(user):
+    """True when the same person holds another place at the same time in a
+    session `user` may see. Her own view shows every overlap (a place given
+    while someone else booked her, or promotion, may overlap a place they could
+    not see); a viewer without the grant never sees one with a hidden place."""
+    exists = Exists(
+        Booking.objects.filter(
+            participant=OuterRef("participant"),
+            status__in=HOLDING,
+            session__status=Session.Status.SCHEDULED,
+            session__start__lt=OuterRef("session__end"),
+            session__end__gt=OuterRef("session__start"),
+            session__in=policy.visible_sessions(user).values("pk"),
+        ).exclude(session=OuterRef("session"))
+    )
+    return ExpressionWrapper(exists & Q(status__in=ACTIVE), output_field=BooleanField())
+
+
+def _with_related(qs: QuerySet[Booking], user) -> QuerySet[Booking]:
     return qs.select_related(
         "session__activity__organisation", "session__room__venue", "participant"
-    ).annotate(position=_position(Booking, "session"))
+    ).annotate(position=_position(Booking, "session"), overlaps_another=_overlaps_another(user))
 
 
 def bookings_of(*, user) -> QuerySet[Booking]:
@@ -40,7 +70,8 @@ def bookings_of(*, user) -> QuerySet[Booking]:
     return _with_related(
         Booking.objects.filter(
             participant__user=user, session__in=policy.visible_sessions(user).values("pk")
-        )
+        ),
+        user,
     ).order_by("session__start", "created_at")
 
 
@@ -53,7 +84,8 @@ def bookings_visible_to(*, user) -> QuerySet[Booking]:
         Booking.objects.filter(
             Q(participant__user=user, session__in=policy.visible_sessions(user).values("pk"))
             | Q(session__in=staffed.values("pk"))
-        )
+        ),
+        user,
     )
 
 

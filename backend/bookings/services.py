@@ -10,6 +10,14 @@ queue), a free place goes to them, never to whoever asks next. Promotion walks
 the line in order and gives the place to the first person whose whole group
 fits; a group that does not fit yet keeps its place at the head of the line.
 The session's own waiting list comes before the activity queue.
+
+Hidden places (docs/women-only-rooms.md): promotion skips someone for a place
+she holds at the same time only when that place is in a session everyone who
+sees this one may see too (`policy.sessions_seen_alongside`); a booking made by
+someone else refuses an overlap only with places he may see. Otherwise the
+place is given as to anyone, and she alone is told of the overlap (a message,
+and `overlaps_another` on her bookings), so nobody without the grant can
+observe that she was skipped, held or refused because of a hidden place.
 """
 
 from __future__ import annotations
@@ -115,6 +123,7 @@ def _promote(session: Session, *, now, actor=None, present: Booking | None = Non
     promoted: list[Booking] = []
     if session.status != Session.Status.SCHEDULED or now >= session.start:
         return promoted
+    alongside = policy.sessions_seen_alongside(session)
     while (free := session.capacity - session.booked_places) > 0:
         booking = next(
             (
@@ -122,7 +131,7 @@ def _promote(session: Session, *, now, actor=None, present: Booking | None = Non
                 for b in _waiting_line(session).select_related("participant__user")
                 if b.places <= free
                 and _may_attend(b.participant, session)
-                and rules.overlapping_booking(session, b.participant) is None
+                and rules.overlapping_booking(session, b.participant, among=alongside) is None
             ),
             None,
         )
@@ -142,13 +151,25 @@ def _promote(session: Session, *, now, actor=None, present: Booking | None = Non
         else:
             _event(action="confirmed" if is_present else "promoted", actor=actor, booking=booking)
             _tell(booking, "booking_confirmed")
+        _tell_if_overlapping(
+            booking, among=policy.visible_sessions(actor) if is_present else alongside
+        )
     if promoted:
         session.save(update_fields=["booked_places", "updated_at"])
     return promoted
 
 
+def _tell_if_overlapping(booking: Booking, *, among) -> None:
+    """The place was given without looking at her places outside `among`; if
+    one of them is at the same time, she is told (only she sees both)."""
+    if rules.has_unseen_overlap(booking.session, booking.participant, among=among):
+        _tell(booking, "booking_overlaps")
+
+
 def _may_attend(participant: Participant, session: Session) -> bool:
-    """Nobody is given a place in what she cannot see (e.g. after a revocation)."""
+    """Nobody is given a place in what she cannot see (e.g. after a revocation).
+    Only this session's own space is consulted, so whoever sees the session
+    learns nothing about other spaces from a skip."""
     return participant.user is None or policy.can_see_activity(participant.user, session.activity)
 
 
@@ -165,7 +186,12 @@ def _place_from_queue(session: Session, free: int, *, now) -> Booking | None:
             session=session, participant=participant, status__in=ACTIVE
         ).exists():
             continue
-        if rules.overlapping_booking(session, participant) is not None:
+        if (
+            rules.overlapping_booking(
+                session, participant, among=policy.sessions_seen_alongside(session)
+            )
+            is not None
+        ):
             continue
         booking = Booking.objects.create(
             session=session, participant=participant, places=entry.places,
@@ -246,10 +272,14 @@ def _booking_create(*, actor, session_id, places, participant, idempotency_key) 
     if not policy.can_see_activity(actor, session.activity):
         raise NotFoundError()
     person = _resolve_participant(actor, session, participant)
+    # The session's own refusals come before anything about her other places,
+    # so a cancelled or not-yet-open session answers the same whatever she holds
+    # elsewhere (checked again under the lock below).
+    rules.check_session_bookable(session, now=timezone.now())
+    rules.check_group_size(session, places)
     # Her row first (then the session's, the order merges use too): two of her
     # own requests at once cannot both pass the overlap and weekly checks.
     Participant.objects.select_for_update().filter(pk=person.pk).first()
-    rules.check_group_size(session, places)
     rules.check_no_overlap(session, person, actor=actor)
     rules.check_weekly_limit(session, person)
 

@@ -47,6 +47,7 @@ ERROR_MESSAGES: dict[str, str] = {
     "level_not_applicable": "A level applies only to English classes.",
     "no_occurrences": "This schedule produces no sessions.",
     "room_clash": "The room is already in use at that time.",
+    "room_kept_for_space": "This room is kept for another group; choose another room.",
     "room_too_small": "The room is too small for the places already booked.",
     "tutor_needs_grant": "This tutor has no access to this space.",
     "unknown_role": "Unknown role.",

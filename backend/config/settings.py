@@ -229,7 +229,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "ActivityKindEnum": "backend.timetable.models.Activity.Kind",
+        "RoomReservationKindEnum": "backend.organisations.models.RoomReservation.Kind",
+        "BusyBlockKindEnum": ["session", "reserved"],
+    },
 }
 
 # Dotted path of the SMS backend class (see backend/notifications/sms.py).

@@ -17,6 +17,7 @@ from backend.organisations.api import OrganisationViewSet, VenueViewSet
 from backend.registers.api import LearnerAccountViewSet, ParticipantViewSet, RegisterViewSet
 from backend.reports.api import FiguresCsvView, FiguresView
 from backend.timetable.api import ActivityViewSet, LanguageViewSet, SessionViewSet
+from backend.timetable.rooms_api import RoomAvailabilityView, RoomReservationViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -33,6 +34,7 @@ router.register("queue-entries", QueueEntryViewSet, basename="queue-entry")
 router.register("follows", FollowViewSet, basename="follow")
 router.register("registers", RegisterViewSet, basename="register")
 router.register("participants", ParticipantViewSet, basename="participant")
+router.register("room-reservations", RoomReservationViewSet, basename="room-reservation")
 router.register("learner-accounts", LearnerAccountViewSet, basename="learner-account")
 
 urlpatterns = [
@@ -45,6 +47,11 @@ urlpatterns = [
     path("api/v1/reports/figures.csv", FiguresCsvView.as_view(), name="figures-csv"),
     path("api/v1/feed/", FeedView.as_view(), name="feed"),
     path("api/v1/feed/rotate/", FeedRotateView.as_view(), name="feed-rotate"),
+    path(
+        "api/v1/rooms/<str:pk>/availability/",
+        RoomAvailabilityView.as_view(),
+        name="room-availability",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script from our origin: no inline script, so the

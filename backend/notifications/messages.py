@@ -20,6 +20,13 @@ MESSAGES = {
         _("Your offer has expired: {activity}"),
         _("The place at {activity} on {when} was held for you but not accepted in time."),
     ),
+    "booking_overlaps": (
+        _("Two places at once: {activity}"),
+        _(
+            "Your place at {activity} on {when} is at the same time as another of your "
+            "places. Cancel the one you cannot go to, so someone else can have it."
+        ),
+    ),
     "booking_cancelled": (
         _("Booking cancelled: {activity}"),
         _("Your booking for {activity} on {when} is cancelled."),

@@ -1,6 +1,7 @@
 """Organisations, venues and rooms are public reference data: Django's global
 model permissions (superusers, or staff given them) govern their admin."""
 
+from django import forms
 from django.contrib import admin
 
 from backend.access import policy
@@ -15,17 +16,38 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
+class RoomForm(forms.ModelForm):
+    class Meta:
+        model = Room
+        fields = ["name", "capacity", "accessibility", "space"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance._state.adding:
+            # A room's space is chosen when it is made and never changes after:
+            # a visible room must not vanish (nor a hidden one appear) later.
+            field = self.fields["space"]
+            field.disabled = True
+            field.queryset = field.queryset.model.objects.filter(pk=self.instance.space_id)
+
+
 class RoomInline(admin.TabularInline):
-    """Rooms used only by a protected space the admin user may not see are
-    left out, and rooms are never deleted here (the deletion summary would
-    list the sessions held in them)."""
+    """Rooms kept for a space the admin user has no grant to are left out,
+    and rooms are never deleted here (the deletion summary would list the
+    sessions held in them). Only a space's coordinators may make its rooms."""
 
     model = Room
+    form = RoomForm
     extra = 0
     can_delete = False
 
     def get_queryset(self, request):
-        return policy.visible_rooms(request.user).select_related("venue")
+        return policy.visible_rooms(request.user).select_related("venue", "space")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "space":
+            kwargs["queryset"] = policy.coordinated_spaces(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Venue)

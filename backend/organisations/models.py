@@ -1,5 +1,7 @@
-"""Organisation, Venue, Room, and the direct-FK guardian permission tables."""
+"""Organisation, Venue, Room, RoomReservation, and the direct-FK guardian
+permission tables."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -62,6 +64,20 @@ class Room(TimestampedModel):
         validators=[MinValueValidator(1), MaxValueValidator(MAX_CAPACITY)]
     )
     accessibility = models.CharField(max_length=300, blank=True)
+    # A room made for a protected space (a refuge's meeting room) is hidden from
+    # the start from everyone without that space's grant, and only the space's
+    # activities use it. Every other room is visible to everyone, whoever uses
+    # it: a room's visibility never changes because a space started using it
+    # (docs/women-only-rooms.md).
+    space = models.ForeignKey(
+        "access.Space",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rooms",
+        help_text="Only for a room kept for one protected space: hidden from everyone "
+        "without its grant. Leave empty for a room others book too.",
+    )
 
     class Meta:
         ordering = ["venue__name", "name"]
@@ -72,3 +88,40 @@ class Room(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.venue.name}: {self.name}"
+
+
+class RoomReservation(TimestampedModel):
+    """The room is taken, for something that is not a Harbour session: a
+    private hire, maintenance, another organisation's closed meeting. Everyone
+    who may book the room sees it as a neutral "Reserved" block, exactly like a
+    session they may not see; only its organisation's coordinators see its kind
+    and note."""
+
+    class Kind(models.TextChoices):
+        PRIVATE_HIRE = "private_hire", "Private hire"
+        MAINTENANCE = "maintenance", "Maintenance"
+        CLOSED_MEETING = "closed_meeting", "Closed meeting"
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="reservations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="room_reservations"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="reservation_end_after_start"
+            )
+        ]
+        indexes = [models.Index(fields=["room", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.room}: {self.get_kind_display()}"

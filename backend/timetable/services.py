@@ -21,7 +21,7 @@ from backend.access.models import Space
 from backend.common.errors import ApplicationError, NotFoundError, field_not_found, required_reason
 from backend.organisations.models import Organisation, Room
 
-from . import schedule
+from . import rooms, schedule
 from .models import Activity, Language, Session
 
 logger = logging.getLogger(__name__)
@@ -32,6 +32,9 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 REASON_EXCLUDED = "Not running on this date."
 REVIEW_NOT_IN_SCHEDULE = "No longer in the schedule, but people are booked: decide what to do."
 REVIEW_EXCLUDED = "Date excluded from the schedule while people were booked: tell them."
+# One wording for every clash, whoever or whatever holds the room (a visible
+# session, a reservation, a session some of this activity's coordinators may
+# not see): the note is stored and read by all of them.
 REVIEW_CLASH = "Could not be placed: the room is taken at that time. Move it or leave it cancelled."
 REASON_CLASH = "Not running on this date; the organisers will confirm."
 
@@ -96,6 +99,9 @@ def _validate_activity(activity: Activity) -> None:
         fields["end_time"] = ["The end time must be after the start time."]
     if activity.space_id and activity.space.organisation_id != activity.organisation_id:
         fields["space"] = ["The space belongs to another organisation."]
+    if activity.room.space_id is not None and activity.room.space_id != activity.space_id:
+        code = "room_kept_for_space"
+        fields["room"] = ["This room is kept for a protected space; choose another room."]
     if not EARLIEST <= activity.start_date <= LATEST:
         code = "date_out_of_range"
         fields["start_date"] = [f"Choose a date between {EARLIEST.year} and {LATEST.year}."]
@@ -129,43 +135,29 @@ def _booked_beyond(activity: Activity) -> Session | None:
 
 
 # --- room clashes -----------------------------------------------------------------
-
-
-def _describe_clash(actor, other: Session) -> str:
-    room = other.room
-    # Named only to someone who runs the other session: a generic message for
-    # everything else means the wording never singles out a hidden session.
-    if actor is not None and policy.can_manage_session(actor, other):
-        local = timezone.localtime(other.start)
-        return (
-            f"{room} is already used by \u201c{other.activity.title}\u201d on "
-            f"{local:%a %d %b %Y %H:%M}\u2013{timezone.localtime(other.end):%H:%M}."
-        )
-    # Never name a session the actor may not see (it could be a protected one).
-    return f"{room} is already in use at that time."
+# What is busy, how a clash is worded, and the room lock live in `rooms`: the
+# same rule for sessions and reservations (docs/women-only-rooms.md).
 
 
 def _find_clash(
-    *, room: Room, start: datetime, end: datetime, exclude: set | frozenset = frozenset()
-) -> Session | None:
-    return (
-        Session.objects.filter(
-            room=room, status=Session.Status.SCHEDULED, start__lt=end, end__gt=start
+    actor, *, room: Room, start: datetime, end: datetime, exclude: set | frozenset = frozenset()
+):
+    return rooms.find_clash(actor, room=room, start=start, end=end, exclude_sessions=exclude)
+
+
+_lock_rooms = rooms.lock_rooms
+_clash_error = rooms.clash_error
+
+
+def _check_room_space(activity: Activity, room: Room) -> None:
+    """A space's own room holds only that space's activities: anything else
+    there would show the hidden room to people without the grant."""
+    if room.space_id is not None and room.space_id != activity.space_id:
+        raise ApplicationError(
+            "room_kept_for_space",
+            "This room is kept for a protected space; choose another room.",
+            fields={"room": ["Kept for a protected space."]},
         )
-        .exclude(pk__in=exclude)
-        .select_related("activity", "room__venue")
-        .order_by("start")
-        .first()
-    )
-
-
-def _lock_rooms(*rooms: Room) -> None:
-    list(Room.objects.select_for_update().filter(pk__in=[r.pk for r in rooms]).order_by("pk"))
-
-
-def _clash_error(actor, clash: Session) -> ApplicationError:
-    message = _describe_clash(actor, clash)
-    return ApplicationError("room_clash", message, fields={"room": [message]}, status_code=409)
 
 
 # --- generation ---------------------------------------------------------------------
@@ -244,7 +236,7 @@ def sessions_sync(
                 activity=activity, original_start=start, start=start, end=new_end,
                 room=activity.room, capacity=activity.capacity,
             )  # fmt: skip
-            clash = _find_clash(room=activity.room, start=start, end=new_end)
+            clash = _find_clash(actor, room=activity.room, start=start, end=new_end)
             if clash is not None:
                 if strict:
                     raise _clash_error(actor, clash)
@@ -277,7 +269,11 @@ def sessions_sync(
                 session.end != new_end or session.room_id != activity.room_id
             ):
                 clash = _find_clash(
-                    room=activity.room, start=session.start, end=new_end, exclude={session.pk}
+                    actor,
+                    room=activity.room,
+                    start=session.start,
+                    end=new_end,
+                    exclude={session.pk},
                 )
                 if clash is not None:
                     if strict:
@@ -497,7 +493,7 @@ def session_reinstate(*, actor, session: Session) -> Session:
         return session
     _lock_rooms(session.room)
     clash = _find_clash(
-        room=session.room, start=session.start, end=session.end, exclude={session.pk}
+        actor, room=session.room, start=session.start, end=session.end, exclude={session.pk}
     )
     if clash is not None:
         raise _clash_error(actor, clash)
@@ -531,6 +527,7 @@ def session_move(
             )
     new_end = end or (new_start + (session.end - session.start))
     new_room = room or session.room
+    _check_room_space(session.activity, new_room)
     if new_end <= new_start:
         raise ApplicationError(
             "end_before_start",
@@ -549,7 +546,9 @@ def session_move(
         return session
     _lock_rooms(*{session.room, new_room})
     if session.status == Session.Status.SCHEDULED:
-        clash = _find_clash(room=new_room, start=new_start, end=new_end, exclude={session.pk})
+        clash = _find_clash(
+            actor, room=new_room, start=new_start, end=new_end, exclude={session.pk}
+        )
         if clash is not None:
             raise _clash_error(actor, clash)
     session.start, session.end, session.room, session.capacity = (

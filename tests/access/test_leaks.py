@@ -26,7 +26,7 @@ WITHOUT_GRANT = ("anonymous", "learner", "man", "tutor_elsewhere", "coordinator"
 def secret(world):
     """A protected activity at an odd time in a venue used by nobody else."""
     venue = VenueFactory(name="Marigold House", address="7 Quiet Lane")
-    room = RoomFactory(venue=venue, name="Rose room", capacity=14)
+    room = RoomFactory(venue=venue, name="Rose room", capacity=14, space=world.space)
     activity = make_activity(
         actor=world.space_coordinator, organisation=world.org, room=room, space=world.space,
         title="Sewing circle for women", kind=Activity.Kind.SOCIAL, start_time=time(13, 17),

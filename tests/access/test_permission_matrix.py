@@ -10,6 +10,7 @@ never existed, byte for byte. (The Django admin is covered in test_admin.py.)
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
@@ -262,6 +263,27 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
         }
         for name in ("figures", "figures-csv")
     },
+    # Rooms in use: coordinators (of an organisation or a space) see when a room
+    # is busy; a space's own room is not found without the grant.
+    "room-availability": {
+        "room": {
+            "get": only({"coordinator": 200, "space_coordinator": 200}, 403),
+            **{m: only({}, 405) for m in ("post", "put", "patch", "delete")},
+        },
+        "space_room": {
+            "get": hidden_unless_seen(
+                {"learner_with_grant": 403, "tutor_in_space": 403, "space_coordinator": 200}
+            ),
+            **{m: only({}, 405) for m in ("post", "put", "patch", "delete")},
+        },
+    },
+    "room-reservation-list": {"-": {"get": only({}, 200), "post": only({}, 400)}},
+    "room-reservation-detail": {
+        "reservation": {
+            "get": only({"coordinator": 200}, 404),
+            "delete": only({"coordinator": 204}, 404),
+        }
+    },
     "healthz": {"-": {"get": everyone(200)}},
     "readyz": {"-": {"get": everyone(200)}},
     "schema": {"-": {"get": everyone(200)}},
@@ -313,7 +335,17 @@ def targets(world):
     code_learner = register_services.learner_account_create(
         actor=world.coordinator, known_as="Hana", organisation=world.org
     )
+    from backend.timetable import rooms
+
+    start = public_session.start + timedelta(days=1)
+    reservation = rooms.room_reservation_create(
+        actor=world.coordinator, room=world.room, organisation=world.org, start=start,
+        end=start + timedelta(hours=1), kind="maintenance",
+    )  # fmt: skip
     return {
+        "room": world.room.pk,
+        "space_room": world.protected_activity.room.pk,
+        "reservation": reservation.pk,
         "code_learner": code_learner.pk,
         "learner_participant": Participant.objects.get(user=world.learner).pk,
         "own_follow": follow.pk,

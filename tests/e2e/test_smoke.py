@@ -33,7 +33,8 @@ def _timetable():
     )  # fmt: skip
     women = factories.make_activity(
         actor=space_coordinator, organisation=org, space=space, title="Women's English",
-        room=factories.RoomFactory(name="Quiet room", capacity=14), start_date=tomorrow,
+        room=factories.RoomFactory(name="Quiet room", capacity=14, space=space),
+        start_date=tomorrow,
         start_time=time(13), end_time=time(15),
     )  # fmt: skip
     return public, drop_in, women

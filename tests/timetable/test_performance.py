@@ -76,7 +76,7 @@ def test_a_short_list_counts_itself_and_a_long_one_still_counts(world):
 
 
 def test_the_venue_filter_still_refuses_a_hidden_venue_like_an_unknown_one(world):
-    secret_room = RoomFactory(name="Quiet room")
+    secret_room = RoomFactory(name="Quiet room", space=world.space)
     make_activity(
         actor=world.space_coordinator, organisation=world.org, room=secret_room,
         space=world.space, title="Women's circle",

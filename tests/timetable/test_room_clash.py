@@ -121,7 +121,7 @@ def test_a_clash_with_a_hidden_session_is_refused_without_naming_it(frozen, sett
         )  # fmt: skip
     assert caught.value.code == "room_clash"
     assert "Secret" not in caught.value.detail and "women" not in caught.value.detail
-    assert "already in use at that time" in caught.value.detail
+    assert caught.value.detail == "The room is reserved at that time."
 
 
 @pytest.mark.postgres

@@ -19,9 +19,10 @@ from backend.access.models import AccessRequest, Space
 from backend.accounts.models import Participant
 from backend.accounts.services import participant_for_user
 from backend.bookings import services as booking_services
-from backend.organisations.models import Organisation, Room, Venue
+from backend.organisations.models import Organisation, Room, RoomReservation, Venue
 from backend.organisations.services import organisation_role_assign
 from backend.registers import services as register_services
+from backend.timetable import rooms as room_services
 from backend.timetable import services as timetable_services
 from backend.timetable.models import Activity, Language, Session
 from backend.timetable.services import ScheduleInput
@@ -122,6 +123,11 @@ class Command(BaseCommand):
             description="English classes, music and a women's group.",
             contact_email="hello@upbeat.example.org",
         )  # fmt: skip
+        # Residents who hire a room at the Upbeat Centre; they run nothing in Harbour.
+        Organisation.objects.create(
+            name="Becket Street Tenants' Association", slug="becket-tenants",
+            description="Residents' meetings at the Upbeat Centre.",
+        )  # fmt: skip
         organisation_role_assign(organisation=drs, user=users["coord.drs"], role="coordinator")
         organisation_role_assign(
             organisation=upbeat, user=users["coord.upbeat"], role="coordinator"
@@ -161,6 +167,13 @@ class Command(BaseCommand):
         access_services.access_request_create(
             user=users["learner.layla"], space=women, message="My friend Fatima told me about it."
         )
+        # A room kept for the space from the day it was made: nobody without the
+        # grant ever sees it. (Women's English meets in shared Classroom 2, where
+        # others see its time only as "Reserved", like the reservations below.)
+        if with_space:
+            centre["Garden room"] = Room.objects.create(
+                venue=centre["Classroom 1"].venue, name="Garden room", capacity=10, space=women
+            )
 
         def weekly(org, actor, title, kind, room, capacity, weekday, start, end, **extra):
             langs = extra.pop("languages", ["en"])
@@ -330,17 +343,18 @@ class Command(BaseCommand):
                 timetable_services.activity_tutor_assign(
                     actor=u, activity=activity, tutor=users["tutor.john"]
                 )
-        women_class = None
-        if with_space:
-            women_class = weekly(
-                upbeat, users["coord.women"], "Women's English", Activity.Kind.ENGLISH_CLASS,
-                centre["Classroom 2"], 12, 1, time(10), time(12), space=women,
-                level=Activity.Level.ENTRY_1, languages=["en", "ar", "fa", "ps"],
-                description="English for women, taught by women, with a crèche next door.",
-            )  # fmt: skip
-            timetable_services.activity_tutor_assign(
-                actor=users["coord.women"], activity=women_class, tutor=users["tutor.amira"]
-            )
+        women_class = weekly(
+            upbeat, users["coord.women"], "Women's English", Activity.Kind.ENGLISH_CLASS,
+            centre["Classroom 2"], 12, 1, time(10), time(12), space=women,
+            level=Activity.Level.ENTRY_1, languages=["en", "ar", "fa", "ps"],
+            description="English for women, taught by women, with a crèche next door.",
+        )  # fmt: skip
+        timetable_services.activity_tutor_assign(
+            actor=users["coord.women"], activity=women_class, tutor=users["tutor.amira"]
+        )
+        if not with_space:
+            self._stand_in_for(women_class, today)
+            women_class = None
         weekly(
             upbeat,
             u,
@@ -354,10 +368,68 @@ class Command(BaseCommand):
             languages=["en", "ar", "fa", "ku"],
             description="Sing, drum and play together. No experience needed.",
         )
+        if with_space:
+            weekly(
+                upbeat, users["coord.women"], "Women's coffee morning", Activity.Kind.SOCIAL,
+                centre["Garden room"], 10, 4, time(10), time(11, 30), space=women,
+                booking_required=False, languages=["en", "ar", "fa", "ps"],
+                description="Coffee, a chat and a crèche.",
+            )  # fmt: skip
+        self._reservations(users, today, st_annes, centre)
         assert AccessRequest.objects.filter(space=women).exists()
         guests = self._bookings(users, trip, bikes, women_class)
         self._history(users, guests, today)
         return True
+
+    def _stand_in_for(self, women_class: Activity, today: date) -> None:
+        """In the world without the space's activities, Classroom 2 is still
+        taken at the times the women's class would meet: the tenants' association
+        next door holds closed meetings there. That is the world a coordinator
+        without the grant must not be able to tell from the real one."""
+        timetable_services.sessions_generate_all()
+        tenants = Organisation.objects.get(slug="becket-tenants")
+        times = [(s.start, s.end) for s in women_class.sessions.all()]
+        times += [
+            (s.start, s.end)
+            for s in (self._past_session(women_class, today, w) for w in range(6, 0, -1))
+        ]
+        for start, end in times:
+            RoomReservation.objects.create(
+                room=women_class.room, organisation=tenants, start=start, end=end,
+                kind=RoomReservation.Kind.CLOSED_MEETING,
+            )  # fmt: skip
+        Activity.objects.filter(pk=women_class.pk).delete()
+
+    def _reservations(self, users, today: date, st_annes, centre) -> None:
+        """Ordinary reservations in shared rooms, so "Reserved" in a room's
+        availability is not a synonym for the women's class: a choir that hires
+        Classroom 2 on Tuesday afternoons, heating repairs, a trustees' meeting
+        and a hall hire at St Anne's."""
+        tz = ZoneInfo(settings.TIME_ZONE)
+
+        def at(day, hour, minute=0):
+            return datetime.combine(day, time(hour, minute), tz)
+
+        u, d = users["coord.upbeat"], users["coord.drs"]
+        upbeat, drs = Organisation.objects.get(slug="upbeat"), Organisation.objects.get(slug="drs")
+        plan = [
+            *[
+                (u, upbeat, centre["Classroom 2"], _next(1, today) + timedelta(weeks=w), 13, 15,
+                 RoomReservation.Kind.PRIVATE_HIRE, "Derby Community Choir, paid termly")
+                for w in range(4)
+            ],
+            (u, upbeat, centre["Classroom 2"], _next(0, today), 9, 17,
+             RoomReservation.Kind.MAINTENANCE, "Heating engineer; key from reception"),
+            (u, upbeat, centre["Classroom 1"], _next(2, today), 14, 16,
+             RoomReservation.Kind.CLOSED_MEETING, "Trustees"),
+            (d, drs, st_annes["Hall"], _next(5, today), 12, 17,
+             RoomReservation.Kind.PRIVATE_HIRE, "Christening party (parish booking)"),
+        ]  # fmt: skip
+        for actor, org, room, day, begin, finish, kind, note in plan:
+            room_services.room_reservation_create(
+                actor=actor, room=room, organisation=org, start=at(day, begin),
+                end=at(day, finish), kind=kind, note=note,
+            )  # fmt: skip
 
     def _bookings(self, users, trip, bikes, women_class) -> list[Participant]:
         """A nearly full day trip with a family on the waiting list, the bike
@@ -388,6 +460,18 @@ class Command(BaseCommand):
         # Fatima also comes to Entry 1, which everyone at Upbeat may see.
         entry_1 = Activity.objects.get(title="English: Entry 1").sessions.order_by("start")
         booking_services.booking_create(actor=users["learner.fatima"], session=entry_1.first())
+        # Pat (no grant) books Fatima onto Entry 2, at the time of her women's
+        # class: he cannot see that place, so it is not looked at and the booking
+        # goes ahead. Fatima sees the overlap on both bookings (and gets a
+        # message); Pat sees an ordinary booking.
+        entry_2 = (
+            Session.objects.filter(activity__title="English: Entry 2").order_by("start").first()
+        )
+        if entry_2 is not None:
+            booking_services.booking_create(
+                actor=users["coord.upbeat"], session=entry_2,
+                participant=participant_for_user(user=users["learner.fatima"]),
+            )  # fmt: skip
         return guests
 
     def _history(self, users, guests, today: date) -> None:
