@@ -308,9 +308,9 @@ def targets(world):
     follow = feed_services.activity_follow(user=world.learner, activity=world.public_activity)
     token = feed_services.feed_token_rotate(user=world.learner_with_grant)
     from backend.accounts.models import Participant
-    from backend.registers import services as register_services
+    from backend.people import services as people_services
 
-    code_learner = register_services.learner_account_create(
+    code_learner = people_services.learner_account_create(
         actor=world.coordinator, known_as="Hana", organisation=world.org
     )
     return {
