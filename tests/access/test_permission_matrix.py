@@ -79,6 +79,14 @@ def PARTICIPANT_SEEN(ok, staff=None, self_=None):
     )
 
 
+def SPACE_PARTICIPANT(ok, staff=403):
+    """A woman registered by the space (a login its coordinator made): its
+    coordinator (ok) and the organisation's tutor who holds the grant (`staff`)
+    may reach her; to everyone else, the organisation's staff included, she
+    does not exist."""
+    return only({"space_coordinator": ok, "tutor_in_space": staff}, 404)
+
+
 SEE_PROTECTED = {**everyone(404), **dict.fromkeys(SEES_SPACE, 200)}
 
 # route name -> target -> method -> expected status per role. Methods not listed: 405.
@@ -233,9 +241,18 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
         },
     },
     "participant-list": {"-": {"get": only({}, 200)}},
-    "participant-detail": {"learner_participant": {"get": PARTICIPANT_SEEN(200)}},
-    "participant-export": {"learner_participant": {"get": PARTICIPANT_SEEN(200, staff=403)}},
-    "participant-erase": {"learner_participant": {"post": PARTICIPANT_SEEN(200, staff=403)}},
+    "participant-detail": {
+        "learner_participant": {"get": PARTICIPANT_SEEN(200)},
+        "space_participant": {"get": SPACE_PARTICIPANT(200, staff=200)},
+    },
+    "participant-export": {
+        "learner_participant": {"get": PARTICIPANT_SEEN(200, staff=403)},
+        "space_participant": {"get": SPACE_PARTICIPANT(200)},
+    },
+    "participant-erase": {
+        "learner_participant": {"post": PARTICIPANT_SEEN(200, staff=403)},
+        "space_participant": {"post": SPACE_PARTICIPANT(200)},
+    },
     # Only for a password-less learner login (made by the coordinator here);
     # her organisation's tutors see her but may not; everyone else: 404.
     "participant-sign-in-code": {
@@ -248,9 +265,12 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
                 404,
             )
         },
+        "space_participant": {"post": SPACE_PARTICIPANT(201)},
     },
+    # Her space's coordinator merges her records (an empty body: 400 once allowed).
     "participant-merge": {
-        "learner_participant": {"post": PARTICIPANT_SEEN(400, staff=403, self_=403)}
+        "learner_participant": {"post": PARTICIPANT_SEEN(400, staff=403, self_=403)},
+        "space_participant": {"post": SPACE_PARTICIPANT(400)},
     },
     # Without ?organisation= every signed-in caller gets 400; tests/reports covers roles.
     **{
@@ -313,8 +333,12 @@ def targets(world):
     code_learner = people_services.learner_account_create(
         actor=world.coordinator, known_as="Hana", organisation=world.org
     )
+    space_participant = people_services.learner_account_create(
+        actor=world.space_coordinator, known_as="Mina", space=world.space
+    )
     return {
         "code_learner": code_learner.pk,
+        "space_participant": space_participant.pk,
         "learner_participant": Participant.objects.get(user=world.learner).pk,
         "own_follow": follow.pk,
         "token": token,
