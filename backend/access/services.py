@@ -171,9 +171,10 @@ def space_access_suspend_for_reset(*, actor, user) -> list[Space]:
     login that may enter it (a sign-in code for a learner). Whoever holds that
     code must not get in, and the issuer must not learn that she could: so her
     grants and roles for every space the issuer does not coordinate are
-    suspended (her own grants removed, and her membership of groups holding
-    one), each written to that space's log. Bookings stay; a coordinator of
-    the space restores her with a grant. Called by the people services."""
+    suspended (her own grants removed, her membership of groups holding one,
+    and her approved requests, which she would see in her own list), each
+    written to that space's log. Bookings stay; a coordinator of the space
+    restores her with a grant. Called by the people services."""
     mine = policy.coordinated_spaces(actor).values("pk")
     suspended = list(_spaces_with_any_perm(user).exclude(pk__in=mine))
     for space in suspended:
@@ -181,6 +182,11 @@ def space_access_suspend_for_reset(*, actor, user) -> list[Space]:
             remove_perm(f"access.{codename}", user, space)
         holding = SpaceGroupObjectPermission.objects.filter(content_object=space)
         user.groups.remove(*Group.objects.filter(user=user, pk__in=holding.values("group_id")))
+        # Her own list of requests would show "approved" to whoever holds the
+        # code; the audit log keeps the history.
+        AccessRequest.objects.filter(
+            space=space, user=user, status=AccessRequest.Status.APPROVED
+        ).delete()
         _audit(
             actor=actor, action="access_suspended", space=space, subject=user,
             note="sign-in reset by someone outside the space",

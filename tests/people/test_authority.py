@@ -91,7 +91,10 @@ def test_a_hidden_grant_does_not_change_the_answer_to_a_code_request(world):
     hana = _learner_login(world, "Hana")
     from backend.access import services as access_services
 
-    access_services.space_grant(actor=world.space_coordinator, space=world.space, user=layla.user)
+    asked = access_services.access_request_create(user=layla.user, space=world.space)
+    access_services.access_request_decide(
+        actor=world.space_coordinator, request=asked, approve=True
+    )
     without_grant = _issue(world.coordinator, hana)
     with_grant = _issue(world.coordinator, layla)
     assert with_grant.status_code == without_grant.status_code == 201
@@ -104,6 +107,10 @@ def test_a_hidden_grant_does_not_change_the_answer_to_a_code_request(world):
     )
     assert signed_in.status_code == 200
     assert client.get("/api/v1/me/").json()["spaces"] == []
+    assert client.get("/api/v1/access-requests/").json()["count"] == 0
+    space = client.get(f"/api/v1/spaces/{world.space.pk}/").json()
+    hers = client_for(hana.user).get(f"/api/v1/spaces/{world.space.pk}/").json()
+    assert space == hers
     # ...and the space's coordinators see why, in the space's own log.
     entry = AuditEntry.objects.get(space=world.space, action="access_suspended")
     assert entry.subject == layla.user and entry.actor == world.coordinator
