@@ -161,3 +161,90 @@ def can_take_register(user, session) -> bool:
     if session.activity.tutors.filter(pk=user.pk).exists():
         return True
     return can_manage_activity(user, session.activity)
+
+
+# --- people ---------------------------------------------------------------------------------
+# Which staff may see a person follows only from what they may see of her: her
+# bookings or attendance at visible sessions they work on, or a registration
+# made in a context they may see (a public register or learner login of their
+# organisation: `Participant.organisations`; a space's register or login:
+# `Participant.registered_in_space`, never the organisation). A woman known to an
+# organisation only through its women-only space does not exist for its staff
+# without the grant: not in search, not by id, not for merge, erase, export or a
+# sign-in code.
+
+
+def _staff_organisations(user) -> QuerySet:
+    from backend.organisations.roles import tutored_organisations
+
+    return coordinated_organisations(user) | tutored_organisations(user)
+
+
+def _people_known_through(*, orgs, spaces, sessions) -> Q:
+    """People booked or marked at `sessions`, registered with `orgs`, or
+    registered at one of `spaces`: a filter on Participant."""
+    from backend.accounts.models import Participant
+    from backend.bookings.models import Booking
+    from backend.registers.models import Attendance
+
+    booked = Booking.objects.filter(participant=OuterRef("pk"), session__in=sessions)
+    attended = Attendance.objects.filter(participant=OuterRef("pk"), session__in=sessions)
+    registered = Participant.objects.filter(
+        Q(organisations__in=orgs) | Q(registered_in_space__in=spaces)
+    )
+    return Exists(booked) | Exists(attended) | Q(pk__in=registered.values("pk"))
+
+
+def _spaces_staffed(user, orgs) -> QuerySet[Space]:
+    """Spaces whose people the user works with: she coordinates the space, or
+    she is staff of its organisation and holds its grant."""
+    return Space.objects.filter(
+        Q(pk__in=coordinated_spaces(user).values("pk"))
+        | Q(pk__in=granted_spaces(user).values("pk"), organisation__in=orgs)
+    )
+
+
+def visible_participants(user) -> QuerySet:
+    """Herself; and, for staff, the people they may know of: booked or marked at
+    visible sessions of their organisations, their spaces or the activities
+    they tutor, or registered in a context they may see."""
+    from backend.accounts.models import Participant
+
+    if user is None or not user.is_authenticated:
+        return Participant.objects.none()
+    orgs = _staff_organisations(user).values("pk")
+    spaces = _spaces_staffed(user, orgs).values("pk")
+    sessions = visible_sessions(user).filter(
+        Q(activity__organisation__in=orgs)
+        | Q(activity__space__in=coordinated_spaces(user).values("pk"))
+        | Q(activity__tutors=user)
+    )
+    known = _people_known_through(orgs=orgs, spaces=spaces, sessions=sessions.values("pk"))
+    return Participant.objects.filter(merged_into__isnull=True).filter(Q(user=user) | known)
+
+
+def manageable_participants(user) -> QuerySet:
+    """Visible people whose records the user may merge, erase, export or give a
+    sign-in code: those known to an organisation or space she coordinates (the
+    same three ways as `visible_participants`). Not herself: a learner may
+    export or erase her own record, which the services allow separately.
+
+    The queryset twin of `can_manage_participant`."""
+    from backend.accounts.models import Participant
+
+    if user is None or not user.is_authenticated:
+        return Participant.objects.none()
+    orgs = coordinated_organisations(user).values("pk")
+    spaces = _spaces_staffed(user, orgs).values("pk")
+    activities = manageable_activities(user).values("pk")
+    sessions = visible_sessions(user).filter(activity__in=activities).values("pk")
+    known = _people_known_through(orgs=orgs, spaces=spaces, sessions=sessions)
+    return Participant.objects.filter(merged_into__isnull=True).filter(known)
+
+
+def can_see_participant(user, participant) -> bool:
+    return visible_participants(user).filter(pk=participant.pk).exists()
+
+
+def can_manage_participant(user, participant) -> bool:
+    return manageable_participants(user).filter(pk=participant.pk).exists()

@@ -8,14 +8,24 @@ by whoever runs the deployment. Every change is written to the audit log.
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from backend.common.errors import ApplicationError, NotFoundError
 
 from . import policy
-from .models import ACCESS, COORDINATE, AccessRequest, AuditEntry, Space
+from .models import (
+    ACCESS,
+    COORDINATE,
+    AccessRequest,
+    AuditEntry,
+    Space,
+    SpaceGroupObjectPermission,
+    SpaceUserObjectPermission,
+)
 
 
 def _audit(*, actor, action: str, space: Space, subject=None, note: str = "") -> None:
@@ -153,3 +163,43 @@ def access_request_decide(
         note=note,
     )
     return request
+
+
+@transaction.atomic
+def space_access_suspend_for_reset(*, actor, user) -> list[Space]:
+    """Someone who does not coordinate a space is resetting the sign-in of a
+    login that may enter it (a sign-in code for a learner). Whoever holds that
+    code must not get in, and the issuer must not learn that she could: so her
+    grants and roles for every space the issuer does not coordinate are
+    suspended (her own grants removed, her membership of groups holding one,
+    and her approved requests, which she would see in her own list), each
+    written to that space's log. Bookings stay; a coordinator of the space
+    restores her with a grant. Called by the people services."""
+    mine = policy.coordinated_spaces(actor).values("pk")
+    suspended = list(_spaces_with_any_perm(user).exclude(pk__in=mine))
+    for space in suspended:
+        for codename in (ACCESS, COORDINATE):
+            remove_perm(f"access.{codename}", user, space)
+        holding = SpaceGroupObjectPermission.objects.filter(content_object=space)
+        user.groups.remove(*Group.objects.filter(user=user, pk__in=holding.values("group_id")))
+        # Her own list of requests would show "approved" to whoever holds the
+        # code; the audit log keeps the history.
+        AccessRequest.objects.filter(
+            space=space, user=user, status=AccessRequest.Status.APPROVED
+        ).delete()
+        _audit(
+            actor=actor, action="access_suspended", space=space, subject=user,
+            note="sign-in reset by someone outside the space",
+        )  # fmt: skip
+    return suspended
+
+
+def _spaces_with_any_perm(user):
+    return Space.objects.filter(
+        Q(pk__in=SpaceUserObjectPermission.objects.filter(user=user).values("content_object_id"))
+        | Q(
+            pk__in=SpaceGroupObjectPermission.objects.filter(group__user=user).values(
+                "content_object_id"
+            )
+        )
+    )

@@ -45,8 +45,10 @@ class Participant(models.Model):
     organisations = models.ManyToManyField(
         "organisations.Organisation", blank=True, related_name="registered_participants"
     )
-    # Created at a protected space's register: only its grant holders may see her
-    # until she appears somewhere visible (see registers/selectors.py).
+    # Registered at a protected space (its register or a login it made): only its
+    # staff with the grant may see her until she appears somewhere visible. The
+    # organisations above are recorded for public contexts only (see
+    # access/policy.py, visible_participants).
     registered_in_space = models.ForeignKey(
         "access.Space", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -15,7 +15,6 @@ from backend.access import policy
 from backend.accounts.models import Participant
 from backend.common.errors import ApplicationError, NotFoundError, field_not_found
 from backend.common.views import HarbourViewSet
-from backend.registers.selectors import visible_participants
 from backend.timetable.models import MAX_GROUP
 
 from . import selectors, services
@@ -162,7 +161,7 @@ class BookingViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
         participant = None
         if "participant" in values:
             participant = (
-                visible_participants(request.user).filter(pk=values["participant"]).first()
+                policy.visible_participants(request.user).filter(pk=values["participant"]).first()
             )
             if participant is None:
                 raise field_not_found("participant")

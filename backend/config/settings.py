@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "backend.notifications",
     "backend.feeds",
     "backend.registers",
+    "backend.people",
     "backend.reports",
     "backend.demo",
 ]

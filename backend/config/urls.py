@@ -14,7 +14,8 @@ from backend.common.health import healthz, readyz
 from backend.common.views import PingView
 from backend.feeds.api import FeedRotateView, FeedView, FollowViewSet
 from backend.organisations.api import OrganisationViewSet, VenueViewSet
-from backend.registers.api import LearnerAccountViewSet, ParticipantViewSet, RegisterViewSet
+from backend.people.api import LearnerAccountViewSet, ParticipantViewSet
+from backend.registers.api import RegisterViewSet
 from backend.reports.api import FiguresCsvView, FiguresView
 from backend.timetable.api import ActivityViewSet, LanguageViewSet, SessionViewSet
 from backend.timetable.rooms_api import RoomAvailabilityView, RoomReservationViewSet

@@ -1,2 +1,2 @@
-"""Registers (attendance marks, walk-ins, locking), participant records' reads
-and lifecycle (search, merge, erase, export)."""
+"""Registers: attendance marks, walk-ins, locking and reopening. People's
+records (search, merge, erase, export, logins): `backend.people`."""

@@ -80,6 +80,14 @@ def PARTICIPANT_SEEN(ok, staff=None, self_=None):
     )
 
 
+def SPACE_PARTICIPANT(ok, staff=403):
+    """A woman registered by the space (a login its coordinator made): its
+    coordinator (ok) and the organisation's tutor who holds the grant (`staff`)
+    may reach her; to everyone else, the organisation's staff included, she
+    does not exist."""
+    return only({"space_coordinator": ok, "tutor_in_space": staff}, 404)
+
+
 SEE_PROTECTED = {**everyone(404), **dict.fromkeys(SEES_SPACE, 200)}
 
 # route name -> target -> method -> expected status per role. Methods not listed: 405.
@@ -234,9 +242,18 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
         },
     },
     "participant-list": {"-": {"get": only({}, 200)}},
-    "participant-detail": {"learner_participant": {"get": PARTICIPANT_SEEN(200)}},
-    "participant-export": {"learner_participant": {"get": PARTICIPANT_SEEN(200, staff=403)}},
-    "participant-erase": {"learner_participant": {"post": PARTICIPANT_SEEN(200, staff=403)}},
+    "participant-detail": {
+        "learner_participant": {"get": PARTICIPANT_SEEN(200)},
+        "space_participant": {"get": SPACE_PARTICIPANT(200, staff=200)},
+    },
+    "participant-export": {
+        "learner_participant": {"get": PARTICIPANT_SEEN(200, staff=403)},
+        "space_participant": {"get": SPACE_PARTICIPANT(200)},
+    },
+    "participant-erase": {
+        "learner_participant": {"post": PARTICIPANT_SEEN(200, staff=403)},
+        "space_participant": {"post": SPACE_PARTICIPANT(200)},
+    },
     # Only for a password-less learner login (made by the coordinator here);
     # her organisation's tutors see her but may not; everyone else: 404.
     "participant-sign-in-code": {
@@ -249,9 +266,12 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
                 404,
             )
         },
+        "space_participant": {"post": SPACE_PARTICIPANT(201)},
     },
+    # Her space's coordinator merges her records (an empty body: 400 once allowed).
     "participant-merge": {
-        "learner_participant": {"post": PARTICIPANT_SEEN(400, staff=403, self_=403)}
+        "learner_participant": {"post": PARTICIPANT_SEEN(400, staff=403, self_=403)},
+        "space_participant": {"post": SPACE_PARTICIPANT(400)},
     },
     # Without ?organisation= every signed-in caller gets 400; tests/reports covers roles.
     **{
@@ -330,9 +350,9 @@ def targets(world):
     follow = feed_services.activity_follow(user=world.learner, activity=world.public_activity)
     token = feed_services.feed_token_rotate(user=world.learner_with_grant)
     from backend.accounts.models import Participant
-    from backend.registers import services as register_services
+    from backend.people import services as people_services
 
-    code_learner = register_services.learner_account_create(
+    code_learner = people_services.learner_account_create(
         actor=world.coordinator, known_as="Hana", organisation=world.org
     )
     from backend.timetable import rooms
@@ -342,11 +362,15 @@ def targets(world):
         actor=world.coordinator, room=world.room, organisation=world.org, start=start,
         end=start + timedelta(hours=1), kind="maintenance",
     )  # fmt: skip
+    space_participant = people_services.learner_account_create(
+        actor=world.space_coordinator, known_as="Mina", space=world.space
+    )
     return {
         "room": world.room.pk,
         "space_room": world.protected_activity.room.pk,
         "reservation": reservation.pk,
         "code_learner": code_learner.pk,
+        "space_participant": space_participant.pk,
         "learner_participant": Participant.objects.get(user=world.learner).pk,
         "own_follow": follow.pk,
         "token": token,

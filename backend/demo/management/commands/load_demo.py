@@ -481,9 +481,11 @@ class Command(BaseCommand):
         as rows here; each register is reopened (as a coordinator would, with a
         reason) and filled through the register services."""
         pick = random.Random(2026)  # the same history on every machine
+        # Some names as the newcomer wrote them: searching "Maryam" or "Hadi"
+        # finds them (participant search compares transliterations).
         newcomers = iter(
-            ["Amani", "Bilal", "Dina", "Esra", "Faisal", "Ghazal", "Hadi", "Ibrahim", "Jana",
-             "Kamal", "Lina", "Maryam", "Nabil", "Rana", "Sara", "Tariq", "Wafa", "Yonas"]
+            ["Amani", "Bilal", "مریم", "Esra", "Faisal", "Ghazal", "هادی", "Ibrahim", "Jana",
+             "Kamal", "Lina", "Dina", "Nabil", "Rana", "Sara", "Tariq", "Wafa", "Yonas"]
         )  # fmt: skip
         for title, coordinator, regulars, pool in (
             # People DRS already knows (booked on its trip); the rest are only in a queue.
