@@ -23,6 +23,7 @@ from django.utils import timezone
 from backend.access import policy
 from backend.accounts.models import Participant
 from backend.accounts.services import participant_for_user
+from backend.common.db import short_lock_wait
 from backend.common.errors import ApplicationError, NotFoundError, field_not_found, required_reason
 from backend.notifications.services import notification_queue
 from backend.timetable.models import Activity, Session
@@ -54,6 +55,9 @@ def _event(*, action: str, actor=None, booking=None, entry=None, note: str = "")
 
 
 def _lock_session(session_id) -> Session:
+    # A row held elsewhere (a stuck transaction) makes this booking a 503 busy
+    # after a short wait, instead of holding an app thread until it is free.
+    short_lock_wait()
     return (
         Session.objects.select_for_update(of=("self",))
         .select_related("activity", "room__venue")
@@ -248,6 +252,7 @@ def _booking_create(*, actor, session_id, places, participant, idempotency_key) 
     person = _resolve_participant(actor, session, participant)
     # Her row first (then the session's, the order merges use too): two of her
     # own requests at once cannot both pass the overlap and weekly checks.
+    short_lock_wait()
     Participant.objects.select_for_update().filter(pk=person.pk).first()
     rules.check_group_size(session, places)
     rules.check_no_overlap(session, person, actor=actor)
