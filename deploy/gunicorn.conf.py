@@ -10,8 +10,8 @@ threads = int(os.environ.get("HARBOUR_THREADS", "2"))
 # applies even when HARBOUR_THREADS=1 (the sync worker ignores keep-alive).
 worker_class = "gthread"
 # A request that waits on a row lock holds one of these threads. PostgreSQL's
-# lock_timeout (2 s inside booking services) and statement_timeout (10 s per
-# request) end such waits long before this worker timeout: see
+# lock_timeout (5 s inside booking services, 10 s elsewhere) and
+# statement_timeout (20 s) end such waits before this worker timeout: see
 # docs/reliability.md, "Lock and statement timeouts".
 timeout = 30
 graceful_timeout = 30

@@ -125,9 +125,9 @@ DATABASES = {
 # timeouts"). Booking services wait even less for their locks
 # (HARBOUR_BOOKING_LOCK_TIMEOUT_MS, backend/common/db.py). For a long
 # migration by hand, run it with HARBOUR_DB_STATEMENT_TIMEOUT_MS=0.
-HARBOUR_DB_LOCK_TIMEOUT_MS = int(os.environ.get("HARBOUR_DB_LOCK_TIMEOUT_MS", "5000"))
-HARBOUR_DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("HARBOUR_DB_STATEMENT_TIMEOUT_MS", "15000"))
-HARBOUR_BOOKING_LOCK_TIMEOUT_MS = int(os.environ.get("HARBOUR_BOOKING_LOCK_TIMEOUT_MS", "1500"))
+HARBOUR_DB_LOCK_TIMEOUT_MS = int(os.environ.get("HARBOUR_DB_LOCK_TIMEOUT_MS", "10000"))
+HARBOUR_DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("HARBOUR_DB_STATEMENT_TIMEOUT_MS", "20000"))
+HARBOUR_BOOKING_LOCK_TIMEOUT_MS = int(os.environ.get("HARBOUR_BOOKING_LOCK_TIMEOUT_MS", "5000"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
