@@ -10,7 +10,6 @@ and POST …/sign-in-code/ (a one-time code for a learner without email).
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.conf import settings
@@ -189,7 +188,7 @@ class RegisterViewSet(HarbourViewSet):
     def csv(self, request, pk=None):
         session = self.get_object()
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv_cells.writer(out)
         writer.writerow(["name", "phone", "booking", "mark", "walk_in", "first_visit"])
         for row in selectors.register_rows(session=session):
             person = row["participant"]
