@@ -3,6 +3,9 @@
 #   DATABASE_URL=postgres://… deploy/backup.sh [/var/backups/harbour]
 # Keeps the newest $KEEP (default 14) backups in the folder.
 set -euo pipefail
+# The dump holds sessions and personal data: readable by its owner only, however
+# the script is started (harbour-backup.service sets UMask=0077 as well).
+umask 077
 : "${DATABASE_URL:?set DATABASE_URL}"
 dir="${1:-/var/backups/harbour}"
 keep="${KEEP:-14}"

@@ -6,8 +6,23 @@ import os
 bind = os.environ.get("HARBOUR_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("HARBOUR_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("HARBOUR_THREADS", "2"))
+# gthread is what threads > 1 selects anyway; named so that keep-alive below
+# applies even when HARBOUR_THREADS=1 (the sync worker ignores keep-alive).
+worker_class = "gthread"
+# A request that waits on a row lock holds one of these threads. PostgreSQL's
+# lock_timeout (5 s inside booking services, 10 s elsewhere) and
+# statement_timeout (20 s) end such waits before this worker timeout: see
+# docs/reliability.md, "Lock and statement timeouts".
 timeout = 30
 graceful_timeout = 30
+# Keep-alive must outlive nginx's idle upstream connections (keepalive_timeout
+# in the `upstream` blocks of deploy/nginx/, 30 s). If gunicorn closed an idle
+# connection first, nginx could send the next request down it in the same
+# instant and read a reset: a 502 for a request the app never saw (issue 17,
+# "recv() failed (104: Connection reset by peer)"). With the longer keep-alive
+# here it is always nginx that closes an idle connection, never gunicorn.
+# tests/deploy/test_keepalive_config.py checks the relationship in the files.
+keepalive = int(os.environ.get("HARBOUR_KEEPALIVE", "75"))
 max_requests = 2000
 max_requests_jitter = 200
 # No gunicorn access log: its request line would carry personal feed secrets.

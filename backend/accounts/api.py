@@ -21,6 +21,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.access import policy
+from backend.common.cache_fallback import DegradingCache
 from backend.common.errors import ApplicationError
 from backend.organisations.roles import coordinated_organisations, tutored_organisations
 
@@ -68,7 +69,10 @@ class MeView(APIView):
 
 
 class AttemptThrottle(ScopedRateThrottle):
-    """Counts sign-in attempts (POSTs) per client address, in the shared cache."""
+    """Counts sign-in attempts (POSTs) per client address, in the shared cache
+    (per process while that is down: sign-in must not fail with Redis)."""
+
+    cache = DegradingCache("sign-in-throttle")
 
     def allow_request(self, request, view):
         if request.method != "POST":

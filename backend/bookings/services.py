@@ -31,6 +31,7 @@ from django.utils import timezone
 from backend.access import policy
 from backend.accounts.models import Participant
 from backend.accounts.services import participant_for_user
+from backend.common.db import short_lock_wait
 from backend.common.errors import ApplicationError, NotFoundError, field_not_found, required_reason
 from backend.notifications.services import notification_queue
 from backend.timetable.models import Activity, Session
@@ -62,6 +63,10 @@ def _event(*, action: str, actor=None, booking=None, entry=None, note: str = "")
 
 
 def _lock_session(session_id) -> Session:
+    # A row held elsewhere (a stuck transaction) makes this booking a 503 busy
+    # after a short wait (HARBOUR_BOOKING_LOCK_TIMEOUT_MS), instead of holding
+    # an app thread until it is free.
+    short_lock_wait()
     return (
         Session.objects.select_for_update(of=("self",))
         .select_related("activity", "room__venue")
@@ -228,22 +233,25 @@ def booking_create(
     idempotency_key: str = "",
 ) -> tuple[Booking, bool]:
     """Book places, or join the waiting list when full. Returns (booking, created).
-    A retry with the same Idempotency-Key returns the first booking unchanged."""
+    A retry with the same Idempotency-Key returns the first booking unchanged,
+    also when it arrives while the first is still being made (it waits for
+    it); the same key with a different request is refused."""
+    request = {"session_id": session.pk, "places": places, "participant": participant}
     if idempotency_key:
         earlier = Booking.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
         if earlier is not None:
-            return _replay(earlier, session_id=session.pk, actor=actor), False
+            return _replay(earlier, actor=actor, **request), False
     try:
         with transaction.atomic():
             return _booking_create(
                 actor=actor, session_id=session.pk, places=places, participant=participant,
                 idempotency_key=idempotency_key,
-            ), True  # fmt: skip
+            )  # fmt: skip
     except IntegrityError:
         # The same key raced itself (two retries at once): the first one won.
         earlier = Booking.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
         if idempotency_key and earlier is not None:
-            return earlier, False
+            return _replay(earlier, actor=actor, **request), False
         raise ApplicationError(
             "already_booked",
             "You already have a place or a waiting-list place here.",
@@ -251,10 +259,15 @@ def booking_create(
         ) from None
 
 
-def _replay(earlier, *, session_id, actor):
+def _replay(earlier, *, session_id, places, participant, actor):
     """A retry returns the first result, but a key reused for something else is
     an error, and a result she may no longer see is not found."""
-    if earlier.session_id != session_id:
+    same_person = (
+        earlier.participant_id == participant.pk
+        if participant is not None
+        else earlier.participant.user_id == actor.pk
+    )
+    if earlier.session_id != session_id or earlier.places != places or not same_person:
         raise ApplicationError(
             "idempotency_key_reused",
             "This Idempotency-Key was used for another booking; send a new one.",
@@ -265,7 +278,9 @@ def _replay(earlier, *, session_id, actor):
     return earlier
 
 
-def _booking_create(*, actor, session_id, places, participant, idempotency_key) -> Booking:
+def _booking_create(
+    *, actor, session_id, places, participant, idempotency_key
+) -> tuple[Booking, bool]:
     # Checks that do not depend on the session's places run before its lock, to
     # keep that critical section (and so the queue of waiting requests) short.
     session = Session.objects.select_related("activity").get(pk=session_id)
@@ -279,7 +294,15 @@ def _booking_create(*, actor, session_id, places, participant, idempotency_key) 
     rules.check_group_size(session, places)
     # Her row first (then the session's, the order merges use too): two of her
     # own requests at once cannot both pass the overlap and weekly checks.
+    short_lock_wait()
     Participant.objects.select_for_update().filter(pk=person.pk).first()
+    if idempotency_key:
+        # A retry that arrived while the first request was being made waited
+        # for her row just now: the first result is committed, give it back.
+        earlier = Booking.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            request = {"session_id": session_id, "places": places, "participant": participant}
+            return _replay(earlier, actor=actor, **request), False
     rules.check_no_overlap(session, person, actor=actor)
     rules.check_weekly_limit(session, person)
 
@@ -301,7 +324,7 @@ def _booking_create(*, actor, session_id, places, participant, idempotency_key) 
         _event(action="waiting", actor=actor, booking=booking)
         booking.session = session
         _tell(booking, "booking_waiting", position=waiting_position(booking))
-    return booking
+    return booking, True
 
 
 def _own_or_managed(actor, booking: Booking) -> None:
@@ -458,7 +481,7 @@ def queue_join(
             created_by=actor, idempotency_key=idempotency_key
         ).first()
         if earlier is not None:
-            if earlier.activity_id != activity.pk:
+            if earlier.activity_id != activity.pk or earlier.places != places:
                 raise ApplicationError(
                     "idempotency_key_reused",
                     "This Idempotency-Key was used for another request; send a new one.",

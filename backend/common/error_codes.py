@@ -33,6 +33,11 @@ ERROR_MESSAGES: dict[str, str] = {
     "invalid_date_range": "Those dates cannot be used together.",
     "date_out_of_range": "That date is too far in the past or the future.",
     "reason_required": "Please give a reason.",
+    "bad_request": "The request could not be read.",
+    "json_too_deep": "The request could not be read: it nests too deeply.",
+    "request_too_large": "The request is too large.",
+    "busy": "Many people are doing this right now. Please try again in a moment.",
+    "service_unavailable": "The service is briefly unavailable. Please try again soon.",
     # Signing in
     "sign_in_failed": "That username and password do not match.",
     "signed_in_too_often": "Too many failed attempts. Try again in an hour, or ask a coordinator.",
@@ -41,6 +46,7 @@ ERROR_MESSAGES: dict[str, str] = {
     "csrf_failed": "The page is out of date. Reload it and try again.",
     # Timetable
     "invalid_recurrence": "The repeat rule is not valid.",
+    "too_many_rules": "The repeat rule has too many lines.",
     "capacity_above_room": "The capacity is more than the room holds.",
     "capacity_below_bookings": "More places are already booked than the new capacity.",
     "end_before_start": "The end must be after the start.",

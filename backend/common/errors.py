@@ -7,6 +7,7 @@ Codes are stable: clients (and translations) key on them, never on `detail`.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -76,6 +77,13 @@ def _body(code: str, detail: str, fields: dict | None = None) -> dict:
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         return Response(_body(exc.code, exc.detail, exc.fields), status=exc.status_code)
+    from .api_errors import TOO_LARGE, unavailable_json
+
+    if (outage := unavailable_json(exc)) is not None:
+        # A lock wait that timed out, or the database or cache out of reach.
+        return outage
+    if isinstance(exc, RequestDataTooBig):
+        return Response(_body(*TOO_LARGE), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, Http404 | exceptions.NotFound):
         return Response(_body("not_found", NOT_FOUND_DETAIL), status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, DjangoValidationError):

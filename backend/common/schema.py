@@ -8,13 +8,24 @@ token: session authentication answers 403, never 401); 404 where the path
 names an object (missing and hidden look the same) or a list is paged; 400 where the request
 carries input (a body, query or header parameters) or the operation writes;
 409 where it writes (a refusal because of the current state: room clash,
-already booked, offer expired...); 429 where the view is throttled."""
+already booked, offer expired...); 429 where the view is throttled; 413 where
+it takes a body (more than the request cap); 503 everywhere (a lock wait that
+timed out, or the database or cache out of reach, with Retry-After)."""
 
 from __future__ import annotations
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
+
+
+class CsrfCodedSessionScheme(SessionScheme):
+    """Our session authentication (it only renames the CSRF refusal's code) is
+    documented as DRF's: the same cookie."""
+
+    target_class = "backend.common.api_errors.CsrfCodedSessionAuthentication"
+
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 DESCRIPTIONS = {
@@ -22,7 +33,9 @@ DESCRIPTIONS = {
     "403": "Not signed in, or not allowed.",
     "404": "No such object, or one you may not see (the same answer).",
     "409": "Refused because of the current state (a clash, a duplicate, an expired offer).",
+    "413": "The request body is larger than the server accepts.",
     "429": "Too many attempts: wait and try again.",
+    "503": "Busy or briefly unavailable: try again after Retry-After seconds.",
 }
 
 
@@ -48,9 +61,11 @@ class ErrorDocumentingSchema(AutoSchema):
             statuses.append("404")
         if self.method in WRITES:
             statuses.append("409")
+            statuses.append("413")
         # Throttled views (sign-in, by password or code) also answer 429.
         if getattr(self.view, "throttle_classes", None):
             statuses.append("429")
+        statuses.append("503")
         return statuses
 
     def _get_response_bodies(self, direction="response"):

@@ -44,6 +44,10 @@ else:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# API clients get `csrf_failed` as JSON; other pages keep Django's page.
+CSRF_FAILURE_VIEW = "backend.common.api_errors.csrf_failure"
+# Harbour's requests are small: a bigger body is refused with a 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -76,6 +80,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "backend.common.request_log.RequestIdMiddleware",
+    "backend.common.api_errors.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -116,6 +121,27 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# No request may wait long on a row lock or a slow query: one held lock must not
+# take every app thread with it (docs/reliability.md, "Lock and statement
+# timeouts"). Booking services wait even less for their locks
+# (HARBOUR_BOOKING_LOCK_TIMEOUT_MS, backend/common/db.py). For a long
+# migration by hand, run it with HARBOUR_DB_STATEMENT_TIMEOUT_MS=0.
+HARBOUR_DB_LOCK_TIMEOUT_MS = int(os.environ.get("HARBOUR_DB_LOCK_TIMEOUT_MS", "10000"))
+HARBOUR_DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("HARBOUR_DB_STATEMENT_TIMEOUT_MS", "20000"))
+HARBOUR_BOOKING_LOCK_TIMEOUT_MS = int(os.environ.get("HARBOUR_BOOKING_LOCK_TIMEOUT_MS", "5000"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": 5,
+            "options": (
+                f"-c lock_timeout={HARBOUR_DB_LOCK_TIMEOUT_MS}"
+                f" -c statement_timeout={HARBOUR_DB_STATEMENT_TIMEOUT_MS}"
+                # A transaction left open (a crashed client, a debugger) would hold
+                # its row locks for ever.
+                " -c idle_in_transaction_session_timeout=60000"
+            ),
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for each other instead of failing at once with "database is
     # locked"; IMMEDIATE takes the write lock at BEGIN, so on SQLite (which has
@@ -129,6 +155,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "harbour",
+            # A Redis that is down or unreachable answers within a second, so
+            # callers can degrade (docs/reliability.md) instead of hanging.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -193,7 +222,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "harbour@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "backend.common.api_errors.CsrfCodedSessionAuthentication",
+    ],
+    # DRF's own three, with a nesting limit on JSON (backend/common/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "backend.common.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["backend.common.filtering.FilterBackend"],

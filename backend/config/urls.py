@@ -67,3 +67,5 @@ urlpatterns = [
     path("", app_shell, name="app"),
 ]
 handler404 = "backend.common.views.not_found"
+handler400 = "backend.common.api_errors.bad_request"
+handler500 = "backend.common.api_errors.server_error"

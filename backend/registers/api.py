@@ -7,7 +7,6 @@ line and walk-ins in one list; POST …/marks/, …/mark-all/, …/walk-ins/,
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.http import HttpResponse
@@ -177,7 +176,7 @@ class RegisterViewSet(HarbourViewSet):
     def csv(self, request, pk=None):
         session = self.get_object()
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv_cells.writer(out)
         writer.writerow(["name", "phone", "booking", "mark", "walk_in", "first_visit"])
         for row in selectors.register_rows(session=session):
             person = row["participant"]

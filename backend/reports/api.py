@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date, timedelta
 
@@ -115,7 +114,7 @@ class FiguresCsvView(APIView):
     def get(self, request):
         figures = _figures(request)
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv_cells.writer(out)
         writer.writerow(["section", "key", "label", "people", "attendances"])
         for name in ("people_supported", "new_people", "came_once", "sessions_held",
                      "attendances", "bookings", "no_shows", "attendance_rate"):  # fmt: skip

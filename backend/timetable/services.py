@@ -230,7 +230,7 @@ def sessions_sync(
 
     for start in wanted:
         session = existing.get(start)
-        new_end = start + activity.duration
+        new_end = schedule.session_end(start, activity.duration)
         if session is None:
             session = Session(
                 activity=activity, original_start=start, start=start, end=new_end,

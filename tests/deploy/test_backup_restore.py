@@ -51,3 +51,26 @@ def test_backup_restores_into_a_fresh_database(tmp_path):
         with psycopg.connect(_url("postgres"), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{target_name}"')
     assert Space.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_backup_is_readable_by_its_owner_only_even_under_a_lax_umask(tmp_path):
+    SpaceFactory(name="Upbeat Women")
+    env = {**os.environ, "DATABASE_URL": _url(connection.settings_dict["NAME"])}
+    folder = tmp_path / "backups"  # created by the script
+    lax = os.umask(0o022)
+    try:
+        out = subprocess.run([str(DEPLOY / "backup.sh"), str(folder)],
+                             env=env, capture_output=True, text=True, check=True)  # fmt: skip
+    finally:
+        os.umask(lax)
+    dump = Path(out.stdout.strip())
+    assert oct(dump.stat().st_mode & 0o777) == oct(0o600)
+    assert oct(folder.stat().st_mode & 0o777) == oct(0o700)
+
+
+def test_backup_unit_sets_a_private_umask():
+    unit = (DEPLOY / "systemd" / "harbour-backup.service").read_text()
+    assert "\nUMask=0077\n" in unit
+    assert "\numask 077\n" in (DEPLOY / "backup.sh").read_text()

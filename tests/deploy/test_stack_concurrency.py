@@ -5,6 +5,7 @@ for 10 places and gives exactly 10 confirmations and a gapless line."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,13 +20,35 @@ ROOT = Path(__file__).resolve().parents[2]
 STACK_KEY = "stack-test-" + "k" * 60
 
 
+def _free_base_port(servers: int = 2) -> int:
+    """A port whose next `servers` neighbours are free too (nginx, app servers)."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        if base + servers >= 65535:
+            continue
+        try:
+            for port in range(base, base + servers + 1):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no free ports")
+
+
 @pytest.fixture
-def stack(transactional_db, settings):
+def stack(transactional_db, settings, tmp_path):
     """The stack, pointed at this test's (committed) database."""
     settings.SECRET_KEY = STACK_KEY  # session cookies made here must verify there
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": STACK_KEY, "STACK_PORT": "8190"}
+    # Its own port and state folder: never the stack of the checkout (or of
+    # another test run), which `stop` would otherwise end.
+    port, state = str(_free_base_port()), str(tmp_path / "stack")
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": STACK_KEY,
+           "STACK_PORT": port, "STACK_STATE": state}  # fmt: skip
     started = subprocess.run(
         [str(ROOT / "deploy/local-stack.sh"), "start", "2"],
         env=env, capture_output=True, text=True, timeout=300, cwd=ROOT,

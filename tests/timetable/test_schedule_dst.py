@@ -1,7 +1,7 @@
 """A weekly 18:00 class stays at 18:00 local across both clock changes, and an
 excluded date either side of each change is honoured, after a database round trip."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -130,3 +130,71 @@ def test_start_date_off_the_rule_is_not_an_occurrence():
         window_end=datetime(2027, 9, 20, tzinfo=LONDON),
     )
     assert [s.date() for s in starts] == [date(2027, 9, 9), date(2027, 9, 16)]
+
+
+# --- local times that do not exist, or happen twice (issue 17) -------------------------
+# 2027 in London: 01:00-02:00 GMT does not exist on 28 March (clocks go to 02:00
+# BST); 01:00-02:00 happens twice on 31 October (BST, then GMT again).
+UTC = ZoneInfo("UTC")
+
+
+def _sessions_of(start_date, start_time, end_time, recurrence):
+    with time_machine.travel(datetime(2027, 3, 1, 9, 0, tzinfo=LONDON), tick=False):
+        org = OrganisationFactory()
+        activity = make_activity(
+            actor=coordinator_of(org), organisation=org, room=RoomFactory(),
+            start_date=start_date, start_time=start_time, end_time=end_time,
+            recurrence=recurrence,
+        )  # fmt: skip
+        activity = Activity.objects.get(pk=activity.pk)
+        sessions_sync(activity=activity, horizon_weeks=40)
+    return {
+        s.start.astimezone(LONDON).date(): s
+        for s in Session.objects.filter(activity=activity).order_by("start")
+    }
+
+
+@pytest.mark.django_db
+def test_a_start_in_the_spring_gap_moves_on_by_the_gap_and_keeps_its_length():
+    days = _sessions_of(date(2027, 3, 27), time(1, 30), time(2, 30), "RRULE:FREQ=DAILY;COUNT=3")
+    assert sorted(days) == [date(2027, 3, 27), date(2027, 3, 28), date(2027, 3, 29)]
+    gap_day = days[date(2027, 3, 28)]
+    # 01:30 does not exist that night: RFC 5545 takes it with the offset before
+    # the gap, i.e. 01:30 GMT, which is 02:30 BST.
+    assert gap_day.start.astimezone(UTC) == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
+    assert gap_day.start.astimezone(LONDON).time() == time(2, 30)
+    assert days[date(2027, 3, 27)].start.astimezone(LONDON).time() == time(1, 30)
+    assert days[date(2027, 3, 29)].start.astimezone(LONDON).time() == time(1, 30)
+    for session in days.values():
+        assert session.end - session.start == timedelta(hours=1)
+
+
+@pytest.mark.django_db
+def test_a_start_in_the_repeated_autumn_hour_is_the_first_of_the_two():
+    days = _sessions_of(date(2027, 10, 30), time(1, 30), time(2, 30), "RRULE:FREQ=DAILY;COUNT=3")
+    repeated = days[date(2027, 10, 31)]
+    assert repeated.start.astimezone(UTC) == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)  # BST
+    # One hour of elapsed time: it ends at the second 01:30 (GMT).
+    assert repeated.end - repeated.start == timedelta(hours=1)
+    assert repeated.end.astimezone(UTC) == datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
+    assert days[date(2027, 11, 1)].start.astimezone(UTC) == datetime(2027, 11, 1, 1, 30, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+def test_a_session_over_a_clock_change_lasts_its_duration_in_elapsed_time():
+    days = _sessions_of(date(2027, 3, 28), time(0, 30), time(2, 30), None)
+    (night,) = days.values()
+    assert night.start.astimezone(UTC) == datetime(2027, 3, 28, 0, 30, tzinfo=UTC)
+    assert night.end - night.start == timedelta(hours=2)
+    assert night.end.astimezone(LONDON).time() == time(3, 30)  # BST by then
+
+
+def test_an_excluded_gap_day_is_still_excluded():
+    rec = schedule.parse_rule("RRULE:FREQ=DAILY;COUNT=3", tz=LONDON)
+    starts = schedule.expand(
+        rec=rec, start_date=date(2027, 3, 27), start_time=time(1, 30), tz_name="Europe/London",
+        excluded_dates=[date(2027, 3, 28)],
+        window_start=datetime(2027, 3, 1, tzinfo=LONDON),
+        window_end=datetime(2027, 4, 1, tzinfo=LONDON),
+    )  # fmt: skip
+    assert [s.date() for s in starts] == [date(2027, 3, 27), date(2027, 3, 29)]

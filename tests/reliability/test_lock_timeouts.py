@@ -1,0 +1,135 @@
+"""One locked row no longer stalls the site (issue 17, item 2), on real
+PostgreSQL through a live HTTP server: while another connection holds a
+session's row FOR UPDATE, a booking of that session answers a JSON 503 `busy`
+with Retry-After once its short lock wait is over, the health checks and other
+bookings answer at once, and nothing is half-written.
+
+Timings are bounds with wide margins (a loaded 2-core machine): the booking's
+lock wait is 5 s, the bound 20 s; the holder lets go after 45 s, so on code
+without a lock timeout the booking would succeed late, and fail the test."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import time as clock
+from datetime import timedelta
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from backend.bookings.models import Booking
+from backend.timetable.models import Activity
+from tests.bookings.test_concurrency import signed_in
+from tests.factories import (
+    OrganisationFactory,
+    RoomFactory,
+    UserFactory,
+    coordinator_of,
+    make_activity,
+)
+
+HOLD_SECONDS = 45
+BOUND = 20.0
+
+
+def _call(url, headers=None, body=None):
+    request = urllib.request.Request(
+        url,
+        data=None if body is None else json.dumps(body).encode(),
+        headers=headers or {},
+        method="GET" if body is None else "POST",
+    )
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(request, timeout=HOLD_SECONDS + 20) as response:
+            status, raw, head = response.status, response.read(), response.headers
+    except urllib.error.HTTPError as error:
+        status, raw, head = error.code, error.read(), error.headers
+    return status, json.loads(raw or b"{}"), head, time.monotonic() - started
+
+
+def _dsn() -> str:
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgresql://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture
+def two_trips(transactional_db):
+    org = OrganisationFactory()
+    coordinator = coordinator_of(org)
+    sessions = []
+    for title in ("Day trip", "Museum visit"):
+        activity = make_activity(
+            actor=coordinator, organisation=org, room=RoomFactory(capacity=40), capacity=10,
+            title=title, kind=Activity.Kind.DAY_TRIP, recurrence=None,
+            start_date=timezone.localdate() + timedelta(days=5), start_time=clock(9),
+            end_time=clock(17),
+        )  # fmt: skip
+        sessions.append(activity.sessions.get())
+    people = [UserFactory(username=f"p{i}") for i in range(5)]
+    return sessions, [signed_in(p) for p in people]
+
+
+@pytest.mark.postgres
+def test_a_held_session_row_makes_bookings_busy_not_the_site_stalled(live_server, two_trips):
+    (locked, other), headers = two_trips
+    holder = psycopg.connect(_dsn())
+    holder.execute("SELECT id FROM timetable_session WHERE id = %s FOR UPDATE", [locked.pk])
+    release = threading.Timer(HOLD_SECONDS, holder.rollback)
+    release.start()
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            waiting = [
+                pool.submit(
+                    _call, live_server.url + "/api/v1/bookings/", h, {"session": str(locked.pk)}
+                )
+                for h in headers[:4]
+            ]
+            time.sleep(0.3)  # the bookings are now waiting on the lock
+            # Meanwhile the health checks, and a booking of another session, answer.
+            for path in ("/healthz", "/readyz", "/api/v1/ping/"):
+                status, body, _head, took = _call(live_server.url + path)
+                assert status == 200, (path, body)
+                assert took < BOUND, (path, took)
+            status, body, _head, took = _call(
+                live_server.url + "/api/v1/bookings/", headers[4], {"session": str(other.pk)}
+            )
+            assert status == 201, body
+            results = [f.result() for f in waiting]
+        for status, body, head, took in results:
+            assert status == 503, body
+            assert body["code"] == "busy"
+            assert int(head["Retry-After"]) >= 1
+            assert took < BOUND, took
+    finally:
+        release.cancel()
+        holder.rollback()
+        holder.close()
+    # Nothing half-written, and the session is bookable again once it is free.
+    assert not Booking.objects.filter(session=locked).exists()
+    status, body, _head, _took = _call(
+        live_server.url + "/api/v1/bookings/", headers[0], {"session": str(locked.pk)}
+    )
+    assert status == 201, body
+
+
+@pytest.mark.postgres
+def test_every_connection_carries_lock_and_statement_timeouts(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW lock_timeout")
+        lock = cursor.fetchone()[0]
+        cursor.execute("SHOW statement_timeout")
+        statement = cursor.fetchone()[0]
+    assert lock == f"{settings.HARBOUR_DB_LOCK_TIMEOUT_MS // 1000}s"
+    assert statement == f"{settings.HARBOUR_DB_STATEMENT_TIMEOUT_MS // 1000}s"
+    # The booking services' own, shorter wait is for their transaction only.
+    assert settings.HARBOUR_BOOKING_LOCK_TIMEOUT_MS < settings.HARBOUR_DB_LOCK_TIMEOUT_MS
