@@ -9,7 +9,7 @@ very next request.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from backend.common.object_perms import objects_with_perm
 from backend.organisations.roles import coordinated_organisations
