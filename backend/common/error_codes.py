@@ -50,6 +50,13 @@ ERROR_MESSAGES: dict[str, str] = {
     "room_too_small": "The room is too small for the places already booked.",
     "tutor_needs_grant": "This tutor has no access to this space.",
     "unknown_role": "Unknown role.",
+    "schedule_mixed": "Give either a repeat rule or the repeat form, not both.",
+    "schedule_days_required": "Choose the days it runs on.",
+    "schedule_end_conflict": "Give a last date or a number of times, not both.",
+    "schedule_until_before_start": "The last date is before the first date.",
+    "schedule_one_off": "A one-off has nothing to end: cancel its session instead.",
+    "schedule_end_in_past": "The last date cannot be before today.",
+    "closure_in_past": "Those days are over: nothing is left to cancel.",
     # Bookings and queues
     "session_cancelled": "This session is cancelled.",
     "session_started": "This session has already started.",

@@ -17,6 +17,7 @@ from backend.organisations.api import OrganisationViewSet, VenueViewSet
 from backend.registers.api import LearnerAccountViewSet, ParticipantViewSet, RegisterViewSet
 from backend.reports.api import FiguresCsvView, FiguresView
 from backend.timetable.api import ActivityViewSet, LanguageViewSet, SessionViewSet
+from backend.timetable.api_closures import ClosureViewSet, TermViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -26,6 +27,8 @@ router.register("venues", VenueViewSet, basename="venue")
 router.register("languages", LanguageViewSet, basename="language")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("sessions", SessionViewSet, basename="session")
+router.register("terms", TermViewSet, basename="term")
+router.register("closures", ClosureViewSet, basename="closure")
 router.register("spaces", SpaceViewSet, basename="space")
 router.register("access-requests", AccessRequestViewSet, basename="access-request")
 router.register("bookings", BookingViewSet, basename="booking")

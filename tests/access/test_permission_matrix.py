@@ -118,6 +118,34 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
         "public_activity": {"get": everyone(200), "patch": MANAGE_PUBLIC(200)},
         "protected_activity": {"get": SEE_PROTECTED, "patch": MANAGE_PROTECTED(200)},
     },
+    # The schedule preview writes nothing; an empty edit previews the schedule as it is.
+    "activity-preview-new": {
+        "-": {"post": only({"coordinator": 400, "space_coordinator": 400}, 403)}
+    },
+    "activity-preview": {
+        "public_activity": {"post": MANAGE_PUBLIC(200)},
+        "protected_activity": {"post": MANAGE_PROTECTED(200)},
+    },
+    "activity-end": {
+        "public_activity": {"post": MANAGE_PUBLIC(400)},
+        "protected_activity": {"post": MANAGE_PROTECTED(400)},
+    },
+    # Terms and closures: the organisation's coordinators only.
+    "term-list": {
+        "-": {"get": only({"coordinator": 200}, 403), "post": only({"coordinator": 400}, 403)}
+    },
+    "term-detail": {
+        "term": {
+            "get": only({"coordinator": 200}, 403),
+            "patch": only({"coordinator": 200}, 403),
+            "delete": only({"coordinator": 204}, 403),
+        }
+    },
+    "closure-list": {
+        "-": {"get": only({"coordinator": 200}, 403), "post": only({"coordinator": 400}, 403)}
+    },
+    "closure-detail": {"closure": {"get": only({"coordinator": 200}, 403)}},
+    "closure-undo": {"closure": {"post": only({"coordinator": 200}, 403)}},
     "session-list": {"-": {"get": everyone(200)}},
     "session-detail": {
         "public_session": {"get": everyone(200)},
@@ -313,7 +341,22 @@ def targets(world):
     code_learner = register_services.learner_account_create(
         actor=world.coordinator, known_as="Hana", organisation=world.org
     )
+    from datetime import date, timedelta
+
+    from backend.timetable import closures
+
+    term = closures.term_create(
+        actor=world.coordinator, organisation=world.org, name="Spring term",
+        start_date=date(2030, 1, 6), end_date=date(2030, 3, 31),
+    )  # fmt: skip
+    soon = date.today() + timedelta(days=60)
+    closure = closures.closure_create(
+        actor=world.coordinator, organisation=world.org, reason="Snow", start_date=soon,
+        end_date=soon,
+    ).closure  # fmt: skip
     return {
+        "term": term.pk,
+        "closure": closure.pk,
         "code_learner": code_learner.pk,
         "learner_participant": Participant.objects.get(user=world.learner).pk,
         "own_follow": follow.pk,
