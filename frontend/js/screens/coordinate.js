@@ -61,7 +61,9 @@ export default async function coordinate({ refresh }) {
   const flagged = sessions.filter((s) => s.needs_review);
   const node = h("section", { class: "coordinate" },
     heading(gettext("Coordinate")),
-    h("p", { class: "actions" }, link(gettext("Add a learner and give a sign-in code"), "#/learners", "key", { class: "button" }), link(gettext("Figures for funders"), "#/figures", "chart", { class: "button" })),
+    h("p", { class: "actions" }, link(gettext("Activities"), "#/activities", "list", { class: "button primary" }),
+      link(gettext("Terms and closures"), "#/closures", "calendar", { class: "button" }),
+      link(gettext("Add a learner and give a sign-in code"), "#/learners", "key", { class: "button" }), link(gettext("Figures for funders"), "#/figures", "chart", { class: "button" })),
     result,
     h("h2", null, icon("shield"), gettext("Requests to join")),
     requests.length
