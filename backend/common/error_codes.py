@@ -57,6 +57,7 @@ ERROR_MESSAGES: dict[str, str] = {
     "schedule_one_off": "A one-off has nothing to end: cancel its session instead.",
     "schedule_end_in_past": "The last date cannot be before today.",
     "closure_in_past": "Those days are over: nothing is left to cancel.",
+    "room_name_taken": "This venue already has a room with that name.",
     # Bookings and queues
     "session_cancelled": "This session is cancelled.",
     "session_started": "This session has already started.",

@@ -105,8 +105,12 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
     },
     "organisation-list": {"-": {"get": everyone(200)}},
     "organisation-detail": {"org": {"get": everyone(200)}},
-    "venue-list": {"-": {"get": everyone(200)}},
-    "venue-detail": {"venue": {"get": everyone(200)}},
+    # Writes need a sign-in; an empty body is then refused as invalid. The
+    # world's venue belongs to no organisation: nobody may edit it in the app.
+    "venue-list": {"-": {"get": everyone(200), "post": only({}, 400)}},
+    "venue-detail": {"venue": {"get": everyone(200), "patch": only({}, 403)}},
+    "venue-rooms": {"venue": {"post": only({}, 400)}},
+    "venue-room": {"venue_room": {"patch": only({}, 403)}},
     "language-list": {"-": {"get": everyone(200)}},
     "activity-list": {
         "-": {
@@ -367,6 +371,7 @@ def targets(world):
         "-": None,
         "org": world.org.pk,
         "venue": world.room.venue.pk,
+        "venue_room": (world.room.venue.pk, world.room.pk),
         "public_activity": world.public_activity.pk,
         "protected_activity": world.protected_activity.pk,
         "public_session": world.public_activity.sessions.order_by("start").first().pk,
@@ -387,7 +392,12 @@ URL_KWARG = {
 def _request(role, world, name, target_id, method):
     user = None if role == "anonymous" else getattr(world, role)
     kwarg = URL_KWARG.get(name, "pk")
-    url = reverse(name, kwargs={kwarg: target_id}) if target_id else reverse(name)
+    if isinstance(target_id, tuple):  # a venue's room
+        url = reverse(name, kwargs={"pk": target_id[0], "room_id": target_id[1]})
+    elif target_id:
+        url = reverse(name, kwargs={kwarg: target_id})
+    else:
+        url = reverse(name)
     client = client_for(user)
     if name.startswith("feed-") and user is not None:
         client.force_login(user)  # plain Django views read the session, not DRF's auth

@@ -193,3 +193,29 @@ def test_a_christmas_closure_cancels_sessions_and_is_undone(world, app, axe_chec
     assert Notification.objects.filter(kind="session_reinstated").count() == 1
     expect(page.locator("li.closure.undone")).to_have_count(1)
     screenshot(page, "closure-undone")
+
+
+def test_a_coordinator_adds_a_venue_and_a_room(world, app, axe_check, screenshot):
+    from backend.organisations.models import Venue
+
+    page = app("/#/venues", user=world.coordinator)
+    ready(page, "venues")
+    page.get_by_text("Add a venue").click()
+    page.get_by_label("Name").fill("St Anne's Church")
+    page.get_by_label("Address").fill("1 Church Lane, Derby")
+    page.get_by_label("Accessibility notes").fill("Step-free entrance at the side")
+    page.get_by_label("Map link").fill("https://www.openstreetmap.org/#map=18/52.92/-1.47")
+    page.get_by_role("button", name="Add the venue").click()
+    expect(page.get_by_text("Venue added.")).to_be_visible()
+    card = page.locator("li.venue", has_text="St Anne's Church")
+    card.get_by_text("Add a room to St Anne's Church").click()
+    card.get_by_label("Room name").fill("Hall")
+    card.get_by_label("Holds (people)").fill("40")
+    card.get_by_role("button", name="Add the room").click()
+    expect(page.get_by_text("Room added.")).to_be_visible()
+    card = page.locator("li.venue", has_text="St Anne's Church")
+    expect(card.locator(".room")).to_contain_text("holds 40")
+    axe_check(page, "venues")
+    screenshot(page, "venues")
+    venue = Venue.objects.get(name="St Anne's Church")
+    assert venue.organisation == world.org and venue.rooms.get().capacity == 40
