@@ -32,8 +32,8 @@ def test_a_coordinator_adds_a_venue_with_rooms_and_edits_them(world):
     assert venue["accessibility"].startswith("Step-free") and venue["rooms"] == []
     client = client_for(world.coordinator)
     url = f"{VENUES}{venue['id']}/"
-    room = client.post(f"{url}rooms/", {"name": "Hall", "capacity": 40,
-                                        "accessibility": "Hearing loop"}, format="json")  # fmt: skip
+    hall = {"name": "Hall", "capacity": 40, "accessibility": "Hearing loop"}
+    room = client.post(f"{url}rooms/", hall, format="json")
     assert room.status_code == 201, room.json()
     assert room.json()["capacity"] == 40
     response = client.patch(f"{url}rooms/{room.json()['id']}/", {"capacity": 35}, format="json")
