@@ -5,7 +5,8 @@ coordinator adds rooms for her space."""
 import uuid
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -168,7 +169,13 @@ class VenueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HarbourView
         room = services.room_create(actor=request.user, venue=venue, space=space, **values)
         return Response(RoomSerializer(room).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=RoomUpdateSerializer, responses={200: RoomSerializer})
+    @extend_schema(
+        request=RoomUpdateSerializer,
+        responses={200: RoomSerializer},
+        parameters=[
+            OpenApiParameter("room_id", OpenApiTypes.UUID, OpenApiParameter.PATH),
+        ],
+    )
     @action(detail=True, methods=["patch"], url_path=r"rooms/(?P<room_id>[^/.]+)")
     def room(self, request, pk=None, room_id=None):
         """Change one of this venue's rooms."""
