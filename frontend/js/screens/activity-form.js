@@ -284,7 +284,10 @@ export default async function activityForm({ params: [id], query, app, navigate 
     try {
       if (editing) {
         const answer = await api(`activities/${id}/`, { method: "PATCH", body: previewed });
-        sessionStorage.setItem("harbour.flash", format(gettext("Saved. %(n)s sessions flagged for review."), { n: fmt.number(answer.sessions.flagged) }));
+        const n = answer.sessions.flagged;
+        sessionStorage.setItem("harbour.flash", n
+          ? format(ngettext("Saved. %(n)s booked session is kept and flagged for you.", "Saved. %(n)s booked sessions are kept and flagged for you.", n), { n: fmt.number(n) })
+          : gettext("Saved."));
       } else {
         const made = await api("activities/", { method: "POST", body: previewed });
         sessionStorage.setItem("harbour.flash", format(gettext("%(title)s is saved and its sessions are on the timetable."), { title: made.title }));
