@@ -215,3 +215,18 @@ def test_terms_are_created_listed_and_refused_when_backwards(world):
     assert response.status_code == 400  # not her organisation: not found in the field
     assert client.delete(f"{TERMS}{term.pk}/").status_code == 204
     assert not Term.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_terms_and_closures():
+    from django.core.management import call_command
+
+    call_command("load_demo", force=True, verbosity=0)
+    assert Term.objects.count() == 2
+    half_term = Closure.objects.get(reason__startswith="Half-term")
+    assert half_term.undone_at is None and half_term.sessions.count() > 0
+    assert all(s.status == "cancelled" for s in half_term.sessions.all())
+    assert not half_term.sessions.filter(activity__space__isnull=False).exists()
+    fete = Closure.objects.get(reason__contains="fête")
+    assert fete.undone_at is not None
+    assert all(s.status == "scheduled" for s in fete.sessions.all())
