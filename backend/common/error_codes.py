@@ -58,6 +58,7 @@ ERROR_MESSAGES: dict[str, str] = {
     "schedule_end_in_past": "The last date cannot be before today.",
     "closure_in_past": "Those days are over: nothing is left to cancel.",
     "room_name_taken": "This venue already has a room with that name.",
+    "move_to_past": "Choose a time that has not passed yet.",
     # Bookings and queues
     "session_cancelled": "This session is cancelled.",
     "session_started": "This session has already started.",

@@ -573,6 +573,20 @@ def session_move(
                 f"Choose a date between {EARLIEST.year} and {LATEST.year}.",
                 fields={"start": ["Out of range."]},
             )
+    now = timezone.now()
+    if session.start <= now:
+        # People came (or did not): its register and history stay where it was.
+        raise ApplicationError(
+            "session_started",
+            "This session has already started or taken place, so it cannot be moved.",
+            status_code=409,
+        )
+    if new_start < now:
+        raise ApplicationError(
+            "move_to_past",
+            "Choose a time that has not passed yet.",
+            fields={"start": ["In the past."]},
+        )
     new_end = end or (new_start + (session.end - session.start))
     new_room = room or session.room
     if new_end <= new_start:

@@ -219,3 +219,35 @@ def test_a_coordinator_adds_a_venue_and_a_room(world, app, axe_check, screenshot
     screenshot(page, "venues")
     venue = Venue.objects.get(name="St Anne's Church")
     assert venue.organisation == world.org and venue.rooms.get().capacity == 40
+
+
+def test_a_move_into_the_past_is_refused_and_a_room_move_works(world, app, screenshot):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import RoomFactory
+
+    session = one_off(world, title="Bike repair", capacity=4)
+    hall = RoomFactory(name="Big hall", capacity=30)
+    page = app("/#/coordinate", user=world.coordinator)
+    ready(page, "coordinate")
+    card = page.locator("li.session", has_text="Bike repair")
+    card.get_by_role("button", name="Move").click()
+    dialog = page.get_by_role("dialog")
+    last_week = timezone.localtime(session.start) - timedelta(days=7)
+    dialog.get_by_label("New start").fill(last_week.strftime("%Y-%m-%dT%H:%M"))
+    dialog.get_by_label("New end").fill((last_week + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    dialog.get_by_role("button", name="Move the session").click()
+    expect(page.get_by_text("Choose a time that has not passed yet.")).to_be_visible()
+    screenshot(page, "move-refused")
+    session.refresh_from_db()
+    assert not session.is_moved
+
+    page.locator("li.session", has_text="Bike repair").get_by_role("button", name="Move").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Room").select_option(label=f"{hall.venue.name}: Big hall (holds 30)")
+    dialog.get_by_role("button", name="Move the session").click()
+    expect(page.get_by_text("Session moved. People booked will be told.")).to_be_visible()
+    session.refresh_from_db()
+    assert session.room == hall and session.is_moved
