@@ -303,6 +303,7 @@ export default async function activityForm({ params: [id], query, app, navigate 
     link(gettext("Back to activities"), "#/activities", "back", { class: "back" }),
     heading(title),
     rooms.length === 0 && notice(gettext("There are no rooms yet: add a venue and its rooms first."), "warn"),
+    editing && !sched.builder && notice(gettext("This activity repeats in a way this form cannot show. Choose how often it runs here, and saving replaces the old pattern."), "warn"),
     form);
   return { node, sensitive: Boolean(a.space) || spaces.length > 0 };
 }

@@ -11,6 +11,10 @@ const span = (a, b) => (a === b ? day(a) : `${day(a)} – ${day(b)}`);
 
 export default async function closuresScreen({ app, refresh }) {
   const orgs = app.me?.coordinates || [];
+  if (!orgs.length) {
+    return { node: h("section", { class: "closures" }, link(gettext("Back to activities"), "#/activities", "back", { class: "back" }),
+      heading(gettext("Terms and closures")), notice(gettext("Your organisation's coordinators keep its terms and closures."))) };
+  }
   const [terms, closures, venues] = await Promise.all([apiAll("terms/"), apiAll("closures/"), apiAll("venues/")]);
   const result = h("div", { class: "result", "aria-live": "polite" });
   const act = actions(result, refresh);
