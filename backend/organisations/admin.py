@@ -4,6 +4,7 @@ model permissions (superusers, or staff given them) govern their admin."""
 from django.contrib import admin
 
 from backend.access import policy
+from backend.common.admin_links import AppScreenLink
 
 from .models import Organisation, Room, Venue
 
@@ -29,7 +30,9 @@ class RoomInline(admin.TabularInline):
 
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
+class VenueAdmin(AppScreenLink, admin.ModelAdmin):
+    app_screen = ("#/venues", "Venues and rooms")
+
     list_display = ("name", "postcode")
     inlines = [RoomInline]
     search_fields = ("name", "postcode")
