@@ -82,7 +82,11 @@ def _visible_venue(actor, venue: Venue) -> Venue:
 
     if not policy.visible_venues(actor).filter(pk=venue.pk).exists():
         raise NotFoundError()
-    return Venue.objects.select_for_update().select_related("organisation").get(pk=venue.pk)
+    return (
+        Venue.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=venue.pk)
+    )
 
 
 @transaction.atomic
