@@ -593,6 +593,17 @@ def session_cancelled_notify(*, session: Session) -> int:
     return len(people)
 
 
+def session_reinstated_notify(*, session: Session) -> int:
+    """Tell everyone still holding or waiting for a place that a cancelled
+    session runs after all (a closure was undone)."""
+    people = Booking.objects.filter(session=session, status__in=ACTIVE).select_related(
+        "participant", "session__activity", "session__room__venue"
+    )
+    for booking in people:
+        _tell(booking, "session_reinstated")
+    return len(people)
+
+
 def bookings_withdraw_for_space(*, space, user) -> int:
     """Her grant to a space was revoked: her places, waiting-list places and
     queue entries in its activities end, and freed places go to the line."""

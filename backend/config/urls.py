@@ -18,6 +18,7 @@ from backend.people.api import LearnerAccountViewSet, ParticipantViewSet
 from backend.registers.api import RegisterViewSet
 from backend.reports.api import FiguresCsvView, FiguresView
 from backend.timetable.api import ActivityViewSet, LanguageViewSet, SessionViewSet
+from backend.timetable.api_closures import ClosureViewSet, TermViewSet
 from backend.timetable.rooms_api import RoomAvailabilityView, RoomReservationViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -28,6 +29,8 @@ router.register("venues", VenueViewSet, basename="venue")
 router.register("languages", LanguageViewSet, basename="language")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("sessions", SessionViewSet, basename="session")
+router.register("terms", TermViewSet, basename="term")
+router.register("closures", ClosureViewSet, basename="closure")
 router.register("spaces", SpaceViewSet, basename="space")
 router.register("access-requests", AccessRequestViewSet, basename="access-request")
 router.register("bookings", BookingViewSet, basename="booking")

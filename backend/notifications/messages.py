@@ -35,4 +35,8 @@ MESSAGES = {
         _("Cancelled: {activity}"),
         _("{activity} on {when} is cancelled: {reason}"),
     ),
+    "session_reinstated": (
+        _("On again: {activity}"),
+        _("{activity} on {when} is running after all. Your booking is unchanged."),
+    ),
 }

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 
 from backend.access import policy
+from backend.common.admin_links import AppScreenLink
 
 from .models import Organisation, Room, Venue
 
@@ -51,7 +52,9 @@ class RoomInline(admin.TabularInline):
 
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
+class VenueAdmin(AppScreenLink, admin.ModelAdmin):
+    app_screen = ("#/venues", "Venues and rooms")
+
     list_display = ("name", "postcode")
     inlines = [RoomInline]
     search_fields = ("name", "postcode")

@@ -44,11 +44,22 @@ class OrganisationGroupObjectPermission(GroupObjectPermissionBase):
 
 
 class Venue(TimestampedModel):
-    """A building (St Anne's Church). Venues are shared: several charities use one hall."""
+    """A building (St Anne's Church). Venues are shared: several charities use one hall.
+
+    `organisation` is the charity that looks after the venue's details in the
+    app (its coordinators edit it and add rooms); blank for a venue kept by
+    the team that runs the server."""
 
     name = models.CharField(max_length=200)
     address = models.TextField(blank=True)
     postcode = models.CharField(max_length=12, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="venues"
+    )
+    accessibility = models.TextField(
+        blank=True, help_text="Step-free access, lifts, toilets, hearing loop, parking..."
+    )
+    map_url = models.URLField(blank=True, max_length=500, help_text="A link to the venue on a map.")
 
     class Meta:
         ordering = ["name"]

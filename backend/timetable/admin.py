@@ -7,6 +7,7 @@ from django.contrib import admin
 
 from backend.access import policy
 from backend.access.admin_scoping import PolicyScopedAdmin
+from backend.common.admin_links import AppScreenLink
 
 from . import services
 from .models import Activity, Language, Session
@@ -19,7 +20,9 @@ class LanguageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(PolicyScopedAdmin):
+class ActivityAdmin(AppScreenLink, PolicyScopedAdmin):
+    app_screen = ("#/activities", "Activities")
+
     list_display = ("title", "organisation", "kind", "level", "room", "capacity")
     list_filter = ("kind", "level")
     search_fields = ("title",)
@@ -45,7 +48,9 @@ class ActivityAdmin(PolicyScopedAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(PolicyScopedAdmin):
+class SessionAdmin(AppScreenLink, PolicyScopedAdmin):
+    app_screen = ("#/coordinate", "Coordinate")
+
     list_display = (
         "activity",
         "start",

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from backend.access import policy
 from backend.access.models import Space
+from backend.common.errors import ApplicationError
 from backend.common.schema import LocalTimeField
 from backend.common.views import HarbourViewSet
 from backend.organisations.api import (
@@ -23,7 +24,7 @@ from backend.organisations.api import (
 from backend.organisations.models import Organisation
 from backend.organisations.roles import coordinated_organisations
 
-from . import schedule, selectors, services
+from . import preview, schedule, schedule_builder, selectors, services
 from .filters import ActivityFilter, SessionFilter
 from .models import Activity, Language, Session, validate_timezone
 
@@ -42,6 +43,16 @@ class SpaceRefSerializer(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
+class BuilderSerializer(serializers.Serializer):
+    repeat = serializers.ChoiceField(choices=schedule_builder.REPEATS)
+    days = serializers.ListField(child=serializers.ChoiceField(choices=schedule_builder.DAYS))
+    interval = serializers.IntegerField()
+    monthly_week = serializers.IntegerField(allow_null=True)
+    until = serializers.DateField(allow_null=True)
+    count = serializers.IntegerField(allow_null=True)
+    skip = serializers.ListField(child=serializers.DateField())
+
+
 class ScheduleSerializer(serializers.Serializer):
     start_date = serializers.DateField()
     start_time = LocalTimeField()
@@ -51,6 +62,11 @@ class ScheduleSerializer(serializers.Serializer):
     recurrence = serializers.CharField(allow_null=True)
     excluded_dates = serializers.ListField(child=serializers.DateField())
     summary = serializers.CharField()
+    builder = BuilderSerializer(
+        allow_null=True,
+        help_text="The schedule as the app's repeat form shows it; null when the rule is "
+        "one the form cannot express (set through `recurrence`).",
+    )
 
 
 class ActivitySerializer(serializers.ModelSerializer):
@@ -66,7 +82,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         fields = [
             "id", "organisation", "space", "kind", "title", "description", "what_to_bring",
             "level", "languages", "venue", "room", "capacity", "booking_required",
-            "booking_opens_days", "booking_closes_hours", "schedule",
+            "booking_opens_days", "booking_closes_hours", "weekly_limit", "schedule",
         ]  # fmt: skip
 
     @extend_schema_field(ScheduleSerializer)
@@ -82,6 +98,11 @@ class ActivitySerializer(serializers.ModelSerializer):
                 "recurrence": schedule.rule_text(activity.recurrence),
                 "excluded_dates": activity.excluded_dates,
                 "summary": schedule.rule_summary(activity.recurrence),
+                "builder": schedule_builder.from_rule(
+                    activity.recurrence,
+                    tz_name=activity.timezone,
+                    excluded=activity.excluded_dates,
+                ),
             }
         ).data
 
@@ -154,16 +175,61 @@ class ScheduleInputSerializer(serializers.Serializer):
     excluded_dates = serializers.ListField(
         child=serializers.DateField(), required=False, default=list, max_length=500
     )
+    # The repeat form (instead of `recurrence`): the app sends these.
+    repeat = serializers.ChoiceField(
+        choices=schedule_builder.REPEATS,
+        required=False,
+        help_text="Instead of `recurrence`: once, weekly (on `days`), fortnightly, or monthly "
+        "(`monthly_week` + one of `days`: 1 and SA is the first Saturday, -1 the last).",
+    )
+    days = serializers.ListField(
+        child=serializers.ChoiceField(choices=schedule_builder.DAYS),
+        required=False,
+        max_length=7,
+    )
+    interval = serializers.IntegerField(
+        required=False, min_value=1, max_value=schedule_builder.MAX_INTERVAL, default=1
+    )
+    monthly_week = serializers.ChoiceField(
+        choices=schedule_builder.MONTHLY_WEEKS, required=False, allow_null=True
+    )
+    until = serializers.DateField(required=False, allow_null=True, help_text="Last date.")
+    count = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=schedule_builder.MAX_COUNT,
+        help_text="Or: how many times.",
+    )  # fmt: skip
+    skip = serializers.ListField(
+        child=serializers.DateField(), required=False, max_length=500, help_text="Skipped dates."
+    )
 
 
 def schedule_input_from(data: dict) -> services.ScheduleInput:
+    recurrence = data.get("recurrence") or None
+    excluded = set(data.get("excluded_dates") or ())
+    if data.get("repeat"):
+        if recurrence:
+            raise ApplicationError(
+                "schedule_mixed",
+                "Give either a repeat rule or the repeat form, not both.",
+                fields={"recurrence": ["Leave this out when using `repeat`."]},
+            )
+        builder = schedule_builder.Builder(
+            repeat=data["repeat"],
+            days=tuple(data.get("days") or ()),
+            interval=data.get("interval") or 1,
+            monthly_week=data.get("monthly_week"),
+            until=data.get("until"),
+            count=data.get("count"),
+        )
+        recurrence = schedule_builder.to_rule(builder, start_date=data["start_date"])
+        excluded |= set(data.get("skip") or ())
     return services.ScheduleInput(
         start_date=data["start_date"],
         start_time=data["start_time"],
         end_time=data["end_time"],
         timezone=data["timezone"],
-        recurrence=data.get("recurrence") or None,
-        excluded_dates=tuple(data.get("excluded_dates") or ()),
+        recurrence=recurrence,
+        excluded_dates=tuple(sorted(excluded)),
     )
 
 
@@ -178,6 +244,10 @@ def _merged_schedule(activity: Activity, partial: dict) -> services.ScheduleInpu
         "recurrence": schedule.rule_text(activity.recurrence),
         "excluded_dates": [date.fromisoformat(d) for d in activity.excluded_dates],
     }
+    if partial.get("repeat"):
+        # The form states the whole repeat pattern and its skipped dates.
+        current.pop("recurrence")
+        current["excluded_dates"] = []
     return schedule_input_from({**current, **partial})
 
 
@@ -199,10 +269,13 @@ class ActivityWriteSerializer(serializers.Serializer):
     booking_required = serializers.BooleanField(required=False)
     booking_opens_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
     booking_closes_hours = serializers.IntegerField(required=False, min_value=0, max_value=24 * 60)
+    weekly_limit = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=50
+    )
     schedule = ScheduleInputSerializer()
 
     PLAIN = ("kind", "title", "description", "what_to_bring", "level", "booking_required",
-             "booking_opens_days", "booking_closes_hours")  # fmt: skip
+             "booking_opens_days", "booking_closes_hours", "weekly_limit")  # fmt: skip
 
     def resolved_space(self, user) -> Space | None:
         space_id = self.validated_data.get("space")
@@ -252,6 +325,45 @@ class ActivityUpdateResultSerializer(serializers.Serializer):
     sessions = SyncResultSerializer()
 
 
+class EndSerializer(serializers.Serializer):
+    last_date = serializers.DateField(help_text="The last day the activity runs.")
+
+
+class ClosureRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    reason = serializers.CharField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+
+
+class PreviewDateSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    existing = serializers.BooleanField(help_text="A session already made for this date.")
+    booked = serializers.IntegerField(help_text="Places booked on it (existing sessions).")
+    clash = serializers.CharField(allow_null=True, help_text="Why the room is not free.")
+    closure = ClosureRefSerializer(allow_null=True)
+
+
+class PreviewFlagSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    booked = serializers.IntegerField()
+    reason = serializers.ChoiceField(choices=["skipped", "not_in_schedule"])
+
+
+class PreviewSerializer(serializers.Serializer):
+    dates = PreviewDateSerializer(many=True)
+    skipped = serializers.ListField(child=serializers.DateTimeField())
+    flagged = PreviewFlagSerializer(
+        many=True, help_text="Booked sessions the change keeps, flagged for review."
+    )
+    removed = serializers.IntegerField(help_text="Sessions nobody is booked on that would go.")
+    more = serializers.BooleanField(help_text="The series goes on after the last date shown.")
+    sessions_until = serializers.DateField(
+        allow_null=True, help_text="Sessions are made up to this date; later ones as it nears."
+    )
+
+
 # --- views ---------------------------------------------------------------------------------
 
 
@@ -293,11 +405,75 @@ class ActivityViewSet(HarbourViewSet):
         return selectors.activity_list(user=self.request.user)
 
     def get_permissions(self):
-        if self.action == "create":
+        if self.action in ("create", "preview_new"):
             return [permissions.IsAuthenticated(), CoordinatesSomething()]
-        if self.action == "partial_update":
+        if self.action in ("partial_update", "preview", "end"):
             return [permissions.IsAuthenticated(), ManagesActivity()]
         return [permissions.AllowAny()]
+
+    def _create_arguments(self, request) -> dict:
+        data = ActivityWriteSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        return {
+            "actor": request.user,
+            "organisation": values["organisation"],
+            "space": data.resolved_space(request.user),
+            "room": values["room"],
+            "capacity": values["capacity"],
+            "languages": values.get("languages"),
+            "schedule_input": schedule_input_from(values["schedule"]),
+            **{k: values[k] for k in ActivityWriteSerializer.PLAIN if k in values},
+        }
+
+    def _update_arguments(self, request, activity: Activity) -> dict:
+        data = ActivityUpdateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        fields = (*ActivityWriteSerializer.PLAIN, "room", "capacity")
+        return {
+            "actor": request.user,
+            "activity": activity,
+            "schedule_input": _merged_schedule(activity, values["schedule"])
+            if "schedule" in values
+            else None,
+            "languages": values.get("languages"),
+            **{k: values[k] for k in fields if k in values},
+        }
+
+    @extend_schema(
+        request=ActivityWriteSerializer,
+        responses={200: PreviewSerializer},
+        operation_id="v1_activities_preview_new",
+    )
+    @action(detail=False, methods=["post"], url_path="preview")
+    def preview_new(self, request):
+        """The dates a new activity would make, with room clashes and closures. Writes nothing."""
+        arguments = self._create_arguments(request)
+        arguments.pop("languages")
+        result = preview.activity_create_preview(**arguments)
+        return Response(PreviewSerializer(result).data)
+
+    @extend_schema(request=ActivityUpdateSerializer, responses={200: PreviewSerializer})
+    @action(detail=True, methods=["post"])
+    def preview(self, request, pk=None):
+        """What this edit would do to the dates and booked sessions. Writes nothing."""
+        arguments = self._update_arguments(request, self.get_object())
+        arguments.pop("languages")
+        return Response(PreviewSerializer(preview.activity_update_preview(**arguments)).data)
+
+    @extend_schema(request=EndSerializer, responses={200: ActivityUpdateResultSerializer})
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """The series runs for the last time on `last_date`."""
+        activity = self.get_object()
+        data = EndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        activity, result = services.activity_end(
+            actor=request.user, activity=activity, last_date=data.validated_data["last_date"]
+        )
+        activity = selectors.activity_get(user=request.user, activity_id=activity.pk)
+        return Response({"activity": ActivitySerializer(activity).data, "sessions": vars(result)})
 
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -308,19 +484,7 @@ class ActivityViewSet(HarbourViewSet):
 
     @extend_schema(request=ActivityWriteSerializer, responses={201: ActivitySerializer})
     def create(self, request):
-        data = ActivityWriteSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        activity = services.activity_create(
-            actor=request.user,
-            organisation=values["organisation"],
-            space=data.resolved_space(request.user),
-            room=values["room"],
-            capacity=values["capacity"],
-            languages=values.get("languages"),
-            schedule_input=schedule_input_from(values["schedule"]),
-            **{k: values[k] for k in ActivityWriteSerializer.PLAIN if k in values},
-        )
+        activity = services.activity_create(**self._create_arguments(request))
         activity = selectors.activity_get(user=request.user, activity_id=activity.pk)
         return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
 
@@ -328,21 +492,8 @@ class ActivityViewSet(HarbourViewSet):
         request=ActivityUpdateSerializer, responses={200: ActivityUpdateResultSerializer}
     )
     def partial_update(self, request, pk=None):
-        activity = self.get_object()
-        data = ActivityUpdateSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        fields = (*ActivityWriteSerializer.PLAIN, "room", "capacity")
-        changes = {k: values[k] for k in fields if k in values}
-        activity, result = services.activity_update(
-            actor=request.user,
-            activity=activity,
-            schedule_input=_merged_schedule(activity, values["schedule"])
-            if "schedule" in values
-            else None,
-            languages=values.get("languages"),
-            **changes,
-        )
+        arguments = self._update_arguments(request, self.get_object())
+        activity, result = services.activity_update(**arguments)
         activity = selectors.activity_get(user=request.user, activity_id=activity.pk)
         return Response({"activity": ActivitySerializer(activity).data, "sessions": vars(result)})
 

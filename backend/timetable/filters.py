@@ -40,10 +40,15 @@ class ActivityFilter(filters.FilterSet):
     level = filters.ChoiceFilter(choices=Activity.Level.choices)
     language = filters.ModelChoiceFilter(field_name="languages", queryset=Language.objects.all())
     venue = filters.ModelChoiceFilter(field_name="room__venue", queryset=_visible_venues)
+    manageable = YesNoFilter(method="_manageable", label="Only activities I coordinate.")
 
     class Meta:
         model = Activity
-        fields = ["organisation", "kind", "level", "language", "venue"]
+        fields = ["organisation", "kind", "level", "language", "venue", "manageable"]
+
+    def _manageable(self, queryset, name, value):
+        mine = policy.manageable_activities(self.request.user).values("pk")
+        return queryset.filter(pk__in=mine) if value else queryset.exclude(pk__in=mine)
 
 
 class SessionFilter(filters.FilterSet):

@@ -217,3 +217,71 @@ class Session(TimestampedModel):
     @property
     def places_left(self) -> int:
         return max(self.capacity - self.booked_places, 0)
+
+
+# --- terms and closures -------------------------------------------------------------
+
+
+class Term(TimestampedModel):
+    """An organisation's term (Spring term, 6 January - 14 July): the schedule
+    builder offers its dates, so a class set up "for the term" starts and ends
+    with it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="terms")
+    name = models.CharField(max_length=120)
+    start_date = models.DateField()
+    end_date = models.DateField()
+
+    class Meta:
+        ordering = ["start_date", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="term_end_on_or_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Closure(TimestampedModel):
+    """Days an organisation does not run (Christmas, half-term), or a venue is
+    shut. Creating one cancels the sessions it covers; the sessions it cancelled
+    are remembered, so undoing it reinstates exactly those."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="closures"
+    )
+    # Blank: the whole organisation. Set: only sessions in this venue's rooms.
+    venue = models.ForeignKey(
+        "organisations.Venue",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="closures",
+    )
+    reason = models.CharField(max_length=300, help_text="People booked are told this.")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    sessions = models.ManyToManyField(Session, blank=True, related_name="closures")
+
+    class Meta:
+        ordering = ["start_date", "reason"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="closure_end_on_or_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.start_date}\u2013{self.end_date})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.undone_at is None

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from recurrence import Recurrence
 
 from backend.access import policy
 from backend.access.models import Space
@@ -410,6 +411,17 @@ def activity_update(
     if schedule_input is not None:
         _apply_schedule(activity, schedule_input)
     _validate_activity(activity)
+    _check_bookings_fit(activity)
+    activity.save()
+    if languages is not None:
+        activity.languages.set(languages)
+    result = SyncResult()
+    if schedule_input is not None or SESSION_FIELDS & set(changes):
+        result = sessions_sync(activity=activity, actor=actor, strict=True)
+    return activity, result
+
+
+def _check_bookings_fit(activity: Activity) -> None:
     over = _booked_beyond(activity)
     if over is not None:
         raise ApplicationError(
@@ -420,13 +432,45 @@ def activity_update(
             fields={"capacity": ["Below the places already booked."]},
             status_code=409,
         )
+
+
+@transaction.atomic
+def activity_end(*, actor, activity: Activity, last_date: date) -> tuple[Activity, SyncResult]:
+    """The series runs for the last time on `last_date`. Later sessions go, but
+    those people are attached to are kept and flagged for her (sessions_sync)."""
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    _require_manager(actor, activity)
+    if not activity.is_recurring:
+        raise ApplicationError(
+            "schedule_one_off",
+            "A one-off has nothing to end: cancel its session instead.",
+            fields={"last_date": ["This activity does not repeat."]},
+        )
+    if last_date < timezone.localdate() or last_date > LATEST:
+        raise ApplicationError(
+            "schedule_end_in_past",
+            "The last date cannot be before today.",
+            fields={"last_date": ["Before today."]},
+        )
+    tz = ZoneInfo(activity.timezone)
+    until = datetime.combine(last_date, time(23, 59, 59), tzinfo=tz).astimezone(UTC)
+    rules = []
+    for rule in activity.recurrence.rrules:
+        if rule.count is not None:
+            single = Recurrence(rrules=[rule])
+            last = schedule.first_occurrences(
+                rec=single, start_date=activity.start_date, start_time=activity.start_time,
+                tz_name=activity.timezone, limit=rule.count,
+            )[-1]  # fmt: skip
+            if last.date() > last_date:
+                rule.until, rule.count = until, None
+        elif rule.until is None or rule.until > until:
+            rule.until = until  # never lengthens a series that already ends sooner
+        rules.append(rule)
+    activity.recurrence = Recurrence(rrules=rules)
+    _validate_activity(activity)
     activity.save()
-    if languages is not None:
-        activity.languages.set(languages)
-    result = SyncResult()
-    if schedule_input is not None or SESSION_FIELDS & set(changes):
-        result = sessions_sync(activity=activity, actor=actor, strict=True)
-    return activity, result
+    return activity, sessions_sync(activity=activity, actor=actor, strict=True)
 
 
 def _require_manager(actor, activity: Activity) -> None:
@@ -525,6 +569,20 @@ def session_move(
                 f"Choose a date between {EARLIEST.year} and {LATEST.year}.",
                 fields={"start": ["Out of range."]},
             )
+    now = timezone.now()
+    if session.start <= now:
+        # People came (or did not): its register and history stay where it was.
+        raise ApplicationError(
+            "session_started",
+            "This session has already started or taken place, so it cannot be moved.",
+            status_code=409,
+        )
+    if new_start < now:
+        raise ApplicationError(
+            "move_to_past",
+            "Choose a time that has not passed yet.",
+            fields={"start": ["In the past."]},
+        )
     new_end = end or (new_start + (session.end - session.start))
     new_room = room or session.room
     _check_room_space(session.activity, new_room)

@@ -26,6 +26,11 @@ const routes = [
   ["line", /^\/line\/([\w-]+)$/, () => import("./screens/line.js")],
   ["figures", /^\/figures$/, () => import("./screens/figures.js")],
   ["learners", /^\/learners$/, () => import("./screens/learners.js")],
+  ["activities", /^\/activities$/, () => import("./screens/activities.js")],
+  ["activity-form", /^\/activity\/new$/, () => import("./screens/activity-form.js")],
+  ["activity-form", /^\/activity\/([\w-]+)$/, () => import("./screens/activity-form.js")],
+  ["closures", /^\/closures$/, () => import("./screens/closures.js")],
+  ["venues", /^\/venues$/, () => import("./screens/venues.js")],
 ];
 
 const main = document.getElementById("main");

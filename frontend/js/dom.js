@@ -48,7 +48,9 @@ export function notice(text, kind = "info") {
    Resolves to null when she backs out, else {reason}. */
 export function ask({ title, text, confirm, reasonLabel, reasonRequired = false, fields = [] }) {
   return new Promise((resolve) => {
-    const inputs = fields.map((f) => h("label", null, f.label, h("input", { name: f.name, type: f.type || "text", required: f.required, value: f.value })));
+    const inputs = fields.map((f) => h("label", null, f.label, f.options
+      ? h("select", { name: f.name, required: f.required }, f.options.map(([v, words]) => h("option", { value: v, selected: v === f.value }, words)))
+      : h("input", { name: f.name, type: f.type || "text", required: f.required, value: f.value })));
     const reason = reasonLabel && h("textarea", { name: "reason", rows: 3, required: reasonRequired, maxlength: 300 });
     const form = h("form", { method: "dialog" },
       h("h2", null, title),

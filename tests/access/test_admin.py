@@ -66,3 +66,22 @@ def test_coordinator_edits_plain_fields_through_the_service(world):
     assert response.status_code == 302, response.context["adminform"].form.errors
     world.public_activity.refresh_from_db()
     assert world.public_activity.title == "English: Entry 2 (new room)"
+
+
+@pytest.mark.parametrize(
+    ("role", "url", "screen"),
+    [
+        ("coordinator", "/admin/timetable/activity/", "/#/activities"),
+        ("coordinator", "/admin/timetable/session/", "/#/coordinate"),
+        ("superuser", "/admin/organisations/venue/", "/#/venues"),
+    ],
+)
+def test_admin_pages_say_what_they_are_for_and_link_to_the_app(world, role, url, screen):
+    client = admin_client(getattr(world, role))
+    page = client.get(url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "For the team that runs the server" in body and f'href="{screen}"' in body
+    if role == "coordinator" and "activity" in url:
+        page = client.get(change_url("activity", world.public_activity.pk)).content.decode()
+        assert 'href="/#/activities"' in page

@@ -114,8 +114,12 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
     },
     "organisation-list": {"-": {"get": everyone(200)}},
     "organisation-detail": {"org": {"get": everyone(200)}},
-    "venue-list": {"-": {"get": everyone(200)}},
-    "venue-detail": {"venue": {"get": everyone(200)}},
+    # Writes need a sign-in; an empty body is then refused as invalid. The
+    # world's venue belongs to no organisation: nobody may edit it in the app.
+    "venue-list": {"-": {"get": everyone(200), "post": only({}, 400)}},
+    "venue-detail": {"venue": {"get": everyone(200), "patch": only({}, 403)}},
+    "venue-rooms": {"venue": {"post": only({}, 400)}},
+    "venue-room": {"venue_room": {"patch": only({}, 403)}},
     "language-list": {"-": {"get": everyone(200)}},
     "activity-list": {
         "-": {
@@ -127,6 +131,34 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
         "public_activity": {"get": everyone(200), "patch": MANAGE_PUBLIC(200)},
         "protected_activity": {"get": SEE_PROTECTED, "patch": MANAGE_PROTECTED(200)},
     },
+    # The schedule preview writes nothing; an empty edit previews the schedule as it is.
+    "activity-preview-new": {
+        "-": {"post": only({"coordinator": 400, "space_coordinator": 400}, 403)}
+    },
+    "activity-preview": {
+        "public_activity": {"post": MANAGE_PUBLIC(200)},
+        "protected_activity": {"post": MANAGE_PROTECTED(200)},
+    },
+    "activity-end": {
+        "public_activity": {"post": MANAGE_PUBLIC(400)},
+        "protected_activity": {"post": MANAGE_PROTECTED(400)},
+    },
+    # Terms and closures: the organisation's coordinators only.
+    "term-list": {
+        "-": {"get": only({"coordinator": 200}, 403), "post": only({"coordinator": 400}, 403)}
+    },
+    "term-detail": {
+        "term": {
+            "get": only({"coordinator": 200}, 403),
+            "patch": only({"coordinator": 200}, 403),
+            "delete": only({"coordinator": 204}, 403),
+        }
+    },
+    "closure-list": {
+        "-": {"get": only({"coordinator": 200}, 403), "post": only({"coordinator": 400}, 403)}
+    },
+    "closure-detail": {"closure": {"get": only({"coordinator": 200}, 403)}},
+    "closure-undo": {"closure": {"post": only({"coordinator": 200}, 403)}},
     "session-list": {"-": {"get": everyone(200)}},
     "session-detail": {
         "public_session": {"get": everyone(200)},
@@ -365,10 +397,25 @@ def targets(world):
     space_participant = people_services.learner_account_create(
         actor=world.space_coordinator, known_as="Mina", space=world.space
     )
+    from datetime import date
+
+    from backend.timetable import closures
+
+    term = closures.term_create(
+        actor=world.coordinator, organisation=world.org, name="Spring term",
+        start_date=date(2030, 1, 6), end_date=date(2030, 3, 31),
+    )  # fmt: skip
+    soon = date.today() + timedelta(days=60)
+    closure = closures.closure_create(
+        actor=world.coordinator, organisation=world.org, reason="Snow", start_date=soon,
+        end_date=soon,
+    ).closure  # fmt: skip
     return {
         "room": world.room.pk,
         "space_room": world.protected_activity.room.pk,
         "reservation": reservation.pk,
+        "term": term.pk,
+        "closure": closure.pk,
         "code_learner": code_learner.pk,
         "space_participant": space_participant.pk,
         "learner_participant": Participant.objects.get(user=world.learner).pk,
@@ -380,6 +427,7 @@ def targets(world):
         "-": None,
         "org": world.org.pk,
         "venue": world.room.venue.pk,
+        "venue_room": (world.room.venue.pk, world.room.pk),
         "public_activity": world.public_activity.pk,
         "protected_activity": world.protected_activity.pk,
         "public_session": world.public_activity.sessions.order_by("start").first().pk,
@@ -400,7 +448,12 @@ URL_KWARG = {
 def _request(role, world, name, target_id, method):
     user = None if role == "anonymous" else getattr(world, role)
     kwarg = URL_KWARG.get(name, "pk")
-    url = reverse(name, kwargs={kwarg: target_id}) if target_id else reverse(name)
+    if isinstance(target_id, tuple):  # a venue's room
+        url = reverse(name, kwargs={"pk": target_id[0], "room_id": target_id[1]})
+    elif target_id:
+        url = reverse(name, kwargs={kwarg: target_id})
+    else:
+        url = reverse(name)
     client = client_for(user)
     if name.startswith("feed-") and user is not None:
         client.force_login(user)  # plain Django views read the session, not DRF's auth

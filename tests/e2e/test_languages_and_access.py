@@ -41,6 +41,10 @@ def test_every_screen_passes_axe_for_each_role(world, app, axe_check, screenshot
         ("/coordinate", "coordinate"),
         ("/figures", "figures"),
         ("/learners", "learners"),
+        ("/activities", "activities"),
+        ("/activity/new", "activity-form"),
+        ("/closures", "closures"),
+        ("/venues", "venues"),
     ]
     screens = {
         None: [("/sign-in", "sign-in"), ("/", "timetable"), (f"/session/{session.pk}", "session")],
@@ -72,3 +76,16 @@ def test_the_settings_give_a_calendar_link_to_copy_and_scan(world, app, screensh
     page.get_by_text("Saved.").wait_for()
     world.learner.personal_feed.refresh_from_db()
     assert world.learner.personal_feed.discreet is True
+
+
+def test_the_activity_form_lays_out_right_to_left_in_farsi(world, app, screenshot, axe_check):
+    page = app("/#/activity/new", user=world.coordinator, locale="fa")
+    ready(page, "activity-form")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    catalogue = trans_real.DjangoTranslation("fa", domain="djangojs")
+    assert page.locator("h1").inner_text() == catalogue.gettext("New activity") != "New activity"
+    button = page.get_by_role("button", name=catalogue.gettext("Check the dates"))
+    box = button.bounding_box()
+    assert box["x"] + box["width"] > page.viewport_size["width"] - 40  # starts at the right
+    axe_check(page, "activity-form-fa")
+    screenshot(page, "activity-form-fa")

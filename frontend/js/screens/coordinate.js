@@ -38,12 +38,18 @@ export default async function coordinate({ refresh }) {
     if (answer) act(() => api(`sessions/${s.id}/cancel/`, { method: "POST", body: { reason: answer.reason } }), gettext("Session cancelled. People booked will be told."));
   };
   const move = (s) => async () => {
+    // Only rooms the API shows her, each with what it holds.
+    const venues = await apiAll("venues/");
+    const rooms = venues.flatMap((v) => v.rooms.map((r) => [r.id, format(gettext("%(venue)s: %(room)s (holds %(n)s)"), { venue: v.name, room: r.name, n: fmt.number(r.capacity) })]));
     const answer = await ask({ title: format(gettext("Move %(title)s"), { title: s.activity.title }), confirm: gettext("Move the session"), fields: [
       { name: "start", type: "datetime-local", label: gettext("New start"), value: localInput(s.start), required: true },
       { name: "end", type: "datetime-local", label: gettext("New end"), value: localInput(s.end), required: true },
+      { name: "room", label: gettext("Room"), value: s.room.id, options: rooms },
     ] });
     // Naive local times: the API reads them in Europe/London.
-    if (answer) act(() => api(`sessions/${s.id}/move/`, { method: "POST", body: { start: answer.start, end: answer.end } }), gettext("Session moved. People booked will be told."));
+    const body = { start: answer?.start, end: answer?.end };
+    if (answer && answer.room && answer.room !== s.room.id) body.room = answer.room;
+    if (answer) act(() => api(`sessions/${s.id}/move/`, { method: "POST", body }), gettext("Session moved. People booked will be told."));
   };
   const reinstate = (s) => () => act(() => api(`sessions/${s.id}/reinstate/`, { method: "POST" }), gettext("Session reinstated."));
 
@@ -61,7 +67,9 @@ export default async function coordinate({ refresh }) {
   const flagged = sessions.filter((s) => s.needs_review);
   const node = h("section", { class: "coordinate" },
     heading(gettext("Coordinate")),
-    h("p", { class: "actions" }, link(gettext("Add a learner and give a sign-in code"), "#/learners", "key", { class: "button" }), link(gettext("Figures for funders"), "#/figures", "chart", { class: "button" })),
+    h("p", { class: "actions" }, link(gettext("Activities"), "#/activities", "list", { class: "button primary" }),
+      link(gettext("Terms and closures"), "#/closures", "calendar", { class: "button" }),
+      link(gettext("Add a learner and give a sign-in code"), "#/learners", "key", { class: "button" }), link(gettext("Figures for funders"), "#/figures", "chart", { class: "button" })),
     result,
     h("h2", null, icon("shield"), gettext("Requests to join")),
     requests.length

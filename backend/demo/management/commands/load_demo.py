@@ -22,6 +22,7 @@ from backend.bookings import services as booking_services
 from backend.organisations.models import Organisation, Room, RoomReservation, Venue
 from backend.organisations.services import organisation_role_assign
 from backend.registers import services as register_services
+from backend.timetable import closures
 from backend.timetable import rooms as room_services
 from backend.timetable import services as timetable_services
 from backend.timetable.models import Activity, Language, Session
@@ -135,17 +136,21 @@ class Command(BaseCommand):
         for tutor in ("tutor.amira", "tutor.john"):
             organisation_role_assign(organisation=upbeat, user=users[tutor], role="tutor")
 
-        def venue(name, address, postcode, rooms):
-            v = Venue.objects.create(name=name, address=address, postcode=postcode)
+        def venue(name, address, postcode, rooms, **details):
+            v = Venue.objects.create(name=name, address=address, postcode=postcode, **details)
             return {r: Room.objects.create(venue=v, name=r, capacity=c) for r, c in rooms}
 
         st_annes = venue(
             "St Anne's Church", "Church Street, Derby", "DE1 3GJ",
-            [("Hall", 60), ("Side room", 15), ("Bike workshop", 8)],
+            [("Hall", 60), ("Side room", 15), ("Bike workshop", 8)], organisation=drs,
+            accessibility="Step-free entrance by the car park; accessible toilet off the hall.",
+            map_url="https://www.openstreetmap.org/search?query=DE1%203GJ",
         )  # fmt: skip
         centre = venue(
             "Upbeat Centre", "Becket Street, Derby", "DE1 1HT",
-            [("Classroom 1", 20), ("Classroom 2", 16), ("Music room", 12)],
+            [("Classroom 1", 20), ("Classroom 2", 16), ("Music room", 12)], organisation=upbeat,
+            accessibility="Lift to all floors; hearing loop in Classroom 1.",
+            map_url="https://www.openstreetmap.org/search?query=DE1%201HT",
         )  # fmt: skip
         park = venue("Osmaston Park", "Osmaston Park Road, Derby", "DE24 8BT", [("Pitch 2", 24)])
         plots = venue(
@@ -379,6 +384,7 @@ class Command(BaseCommand):
         assert AccessRequest.objects.filter(space=women).exists()
         guests = self._bookings(users, trip, bikes, women_class)
         self._history(users, guests, today)
+        self._terms_and_closures(u, upbeat, d, drs, st_annes, today)
         return True
 
     def _stand_in_for(self, women_class: Activity, today: date) -> None:
@@ -430,6 +436,31 @@ class Command(BaseCommand):
                 actor=actor, room=room, organisation=org, start=at(day, begin),
                 end=at(day, finish), kind=kind, note=note,
             )  # fmt: skip
+
+    def _terms_and_closures(self, u, upbeat, d, drs, st_annes, today: date) -> None:
+        """Upbeat's terms (the schedule builder offers their dates), a half-term
+        week closed for all its classes, and a day St Anne's is shut (undone
+        again when the fête moved): the screen at #/closures shows all three."""
+        this_term = today - timedelta(days=40)
+        closures.term_create(
+            actor=u, organisation=upbeat, name="This term", start_date=this_term,
+            end_date=this_term + timedelta(weeks=15),
+        )  # fmt: skip
+        closures.term_create(
+            actor=u, organisation=upbeat, name="Next term",
+            start_date=this_term + timedelta(weeks=17), end_date=this_term + timedelta(weeks=30),
+        )  # fmt: skip
+        half_term = _next(0, today) + timedelta(weeks=5)
+        closures.closure_create(
+            actor=u, organisation=upbeat, reason="Half-term: no classes this week",
+            start_date=half_term, end_date=half_term + timedelta(days=4),
+        )  # fmt: skip
+        fete = _next(3, today) + timedelta(weeks=3)
+        moved = closures.closure_create(
+            actor=d, organisation=drs, venue=st_annes["Hall"].venue,
+            reason="St Anne's is closed for the church fête", start_date=fete, end_date=fete,
+        ).closure  # fmt: skip
+        closures.closure_undo(actor=d, closure=moved)
 
     def _bookings(self, users, trip, bikes, women_class) -> list[Participant]:
         """A nearly full day trip with a family on the waiting list, the bike
