@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "backend.feeds",
     "backend.registers",
     "backend.reports",
+    "backend.shell",
     "backend.demo",
 ]
 
