@@ -27,11 +27,13 @@ browser:
 	bash scripts/install-browser.sh
 
 # The whole suite on whatever DATABASE_URL says (SQLite when unset), plus lint,
-# migration and schema checks, and the browser tests in tests/e2e.
+# the import layers (docs/layers.md), migration and schema checks, and the
+# browser tests in tests/e2e.
 # Benchmarks are excluded; see `make bench`.
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 

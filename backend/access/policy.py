@@ -12,7 +12,9 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from backend.common.object_perms import objects_with_perm
+from backend.organisations.models import Room, Venue
 from backend.organisations.roles import coordinated_organisations
+from backend.timetable.models import Activity, Session
 
 from .models import (
     ACCESS,
@@ -55,25 +57,18 @@ def _visible_space_q(user, prefix: str = "") -> Q:
     )
 
 
-def visible_activities(user) -> QuerySet:
-    from backend.timetable.models import Activity
-
+def visible_activities(user) -> QuerySet[Activity]:
     return Activity.objects.filter(_visible_space_q(user))
 
 
-def visible_sessions(user) -> QuerySet:
-    from backend.timetable.models import Session
-
+def visible_sessions(user) -> QuerySet[Session]:
     return Session.objects.filter(_visible_space_q(user, "activity__"))
 
 
-def visible_rooms(user) -> QuerySet:
+def visible_rooms(user) -> QuerySet[Room]:
     """Rooms, less those used only by activities the user may not see: a room
     that exists only for a women-only group (a refuge's meeting room) must not
     appear to anyone else. Rooms nobody uses yet are visible."""
-    from backend.organisations.models import Room
-    from backend.timetable.models import Activity, Session
-
     sessions_here = Session.objects.filter(room=OuterRef("pk"))
     activities_here = Activity.objects.filter(room=OuterRef("pk"))
     hidden_use = Exists(sessions_here.exclude(_visible_space_q(user, "activity__"))) | Exists(
@@ -85,10 +80,8 @@ def visible_rooms(user) -> QuerySet:
     return Room.objects.exclude(hidden_use & ~visible_use)
 
 
-def visible_venues(user) -> QuerySet:
+def visible_venues(user) -> QuerySet[Venue]:
     """Venues with at least one visible room (or no rooms yet)."""
-    from backend.organisations.models import Venue
-
     return Venue.objects.filter(
         Q(rooms__isnull=True) | Q(rooms__in=visible_rooms(user).values("pk"))
     ).distinct()

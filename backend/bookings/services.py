@@ -548,7 +548,8 @@ def bookings_withdraw_for_space(*, space, user) -> int:
     held = Booking.objects.filter(
         participant__user=user, status__in=ACTIVE, session__activity__space=space
     )
-    for session_id in set(held.values_list("session_id", flat=True)):
+    # Sessions in primary-key order: the lock order of backend/reactions.py.
+    for session_id in sorted(set(held.values_list("session_id", flat=True))):
         session = _lock_session(session_id)
         for booking in Booking.objects.filter(
             session=session, participant__user=user, status__in=ACTIVE
