@@ -5,12 +5,26 @@ A protected space's activities exist only for people holding an explicit
 Superuser, staff and organisation roles never imply a grant. Everything here
 is computed per call from the database, so a revoked grant takes effect on the
 very next request.
+
+One policy, literally: each `can_*` boolean has a queryset twin
+(`can_see_activity` / `visible_activities`, `can_manage_activity` /
+`manageable_activities`, `can_manage_session` / `manageable_sessions`,
+`can_book` / `bookable_sessions`, `can_take_register` / `staffed_sessions`,
+`has_grant` / `granted_spaces`), and tests/access/test_policy_twins.py checks
+they agree for every role of the permission matrix and every object of its
+world. The booleans are the cheap form for one object in hand; the querysets
+filter lists.
+
+Views fetch an object named by an id with `access_session` / `access_activity`
+(fetch through the policy, else the standard not-found answer), never with an
+inline fetch-then-404 of their own.
 """
 
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from backend.common.errors import ApplicationError, NotFoundError, field_not_found, parse_uuid
 from backend.common.object_perms import objects_with_perm
 from backend.organisations.models import Room, Venue
 from backend.organisations.roles import coordinated_organisations
@@ -108,6 +122,22 @@ def staffed_sessions(user) -> QuerySet:
     )
 
 
+def manageable_sessions(user) -> QuerySet[Session]:
+    """Visible sessions of activities the user coordinates. The queryset twin
+    of `can_manage_session`."""
+    if user is None or not user.is_authenticated:
+        return visible_sessions(user).none()
+    return visible_sessions(user).filter(activity__in=manageable_activities(user).values("pk"))
+
+
+def bookable_sessions(user) -> QuerySet[Session]:
+    """Visible, scheduled sessions, for a signed-in user. The queryset twin of
+    `can_book` (booking windows and capacity are the bookings rules' business)."""
+    if user is None or not user.is_authenticated:
+        return visible_sessions(user).none()
+    return visible_sessions(user).filter(status=Session.Status.SCHEDULED)
+
+
 def can_see_activity(user, activity) -> bool:
     return has_grant(user, activity.space)
 
@@ -140,8 +170,59 @@ def can_book(user, session) -> bool:
 
 
 def can_take_register(user, session) -> bool:
-    if not can_see_activity(user, session.activity):
+    if user is None or not user.is_authenticated or not can_see_activity(user, session.activity):
         return False
     if session.activity.tutors.filter(pk=user.pk).exists():
         return True
     return can_manage_activity(user, session.activity)
+
+
+# --- fetch and authorise --------------------------------------------------------------
+#
+# In the spirit of Zulip's `access_stream_by_id`: a view names an object by the
+# id it was given and gets it back only through the policy. An id that is not a
+# UUID, one that never existed and one the policy hides get the same answer: the
+# standard 404 `not_found`, or, for an id sent in the request body (`field=`),
+# that field's "Not found." (400 `invalid`). Asked `for_` more than seeing, an
+# object she can see but may not use that way is a 403 `permission_denied`.
+
+_DENIED = {
+    "manage": "Only this activity's coordinators can do that.",
+    "register": "Only this activity's tutors and coordinators take its register.",
+}
+
+
+def _fetch(queryset: QuerySet, object_id, field: str | None):
+    pk = parse_uuid(object_id)
+    found = None if pk is None else queryset.filter(pk=pk).first()
+    if found is None:
+        raise field_not_found(field) if field else NotFoundError()
+    return found
+
+
+def _require(allowed: bool, for_: str) -> None:
+    if not allowed:
+        raise ApplicationError("permission_denied", _DENIED[for_], status_code=403)
+
+
+def access_activity(user, activity_id, *, for_: str = "see", field: str | None = None) -> Activity:
+    """The activity `activity_id` as the user may reach it: `for_` is "see" or "manage"."""
+    if for_ not in ("see", "manage"):
+        raise ValueError(f"access_activity: unknown purpose {for_!r}")
+    activity = _fetch(visible_activities(user).select_related("space"), activity_id, field)
+    if for_ == "manage":
+        _require(can_manage_activity(user, activity), for_)
+    return activity
+
+
+def access_session(user, session_id, *, for_: str = "see", field: str | None = None) -> Session:
+    """The session `session_id` as the user may reach it: `for_` is "see",
+    "manage" (she coordinates its activity) or "register" (she takes its register)."""
+    if for_ not in ("see", "manage", "register"):
+        raise ValueError(f"access_session: unknown purpose {for_!r}")
+    session = _fetch(visible_sessions(user).select_related("activity__space"), session_id, field)
+    if for_ == "manage":
+        _require(can_manage_session(user, session), for_)
+    elif for_ == "register":
+        _require(can_take_register(user, session), for_)
+    return session

@@ -53,6 +53,7 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Harb
     serializer_class = OrganisationSerializer
     queryset = Organisation.objects.order_by("name")
     filterset_fields: list[str] = []
+    public_actions = frozenset({"list", "retrieve"})
 
 
 class VenueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HarbourViewSet):
@@ -60,6 +61,7 @@ class VenueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HarbourView
 
     serializer_class = VenueSerializer
     filterset_fields: list[str] = []
+    public_actions = frozenset({"list", "retrieve"})
 
     def get_queryset(self):
         user = self.request.user

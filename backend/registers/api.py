@@ -17,7 +17,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -114,16 +114,11 @@ class RegisterViewSet(HarbourViewSet):
     serializer_class = RegisterSerializer
     lookup_url_kwarg = "pk"
 
-    def get_permissions(self):
-        return [permissions.IsAuthenticated()] if self.action else [permissions.AllowAny()]
-
     def get_queryset(self):
         return policy.visible_sessions(self.request.user).select_related("activity__space")
 
     def get_object(self):
-        session = super().get_object()
-        services.require_register(self.request.user, session)
-        return session
+        return policy.access_session(self.request.user, self.kwargs["pk"], for_="register")
 
     def retrieve(self, request, pk=None):
         return Response(RegisterSerializer(register_data(self.get_object())).data)
@@ -172,11 +167,7 @@ class RegisterViewSet(HarbourViewSet):
     @extend_schema(request=ReopenSerializer, responses={200: RegisterSerializer})
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        session = super().get_object()
-        if not policy.can_manage_session(request.user, session):
-            raise ApplicationError(
-                "permission_denied", "Only coordinators can reopen a register.", status_code=403
-            )
+        session = policy.access_session(request.user, pk, for_="manage")
         data = ReopenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.register_reopen(
@@ -236,14 +227,10 @@ class SignInCodeIssuedSerializer(serializers.Serializer):
     qr_svg = serializers.CharField(help_text="The sign-in URL as a QR code (SVG, no scripts).")
 
 
-class LearnerAccountViewSet(viewsets.ViewSet):
+class LearnerAccountViewSet(HarbourViewSet):
     """A coordinator makes a login for a learner who has no email."""
 
     serializer_class = LearnerAccountSerializer
-
-    def get_permissions(self):
-        # An unsupported method is 405 for everyone, signed in or not.
-        return [permissions.IsAuthenticated()] if self.action else [permissions.AllowAny()]
 
     @extend_schema(
         request=LearnerAccountSerializer, responses={201: LearnerAccountCreatedSerializer}
@@ -293,9 +280,6 @@ class ParticipantViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
     """People her organisation works with (never others; see README)."""
 
     serializer_class = ParticipantSerializer
-
-    def get_permissions(self):
-        return [permissions.IsAuthenticated()] if self.action else [permissions.AllowAny()]
 
     def get_queryset(self):
         return selectors.visible_participants(self.request.user).order_by("known_as")

@@ -280,6 +280,7 @@ class LanguageViewSet(mixins.ListModelMixin, HarbourViewSet):
     serializer_class = LanguageSerializer
     queryset = Language.objects.order_by("name")
     pagination_class = None
+    public_actions = frozenset({"list"})
     filterset_fields: list[str] = []
 
 
@@ -288,16 +289,11 @@ class ActivityViewSet(HarbourViewSet):
 
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
+    public_actions = frozenset({"list", "retrieve"})
+    action_permissions = {"create": (CoordinatesSomething,), "partial_update": (ManagesActivity,)}
 
     def get_queryset(self):
         return selectors.activity_list(user=self.request.user)
-
-    def get_permissions(self):
-        if self.action == "create":
-            return [permissions.IsAuthenticated(), CoordinatesSomething()]
-        if self.action == "partial_update":
-            return [permissions.IsAuthenticated(), ManagesActivity()]
-        return [permissions.AllowAny()]
 
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -353,14 +349,11 @@ class SessionViewSet(HarbourViewSet):
 
     serializer_class = SessionSerializer
     filterset_class = SessionFilter
+    public_actions = frozenset({"list", "retrieve"})
+    action_permissions = dict.fromkeys(("cancel", "move", "reinstate"), (ManagesActivity,))
 
     def get_queryset(self):
         return selectors.session_list(user=self.request.user)
-
-    def get_permissions(self):
-        if self.action in ("cancel", "move", "reinstate"):
-            return [permissions.IsAuthenticated(), ManagesActivity()]
-        return [permissions.AllowAny()]
 
     def _context(self, sessions) -> dict:
         """Which of these sessions' activities the user manages: only they show
