@@ -127,14 +127,11 @@ class BookingViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
     def list(self, request):
         user = request.user
         session_id = request.query_params.get("session")
-        if session_id:
-            session = policy.access_session(user, session_id)
-            services.offers_expire_due(session_ids=[session.pk])
+        session = policy.access_session(user, session_id) if session_id else None
+        services.offers_expire_before_listing(user=user, session=session)
+        if session is not None:
             qs = selectors.session_line(user=user, session=session)
         else:
-            # Her offers, and offers ahead of her in lines she waits in, may be due.
-            mine = Booking.objects.filter(participant__user=user, status__in=("offered", "waiting"))
-            services.offers_expire_due(session_ids=list(mine.values_list("session_id", flat=True)))
             qs = selectors.bookings_of(user=user)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(BookingSerializer(page, many=True).data)

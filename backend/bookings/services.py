@@ -392,6 +392,19 @@ def offers_expire_due(*, session_ids=None) -> int:
     return total
 
 
+def offers_expire_before_listing(*, user, session: Session | None = None) -> int:
+    """The one write a GET of bookings makes: the overdue offers among those the
+    reader is about to see (a session's line, or her own offers and the lines
+    she waits in) expire first, and their places pass on, so the list shows
+    offers as they stand."""
+    if session is not None:
+        return offers_expire_due(session_ids=[session.pk])
+    mine = Booking.objects.filter(
+        participant__user=user, status__in=(Booking.Status.OFFERED, Booking.Status.WAITING)
+    )
+    return offers_expire_due(session_ids=list(mine.values_list("session_id", flat=True)))
+
+
 # --- activity queue -----------------------------------------------------------------------
 
 

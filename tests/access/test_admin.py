@@ -66,3 +66,16 @@ def test_coordinator_edits_plain_fields_through_the_service(world):
     assert response.status_code == 302, response.context["adminform"].form.errors
     world.public_activity.refresh_from_db()
     assert world.public_activity.title == "English: Entry 2 (new room)"
+
+
+def test_admin_venue_pages_never_show_a_protected_room(world):
+    world.superuser.is_staff = True
+    world.superuser.save()
+    client = Client()
+    client.force_login(world.superuser)
+    venue = world.protected_activity.room.venue
+    assert client.get(f"/admin/organisations/venue/{venue.pk}/change/").status_code == 302
+    assert "Quiet room" not in client.get("/admin/organisations/venue/").content.decode()
+    assert (
+        client.get(f"/admin/accounts/user/{world.learner_with_grant.pk}/delete/").status_code == 403
+    )
