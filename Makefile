@@ -1,11 +1,13 @@
-# Harbour: `make run` serves the demo on http://127.0.0.1:8000, `make test` runs the suite.
+# Harbour: `make run` serves the demo on http://127.0.0.1:8000 (another port:
+# `make run PORT=8001`), `make test` runs the suite.
 # Both need only Python 3.11+: they create .venv and install into it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint schema migrations messages bench bench-stack browser slow3g clean
+.PHONY: venv run test lint schema messages bench bench-stack browser slow3g clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +21,7 @@ venv: $(STAMP)
 run: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_demo
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Debian's chromium and an Arabic/Persian font for tests/e2e (apt; a no-op when
 # present). Playwright's own `playwright install` cannot work here: never run it.
@@ -27,11 +29,13 @@ browser:
 	bash scripts/install-browser.sh
 
 # The whole suite on whatever DATABASE_URL says (SQLite when unset), plus lint,
-# migration and schema checks, and the browser tests in tests/e2e.
+# the import layers (docs/layers.md), migration and schema checks, and the
+# browser tests in tests/e2e.
 # Benchmarks are excluded; see `make bench`.
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 

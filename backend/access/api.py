@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, serializers, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -94,14 +94,10 @@ class SpaceViewSet(HarbourViewSet):
 
     serializer_class = SpaceSerializer
     filterset_fields: list[str] = []
+    public_actions = frozenset({"list", "retrieve"})
 
     def get_queryset(self):
         return selectors.space_list(user=self.request.user)
-
-    def get_permissions(self):
-        if self.action in ("request_access", "grant", "revoke", "members", "audit"):
-            return [permissions.IsAuthenticated()]
-        return [permissions.AllowAny()]
 
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
@@ -177,10 +173,6 @@ class AccessRequestViewSet(mixins.ListModelMixin, HarbourViewSet):
 
     serializer_class = AccessRequestSerializer
     filterset_fields = ["status"]
-
-    def get_permissions(self):
-        # Unknown methods answer 405 to everyone; every real action needs a login.
-        return [permissions.IsAuthenticated()] if self.action else [permissions.AllowAny()]
 
     def get_queryset(self):
         return selectors.access_request_list(user=self.request.user)

@@ -1,18 +1,45 @@
-"""THE visibility policy. Every read of activities and sessions starts here.
+"""THE visibility policy. Every read of activities, sessions, rooms and people starts here.
+
+The rule: every answer that a person without a grant can observe is computed
+only from what that person may see, or is identical to what it would be if the
+hidden data did not exist. That covers lists and details, and also refusals
+and their wording and order, counts, figures, search suggestions, "first seen"
+dates, history pages, validation errors and message texts. Writes and
+aggregates use these querysets for every check whose outcome the actor can
+observe (docs/architecture.md).
 
 A protected space's activities exist only for people holding an explicit
 `access_space` grant on that space (django-guardian, direct-FK tables).
 Superuser, staff and organisation roles never imply a grant. Everything here
 is computed per call from the database, so a revoked grant takes effect on the
 very next request.
+
+One policy, literally: each `can_*` boolean has a queryset twin
+(`can_see_activity` / `visible_activities`, `can_manage_activity` /
+`manageable_activities`, `can_manage_session` / `manageable_sessions`,
+`can_book` / `bookable_sessions`, `can_take_register` / `staffed_sessions`,
+`has_grant` / `granted_spaces`), and tests/access/test_policy_twins.py checks
+they agree for every role of the permission matrix and every object of its
+world. The booleans are the cheap form for one object in hand; the querysets
+filter lists.
+
+Views fetch an object named by an id with `access_session` / `access_activity`
+(fetch through the policy, else the standard not-found answer), never with an
+inline fetch-then-404 of their own.
 """
 
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from backend.accounts.models import Participant
+from backend.bookings.models import Booking
+from backend.common.errors import ApplicationError, NotFoundError, field_not_found, parse_uuid
 from backend.common.object_perms import objects_with_perm
-from backend.organisations.roles import coordinated_organisations
+from backend.organisations.models import Room, Venue
+from backend.organisations.roles import coordinated_organisations, tutored_organisations
+from backend.registers.models import Attendance
+from backend.timetable.models import Activity, Session
 
 from .models import (
     ACCESS,
@@ -55,15 +82,11 @@ def _visible_space_q(user, prefix: str = "") -> Q:
     )
 
 
-def visible_activities(user) -> QuerySet:
-    from backend.timetable.models import Activity
-
+def visible_activities(user) -> QuerySet[Activity]:
     return Activity.objects.filter(_visible_space_q(user))
 
 
-def visible_sessions(user) -> QuerySet:
-    from backend.timetable.models import Session
-
+def visible_sessions(user) -> QuerySet[Session]:
     return Session.objects.filter(_visible_space_q(user, "activity__"))
 
 
@@ -71,8 +94,6 @@ def sessions_seen_alongside(session) -> QuerySet:
     """Sessions that everyone who may see `session` may see too: public ones,
     and those of the same space. Work nobody asks for (promotion off a waiting
     line) may look only at these, because its outcome is seen by all of them."""
-    from backend.timetable.models import Session
-
     space_id = session.activity.space_id
     same = Q(activity__space__isnull=True)
     if space_id is not None:
@@ -80,7 +101,7 @@ def sessions_seen_alongside(session) -> QuerySet:
     return Session.objects.filter(same)
 
 
-def visible_rooms(user) -> QuerySet:
+def visible_rooms(user) -> QuerySet[Room]:
     """Rooms, less those kept for a space the user has no grant to.
 
     A room's visibility is fixed when it is made: a space's own room (a
@@ -89,15 +110,11 @@ def visible_rooms(user) -> QuerySet:
     visible room vanish from its venue the day a space started using it. A
     space's use of a shared room shows only as a neutral "Reserved" block
     (`backend.timetable.rooms`)."""
-    from backend.organisations.models import Room
-
     return Room.objects.filter(_visible_space_q(user))
 
 
-def visible_venues(user) -> QuerySet:
+def visible_venues(user) -> QuerySet[Venue]:
     """Venues with at least one visible room (or no rooms yet)."""
-    from backend.organisations.models import Venue
-
     return Venue.objects.filter(
         Q(rooms__isnull=True) | Q(rooms__in=visible_rooms(user).values("pk"))
     ).distinct()
@@ -122,6 +139,22 @@ def staffed_sessions(user) -> QuerySet:
     return visible_sessions(user).filter(
         Q(activity__tutors=user) | Q(activity__in=manageable_activities(user).values("pk"))
     )
+
+
+def manageable_sessions(user) -> QuerySet[Session]:
+    """Visible sessions of activities the user coordinates. The queryset twin
+    of `can_manage_session`."""
+    if user is None or not user.is_authenticated:
+        return visible_sessions(user).none()
+    return visible_sessions(user).filter(activity__in=manageable_activities(user).values("pk"))
+
+
+def bookable_sessions(user) -> QuerySet[Session]:
+    """Visible, scheduled sessions, for a signed-in user. The queryset twin of
+    `can_book` (booking windows and capacity are the bookings rules' business)."""
+    if user is None or not user.is_authenticated:
+        return visible_sessions(user).none()
+    return visible_sessions(user).filter(status=Session.Status.SCHEDULED)
 
 
 def can_see_activity(user, activity) -> bool:
@@ -156,7 +189,7 @@ def can_book(user, session) -> bool:
 
 
 def can_take_register(user, session) -> bool:
-    if not can_see_activity(user, session.activity):
+    if user is None or not user.is_authenticated or not can_see_activity(user, session.activity):
         return False
     if session.activity.tutors.filter(pk=user.pk).exists():
         return True
@@ -175,18 +208,12 @@ def can_take_register(user, session) -> bool:
 
 
 def _staff_organisations(user) -> QuerySet:
-    from backend.organisations.roles import tutored_organisations
-
     return coordinated_organisations(user) | tutored_organisations(user)
 
 
 def _people_known_through(*, orgs, spaces, sessions) -> Q:
     """People booked or marked at `sessions`, registered with `orgs`, or
     registered at one of `spaces`: a filter on Participant."""
-    from backend.accounts.models import Participant
-    from backend.bookings.models import Booking
-    from backend.registers.models import Attendance
-
     booked = Booking.objects.filter(participant=OuterRef("pk"), session__in=sessions)
     attended = Attendance.objects.filter(participant=OuterRef("pk"), session__in=sessions)
     registered = Participant.objects.filter(
@@ -208,8 +235,6 @@ def visible_participants(user) -> QuerySet:
     """Herself; and, for staff, the people they may know of: booked or marked at
     visible sessions of their organisations, their spaces or the activities
     they tutor, or registered in a context they may see."""
-    from backend.accounts.models import Participant
-
     if user is None or not user.is_authenticated:
         return Participant.objects.none()
     orgs = _staff_organisations(user).values("pk")
@@ -230,8 +255,6 @@ def manageable_participants(user) -> QuerySet:
     export or erase her own record, which the services allow separately.
 
     The queryset twin of `can_manage_participant`."""
-    from backend.accounts.models import Participant
-
     if user is None or not user.is_authenticated:
         return Participant.objects.none()
     orgs = coordinated_organisations(user).values("pk")
@@ -248,3 +271,54 @@ def can_see_participant(user, participant) -> bool:
 
 def can_manage_participant(user, participant) -> bool:
     return manageable_participants(user).filter(pk=participant.pk).exists()
+
+
+# --- fetch and authorise --------------------------------------------------------------
+#
+# In the spirit of Zulip's `access_stream_by_id`: a view names an object by the
+# id it was given and gets it back only through the policy. An id that is not a
+# UUID, one that never existed and one the policy hides get the same answer: the
+# standard 404 `not_found`, or, for an id sent in the request body (`field=`),
+# that field's "Not found." (400 `invalid`). Asked `for_` more than seeing, an
+# object she can see but may not use that way is a 403 `permission_denied`.
+
+_DENIED = {
+    "manage": "Only this activity's coordinators can do that.",
+    "register": "Only this activity's tutors and coordinators take its register.",
+}
+
+
+def _fetch(queryset: QuerySet, object_id, field: str | None):
+    pk = parse_uuid(object_id)
+    found = None if pk is None else queryset.filter(pk=pk).first()
+    if found is None:
+        raise field_not_found(field) if field else NotFoundError()
+    return found
+
+
+def _require(allowed: bool, for_: str) -> None:
+    if not allowed:
+        raise ApplicationError("permission_denied", _DENIED[for_], status_code=403)
+
+
+def access_activity(user, activity_id, *, for_: str = "see", field: str | None = None) -> Activity:
+    """The activity `activity_id` as the user may reach it: `for_` is "see" or "manage"."""
+    if for_ not in ("see", "manage"):
+        raise ValueError(f"access_activity: unknown purpose {for_!r}")
+    activity = _fetch(visible_activities(user).select_related("space"), activity_id, field)
+    if for_ == "manage":
+        _require(can_manage_activity(user, activity), for_)
+    return activity
+
+
+def access_session(user, session_id, *, for_: str = "see", field: str | None = None) -> Session:
+    """The session `session_id` as the user may reach it: `for_` is "see",
+    "manage" (she coordinates its activity) or "register" (she takes its register)."""
+    if for_ not in ("see", "manage", "register"):
+        raise ValueError(f"access_session: unknown purpose {for_!r}")
+    session = _fetch(visible_sessions(user).select_related("activity__space"), session_id, field)
+    if for_ == "manage":
+        _require(can_manage_session(user, session), for_)
+    elif for_ == "register":
+        _require(can_take_register(user, session), for_)
+    return session

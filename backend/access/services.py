@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from backend import reactions
 from backend.common.errors import ApplicationError, NotFoundError
 
 from . import policy
@@ -93,9 +94,7 @@ def space_revoke(*, actor, space: Space, user, note: str = "") -> None:
     remove_perm(f"access.{ACCESS}", user, space)
     remove_perm(f"access.{COORDINATE}", user, space)
     _remove_tutoring(space, user)
-    from backend.bookings.services import bookings_withdraw_for_space
-
-    bookings_withdraw_for_space(space=space, user=user)
+    reactions.grant_revoked(space=space, user=user)
     _audit(actor=actor, action="access_revoked", space=space, subject=user, note=note)
 
 

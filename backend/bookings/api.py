@@ -4,16 +4,19 @@ The activity queue ("any upcoming session") lives under queue-entries/."""
 
 from __future__ import annotations
 
-import uuid
-
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, serializers, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from backend.access import policy
 from backend.accounts.models import Participant
-from backend.common.errors import ApplicationError, NotFoundError, field_not_found
+from backend.common.errors import (
+    ApplicationError,
+    NotFoundError,
+    field_not_found,
+    uuid_or_not_found,
+)
 from backend.common.views import HarbourViewSet
 from backend.timetable.models import MAX_GROUP
 
@@ -119,9 +122,6 @@ class BookingViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
 
     serializer_class = BookingSerializer
 
-    def get_permissions(self):
-        return [permissions.IsAuthenticated()] if self.action else [permissions.AllowAny()]
-
     def get_queryset(self):
         return selectors.bookings_visible_to(user=self.request.user)
 
@@ -132,16 +132,11 @@ class BookingViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
     def list(self, request):
         user = request.user
         session_id = request.query_params.get("session")
-        if session_id:
-            session = policy.visible_sessions(user).filter(pk=_uuid_or_404(session_id)).first()
-            if session is None:
-                raise NotFoundError()
-            services.offers_expire_due(session_ids=[session.pk])
+        session = policy.access_session(user, session_id) if session_id else None
+        services.offers_expire_before_listing(user=user, session=session)
+        if session is not None:
             qs = selectors.session_line(user=user, session=session)
         else:
-            # Her offers, and offers ahead of her in lines she waits in, may be due.
-            mine = Booking.objects.filter(participant__user=user, status__in=("offered", "waiting"))
-            services.offers_expire_due(session_ids=list(mine.values_list("session_id", flat=True)))
             qs = selectors.bookings_of(user=user)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(BookingSerializer(page, many=True).data)
@@ -155,9 +150,7 @@ class BookingViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
         data = BookingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        session = policy.visible_sessions(request.user).filter(pk=values["session"]).first()
-        if session is None:
-            raise field_not_found("session")
+        session = policy.access_session(request.user, values["session"], field="session")
         participant = None
         if "participant" in values:
             participant = (
@@ -211,26 +204,16 @@ def _require_coordinator(user, activity) -> None:
         )
 
 
-def _uuid_or_404(value: str):
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise NotFoundError() from None
-
-
 class QueueEntryViewSet(mixins.ListModelMixin, HarbourViewSet):
     """Waiting for any upcoming session of an activity (e.g. the bike list)."""
 
     serializer_class = QueueEntrySerializer
 
-    def get_permissions(self):
-        return [permissions.IsAuthenticated()] if self.action else [permissions.AllowAny()]
-
     def get_queryset(self):
         qs = selectors.queue_entries_visible_to(user=self.request.user)
         activity = self.request.query_params.get("activity")
         if activity and self.action == "list":
-            qs = qs.filter(activity=_uuid_or_404(activity))
+            qs = qs.filter(activity=uuid_or_not_found(activity))
         return qs
 
     @extend_schema(
@@ -239,13 +222,9 @@ class QueueEntryViewSet(mixins.ListModelMixin, HarbourViewSet):
     def create(self, request):
         data = QueueJoinSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        activity = (
-            policy.visible_activities(request.user)
-            .filter(pk=data.validated_data["activity"])
-            .first()
+        activity = policy.access_activity(
+            request.user, data.validated_data["activity"], field="activity"
         )
-        if activity is None:
-            raise field_not_found("activity")
         entry, created = services.queue_join(
             actor=request.user, activity=activity, places=data.validated_data["places"],
             idempotency_key=_idempotency_key(request),

@@ -114,16 +114,6 @@ def queue_entries_visible_to(*, user) -> QuerySet[ActivityQueueEntry]:
     )
 
 
-def session_has_people(session) -> bool:
-    """Anyone ever booked or marked: their history must keep its session."""
-    from backend.registers.models import Attendance
-
-    return (
-        Booking.objects.filter(session=session).exists()
-        or Attendance.objects.filter(session=session).exists()
-    )
-
-
 def booking_get(*, user, booking_id) -> Booking | None:
     """One booking as the user may see it; her own are found with the cheaper query."""
     own = bookings_of(user=user).filter(pk=booking_id).first()

@@ -445,6 +445,19 @@ def offers_expire_due(*, session_ids=None) -> int:
     return total
 
 
+def offers_expire_before_listing(*, user, session: Session | None = None) -> int:
+    """The one write a GET of bookings makes: the overdue offers among those the
+    reader is about to see (a session's line, or her own offers and the lines
+    she waits in) expire first, and their places pass on, so the list shows
+    offers as they stand."""
+    if session is not None:
+        return offers_expire_due(session_ids=[session.pk])
+    mine = Booking.objects.filter(
+        participant__user=user, status__in=(Booking.Status.OFFERED, Booking.Status.WAITING)
+    )
+    return offers_expire_due(session_ids=list(mine.values_list("session_id", flat=True)))
+
+
 # --- activity queue -----------------------------------------------------------------------
 
 
@@ -612,7 +625,8 @@ def bookings_withdraw_for_space(*, space, user) -> int:
     held = Booking.objects.filter(
         participant__user=user, status__in=ACTIVE, session__activity__space=space
     )
-    for session_id in set(held.values_list("session_id", flat=True)):
+    # Sessions in primary-key order: the lock order of backend/reactions.py.
+    for session_id in sorted(set(held.values_list("session_id", flat=True))):
         session = _lock_session(session_id)
         for booking in Booking.objects.filter(
             session=session, participant__user=user, status__in=ACTIVE

@@ -6,6 +6,8 @@ Codes are stable: clients (and translations) key on them, never on `detail`.
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -38,8 +40,9 @@ class ApplicationError(Exception):
             self.status_code = status_code
 
 
-class NotFoundError(ApplicationError):
-    """Anything missing or hidden by the access policy: one code, one body."""
+class NotFoundError(ApplicationError, Http404):
+    """Anything missing or hidden by the access policy: one code, one body.
+    Also an Http404, so a plain Django view (a calendar feed) answers its 404."""
 
     def __init__(self) -> None:
         super().__init__("not_found", NOT_FOUND_DETAIL, status_code=status.HTTP_404_NOT_FOUND)
@@ -106,6 +109,24 @@ def exception_handler(exc, context):
         code = codes if isinstance(codes, str) else exc.default_code
         response.data = _body(code, str(exc.detail))
     return response
+
+
+def parse_uuid(value) -> uuid.UUID | None:
+    """Public ids are UUIDs; anything else names nothing (the caller answers
+    "not found", never a 400 or a 500)."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def uuid_or_not_found(value) -> uuid.UUID:
+    pk = parse_uuid(value)
+    if pk is None:
+        raise NotFoundError()
+    return pk
 
 
 def field_not_found(field: str) -> ApplicationError:

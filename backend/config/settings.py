@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "backend.registers",
     "backend.people",
     "backend.reports",
+    "backend.shell",
     "backend.demo",
 ]
 

@@ -9,7 +9,6 @@ from rest_framework.routers import DefaultRouter
 from backend.access.api import AccessRequestViewSet, SpaceViewSet
 from backend.accounts.api import MeView, SignInCodeView, SignInView, SignOutView
 from backend.bookings.api import BookingViewSet, QueueEntryViewSet
-from backend.common.app_shell import app_shell, javascript_catalogue, set_language
 from backend.common.health import healthz, readyz
 from backend.common.views import PingView
 from backend.feeds.api import FeedRotateView, FeedView, FollowViewSet
@@ -17,6 +16,7 @@ from backend.organisations.api import OrganisationViewSet, VenueViewSet
 from backend.people.api import LearnerAccountViewSet, ParticipantViewSet
 from backend.registers.api import RegisterViewSet
 from backend.reports.api import FiguresCsvView, FiguresView
+from backend.shell.views import app_shell, javascript_catalogue, set_language
 from backend.timetable.api import ActivityViewSet, LanguageViewSet, SessionViewSet
 from backend.timetable.api_closures import ClosureViewSet, TermViewSet
 from backend.timetable.rooms_api import RoomAvailabilityView, RoomReservationViewSet

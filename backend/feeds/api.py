@@ -8,7 +8,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.access import policy
-from backend.common.errors import field_not_found
 from backend.common.qr import qr_svg
 from backend.common.views import HarbourViewSet
 
@@ -90,9 +89,6 @@ class FollowViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, HarbourView
 
     serializer_class = FollowSerializer
 
-    def get_permissions(self):
-        return [permissions.IsAuthenticated()] if self.action else [permissions.AllowAny()]
-
     def get_queryset(self):
         if not self.request.user.is_authenticated:
             return Follow.objects.none()
@@ -107,13 +103,9 @@ class FollowViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, HarbourView
     def create(self, request):
         data = FollowSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        activity = (
-            policy.visible_activities(request.user)
-            .filter(pk=data.validated_data["activity_id"])
-            .first()
+        activity = policy.access_activity(
+            request.user, data.validated_data["activity_id"], field="activity"
         )
-        if activity is None:
-            raise field_not_found("activity")
         follow = services.activity_follow(user=request.user, activity=activity)
         return Response(FollowSerializer(follow).data, status=status.HTTP_201_CREATED)
 

@@ -7,7 +7,6 @@ calendar is built."""
 from __future__ import annotations
 
 import hashlib
-from uuid import UUID
 
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_safe
 
 from backend.access import policy
 from backend.bookings.models import Booking
+from backend.common.errors import uuid_or_not_found
 from backend.organisations.models import Organisation
 
 from . import ical, selectors
@@ -50,16 +50,9 @@ def _respond(request, *, sessions, name, filename, extra=(), **render_kwargs) ->
     return response
 
 
-def _uuid(value: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError:
-        raise Http404 from None
-
-
 @require_safe
 def organisation_feed(request, organisation_id: str):
-    organisation = Organisation.objects.filter(pk=_uuid(organisation_id)).first()
+    organisation = Organisation.objects.filter(pk=uuid_or_not_found(organisation_id)).first()
     if organisation is None:
         raise Http404
     sessions = selectors.public_sessions().filter(activity__organisation=organisation)
@@ -70,10 +63,8 @@ def organisation_feed(request, organisation_id: str):
 
 @require_safe
 def activity_feed(request, activity_id: str):
-    sessions = selectors.public_sessions().filter(activity_id=_uuid(activity_id))
-    activity = policy.visible_activities(None).filter(pk=_uuid(activity_id)).first()
-    if activity is None:
-        raise Http404
+    activity = policy.access_activity(None, activity_id)
+    sessions = selectors.public_sessions().filter(activity=activity)
     return _respond(request, sessions=sessions, name=activity.title, filename="activity.ics")
 
 
@@ -119,10 +110,8 @@ def _personal_response(request, feed) -> HttpResponse:
 @require_safe
 def session_download(request, session_id: str):
     """ "Add to calendar" for one session, as the signed-in (or anonymous) viewer sees it."""
-    sessions = policy.visible_sessions(request.user).filter(pk=_uuid(session_id))
-    session = sessions.select_related("activity").first()
-    if session is None:
-        raise Http404
+    session = policy.access_session(request.user, session_id)
+    sessions = policy.visible_sessions(request.user).filter(pk=session.pk)
     sessions = sessions.select_related("activity__organisation", "room__venue", "activity__space")
     response = _respond(
         request, sessions=sessions, name=session.activity.title, filename="session.ics"

@@ -7,7 +7,7 @@ import uuid
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import mixins, permissions, serializers, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -109,6 +109,7 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Harb
     serializer_class = OrganisationSerializer
     queryset = Organisation.objects.order_by("name")
     filterset_fields: list[str] = []
+    public_actions = frozenset({"list", "retrieve"})
 
 
 class VenueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HarbourViewSet):
@@ -116,6 +117,7 @@ class VenueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HarbourView
 
     serializer_class = VenueSerializer
     filterset_fields: list[str] = []
+    public_actions = frozenset({"list", "retrieve"})
 
     def get_queryset(self):
         user = self.request.user
@@ -126,11 +128,6 @@ class VenueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HarbourView
             .prefetch_related(Prefetch("rooms", queryset=rooms, to_attr="visible_rooms"))
             .order_by("name")
         )
-
-    def get_permissions(self):
-        if self.action in ("create", "partial_update", "rooms", "room"):
-            return [permissions.IsAuthenticated()]
-        return [permissions.AllowAny()]
 
     def _venue(self, venue_id) -> Response:
         return Response(VenueSerializer(self.get_queryset().get(pk=venue_id)).data)

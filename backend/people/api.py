@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -66,14 +66,10 @@ class SignInCodeIssuedSerializer(serializers.Serializer):
     qr_svg = serializers.CharField(help_text="The sign-in URL as a QR code (SVG, no scripts).")
 
 
-class LearnerAccountViewSet(viewsets.ViewSet):
+class LearnerAccountViewSet(HarbourViewSet):
     """A coordinator makes a login for a learner who has no email."""
 
     serializer_class = LearnerAccountSerializer
-
-    def get_permissions(self):
-        # An unsupported method is 405 for everyone, signed in or not.
-        return [permissions.IsAuthenticated()] if self.action else [permissions.AllowAny()]
 
     @extend_schema(
         request=LearnerAccountSerializer, responses={201: LearnerAccountCreatedSerializer}
@@ -117,9 +113,6 @@ class ParticipantViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
     """People her organisation works with (never others; see README)."""
 
     serializer_class = ParticipantSerializer
-
-    def get_permissions(self):
-        return [permissions.IsAuthenticated()] if self.action else [permissions.AllowAny()]
 
     def get_queryset(self):
         return policy.visible_participants(self.request.user).order_by("known_as")

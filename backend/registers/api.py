@@ -12,14 +12,14 @@ import io
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from backend.access import policy
 from backend.accounts.models import Participant
 from backend.common import csv_cells
-from backend.common.errors import ApplicationError, field_not_found
+from backend.common.errors import field_not_found
 from backend.common.views import HarbourViewSet
 from backend.timetable.models import Session
 
@@ -101,16 +101,11 @@ class RegisterViewSet(HarbourViewSet):
     serializer_class = RegisterSerializer
     lookup_url_kwarg = "pk"
 
-    def get_permissions(self):
-        return [permissions.IsAuthenticated()] if self.action else [permissions.AllowAny()]
-
     def get_queryset(self):
         return policy.visible_sessions(self.request.user).select_related("activity__space")
 
     def get_object(self):
-        session = super().get_object()
-        services.require_register(self.request.user, session)
-        return session
+        return policy.access_session(self.request.user, self.kwargs["pk"], for_="register")
 
     def retrieve(self, request, pk=None):
         return Response(RegisterSerializer(register_data(self.get_object())).data)
@@ -159,11 +154,7 @@ class RegisterViewSet(HarbourViewSet):
     @extend_schema(request=ReopenSerializer, responses={200: RegisterSerializer})
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        session = super().get_object()
-        if not policy.can_manage_session(request.user, session):
-            raise ApplicationError(
-                "permission_denied", "Only coordinators can reopen a register.", status_code=403
-            )
+        session = policy.access_session(request.user, pk, for_="manage")
         data = ReopenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.register_reopen(

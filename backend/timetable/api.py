@@ -392,6 +392,7 @@ class LanguageViewSet(mixins.ListModelMixin, HarbourViewSet):
     serializer_class = LanguageSerializer
     queryset = Language.objects.order_by("name")
     pagination_class = None
+    public_actions = frozenset({"list"})
     filterset_fields: list[str] = []
 
 
@@ -400,16 +401,14 @@ class ActivityViewSet(HarbourViewSet):
 
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
+    public_actions = frozenset({"list", "retrieve"})
+    action_permissions = {
+        **dict.fromkeys(("create", "preview_new"), (CoordinatesSomething,)),
+        **dict.fromkeys(("partial_update", "preview", "end"), (ManagesActivity,)),
+    }
 
     def get_queryset(self):
         return selectors.activity_list(user=self.request.user)
-
-    def get_permissions(self):
-        if self.action in ("create", "preview_new"):
-            return [permissions.IsAuthenticated(), CoordinatesSomething()]
-        if self.action in ("partial_update", "preview", "end"):
-            return [permissions.IsAuthenticated(), ManagesActivity()]
-        return [permissions.AllowAny()]
 
     def _create_arguments(self, request) -> dict:
         data = ActivityWriteSerializer(data=request.data, context={"request": request})
@@ -504,14 +503,11 @@ class SessionViewSet(HarbourViewSet):
 
     serializer_class = SessionSerializer
     filterset_class = SessionFilter
+    public_actions = frozenset({"list", "retrieve"})
+    action_permissions = dict.fromkeys(("cancel", "move", "reinstate"), (ManagesActivity,))
 
     def get_queryset(self):
         return selectors.session_list(user=self.request.user)
-
-    def get_permissions(self):
-        if self.action in ("cancel", "move", "reinstate"):
-            return [permissions.IsAuthenticated(), ManagesActivity()]
-        return [permissions.AllowAny()]
 
     def _context(self, sessions) -> dict:
         """Which of these sessions' activities the user manages: only they show

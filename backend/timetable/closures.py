@@ -182,8 +182,6 @@ def closure_undo(*, actor, closure: Closure) -> ClosureResult:
     if closure.undone_at is not None:
         return ClosureResult(closure=closure)
     reinstated = failed = 0
-    from backend.bookings.services import session_reinstated_notify
-
     sessions = closure.sessions.filter(
         activity__in=policy.manageable_activities(actor).values("pk"),
         status=Session.Status.CANCELLED,
@@ -198,7 +196,7 @@ def closure_undo(*, actor, closure: Closure) -> ClosureResult:
                 raise
             failed += 1
             continue
-        session_reinstated_notify(session=session)
+        reactions.session_reinstated(session=session)
         reinstated += 1
     closure.undone_at = timezone.now()
     closure.save(update_fields=["undone_at", "updated_at"])

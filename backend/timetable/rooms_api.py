@@ -3,7 +3,6 @@ coordinators who book it, and room reservations. The rule is in `rooms`."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,7 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.access import policy
-from backend.common.errors import ApplicationError, NotFoundError, field_not_found
+from backend.common.errors import (
+    ApplicationError,
+    NotFoundError,
+    field_not_found,
+    uuid_or_not_found,
+)
 from backend.common.views import HarbourViewSet
 from backend.organisations.models import Organisation, RoomReservation
 
@@ -66,7 +70,7 @@ class RoomAvailabilityView(APIView):
         responses={200: AvailabilitySerializer},
     )
     def get(self, request, pk):
-        room = policy.visible_rooms(request.user).filter(pk=_uuid_or_404(pk)).first()
+        room = policy.visible_rooms(request.user).filter(pk=uuid_or_not_found(pk)).first()
         if room is None:
             raise NotFoundError()
         if not rooms.may_view_availability(request.user):
@@ -107,14 +111,11 @@ class RoomReservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, H
     serializer_class = RoomReservationSerializer
     filterset_fields: list[str] = []
 
-    def get_permissions(self):
-        return [permissions.IsAuthenticated()] if self.action else [permissions.AllowAny()]
-
     def get_queryset(self):
         qs = rooms.managed_reservations(self.request.user).order_by("start", "pk")
         room = self.request.query_params.get("room")
         if room and self.action == "list":
-            qs = qs.filter(room=_uuid_or_404(room))
+            qs = qs.filter(room=uuid_or_not_found(room))
         return qs
 
     @extend_schema(
@@ -141,9 +142,3 @@ class RoomReservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, H
         rooms.room_reservation_delete(actor=request.user, reservation=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-
-def _uuid_or_404(value) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise NotFoundError() from None

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from recurrence import Recurrence
 
+from backend import reactions
 from backend.access import policy
 from backend.access.models import Space
 from backend.common.errors import ApplicationError, NotFoundError, field_not_found, required_reason
@@ -62,20 +63,6 @@ class SyncResult:
     updated: int = 0
     deleted: int = 0
     flagged: int = 0
-
-
-def _serve_line(session_id) -> None:
-    from backend.bookings.services import line_serve
-
-    line_serve(session_id=session_id)
-
-
-def session_in_use(session: Session) -> bool:
-    """A session people are attached to (a place, an offer, a waiting-list
-    place) is never deleted by a schedule edit."""
-    from backend.bookings.selectors import session_has_people
-
-    return session.booked_places > 0 or session_has_people(session)
 
 
 # --- validation ---------------------------------------------------------------
@@ -198,10 +185,9 @@ def sessions_sync(
               "window_start": now, "window_end": end}  # fmt: skip
     wanted = schedule.expand(**window, excluded_dates=_excluded(activity))
     unexcluded = set(schedule.expand(**window))
-    existing = {
-        s.original_start: s
-        for s in activity.sessions.select_for_update().filter(original_start__gte=now)
-    }
+    # Locked in primary-key order, like every lock on several sessions (backend/reactions.py).
+    future = activity.sessions.select_for_update().filter(original_start__gte=now).order_by("pk")
+    existing = {s.original_start: s for s in future}
     _lock_rooms(activity.room)
     created = updated = deleted = flagged = 0
     grown: list = []  # sessions whose capacity went up: their waiting lines move
@@ -210,7 +196,7 @@ def sessions_sync(
     for original, session in existing.items():
         if original in wanted_set:
             continue
-        if not session_in_use(session):
+        if not reactions.session_in_use(session):
             session.delete()
             deleted += 1
             continue
@@ -294,7 +280,7 @@ def sessions_sync(
 
     Activity.objects.filter(pk=activity.pk).update(sessions_generated_until=end.date())
     for session_id in grown:
-        _serve_line(session_id)
+        reactions.session_places_opened(session_id=session_id)
     return SyncResult(created=created, updated=updated, deleted=deleted, flagged=flagged)
 
 
@@ -524,9 +510,7 @@ def session_cancel(*, actor, session: Session, reason: str) -> Session:
     session.cancel_reason = reason
     session.sequence += 1
     session.save()
-    from backend.bookings.services import session_cancelled_notify
-
-    session_cancelled_notify(session=session)
+    reactions.session_cancelled(session=session)
     return session
 
 
@@ -546,7 +530,7 @@ def session_reinstate(*, actor, session: Session) -> Session:
         session.needs_review, session.review_note = False, ""
     session.sequence += 1
     session.save()
-    _serve_line(session.pk)
+    reactions.session_places_opened(session_id=session.pk)
     return session
 
 
@@ -617,5 +601,5 @@ def session_move(
         session.needs_review, session.review_note = False, ""
     session.sequence += 1
     session.save()
-    _serve_line(session.pk)
+    reactions.session_places_opened(session_id=session.pk)
     return session

@@ -85,3 +85,16 @@ def test_admin_pages_say_what_they_are_for_and_link_to_the_app(world, role, url,
     if role == "coordinator" and "activity" in url:
         page = client.get(change_url("activity", world.public_activity.pk)).content.decode()
         assert 'href="/#/activities"' in page
+
+
+def test_admin_venue_pages_never_show_a_protected_room(world):
+    world.superuser.is_staff = True
+    world.superuser.save()
+    client = Client()
+    client.force_login(world.superuser)
+    venue = world.protected_activity.room.venue
+    assert client.get(f"/admin/organisations/venue/{venue.pk}/change/").status_code == 302
+    assert "Quiet room" not in client.get("/admin/organisations/venue/").content.decode()
+    assert (
+        client.get(f"/admin/accounts/user/{world.learner_with_grant.pk}/delete/").status_code == 403
+    )

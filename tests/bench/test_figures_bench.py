@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from backend.reports.selectors import figures
 from tests.factories import OrganisationFactory, coordinator_of
-from tests.registers.test_registers import _bulk_year
+from tests.reports.test_figures import _bulk_year
 
 
 @pytest.mark.bench

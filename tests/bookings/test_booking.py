@@ -372,3 +372,18 @@ def test_queue_join_is_idempotent_and_leaving_keeps_the_record(org, coordinator,
     assert left.json()["status"] == "left"
     mine = client_for(people[1]).get(url).json()["results"]
     assert [e["position"] for e in mine] == [1]
+
+
+def test_an_idempotency_key_reused_for_another_session_is_refused(world):
+    one, two = world.public_activity.sessions.order_by("start")[:2]
+    client = client_for(world.learner)
+    url = reverse("booking-list")
+    assert (
+        client.post(
+            url, {"session": str(one.pk)}, format="json", HTTP_IDEMPOTENCY_KEY="k"
+        ).status_code
+        == 201
+    )
+    again = client.post(url, {"session": str(two.pk)}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert again.status_code == 409 and again.json()["code"] == "idempotency_key_reused"
+    assert Booking.objects.filter(session=two).count() == 0

@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 import time_machine
 import yaml
+from django.urls import reverse
 
 from backend.timetable.models import Activity, Language, Session
 from tests.conftest import client_for
@@ -894,3 +895,43 @@ def test_schedule_times_match_the_committed_schema(world, api):
         described = schedule["properties"][name]
         assert described.get("format") != "time"  # RFC 3339 full-time: needs an offset
         jsonschema.validate(body[name], described)  # its pattern: local HH:MM[:SS]
+
+
+def test_session_detail_and_actions_work_beyond_the_default_week(world):
+    far = world.public_activity.sessions.order_by("-start").first()
+    client = client_for(world.coordinator)
+    assert client.get(reverse("session-detail", kwargs={"pk": far.pk})).status_code == 200
+    cancel = client.post(
+        reverse("session-cancel", kwargs={"pk": far.pk}), {"reason": "Holiday"}, format="json"
+    )
+    assert cancel.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("rule", "start_date", "code"),
+    [
+        ("RRULE:FREQ=WEEKLY;BYSETPOS=0", None, "invalid_recurrence"),
+        ("RRULE:FREQ=WEEKLY;BYHOUR=25", None, "invalid_recurrence"),
+        ("RRULE:FREQ=DAILY;BYHOUR=9", None, "invalid_recurrence"),
+        (None, "9999-12-31", "date_out_of_range"),
+    ],
+)
+def test_bad_schedules_are_400_not_500(world, rule, start_date, code):
+    payload = {
+        "organisation": str(world.org.pk), "room": str(world.room.pk), "kind": "social",
+        "title": "Quiz", "capacity": 5,
+        "schedule": {"start_date": start_date or "2027-01-07", "start_time": "18:00",
+                     "end_time": "19:00", "recurrence": rule},
+    }  # fmt: skip
+    response = client_for(world.coordinator).post(reverse("activity-list"), payload, format="json")
+    assert response.status_code == 400 and response.json()["code"] == code
+
+
+def test_moving_to_the_end_of_time_is_400(world):
+    session = world.public_activity.sessions.first()
+    response = client_for(world.coordinator).post(
+        reverse("session-move", kwargs={"pk": session.pk}),
+        {"start": "9999-12-31T23:00:00Z"},
+        format="json",
+    )
+    assert response.status_code == 400 and response.json()["code"] == "date_out_of_range"

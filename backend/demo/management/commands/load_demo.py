@@ -84,10 +84,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             created = self._load(with_space=not without_space_content)
         result = timetable_services.sessions_generate_all()
+        # The sessions were made with their activities: say how many there are,
+        # not how many this last pass added (usually none).
+        added = f", {result.created} added up to the horizon" if result.created else ""
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data {'loaded' if created else 'already present'}; sessions: "
-                f"{result.created} created, {result.updated} updated."
+                f"Demo data {'loaded' if created else 'already present'}: "
+                f"{Session.objects.count()} sessions{added}."
             )
         )
         self.stdout.write(f"Demo users (password for all: {DEMO_PASSWORD}):")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from .selectors import date_range_bounds, session_list
+from backend.timetable.selectors import date_range_bounds, session_list
 
 
 def first_screen_context(request) -> dict:

@@ -11,7 +11,7 @@ on every write, sign-in included. Context:
 - `text_direction`: "rtl" or "ltr", for <html dir="…">
 - `languages`: [{"code", "name", "name_local", "bidi"}], for the switcher
 - `first_sessions`: this week's timetable, server-rendered into the shell
-  (backend/timetable/first_screen.py explains why)
+  (backend/shell/first_screen.py explains why)
 - `quick_exit_url`: where quick exit on women-only pages goes
 - `in_space`: she may see a women-only space (the shell shows quick exit at once)
 """
@@ -34,7 +34,7 @@ from django.views.decorators.http import etag, require_POST, require_safe
 from backend.access import policy
 from backend.accounts.services import user_preferred_language_set
 from backend.common.languages import DOMAIN
-from backend.timetable.first_screen import first_screen_context
+from backend.shell.first_screen import first_screen_context
 
 
 def available_languages() -> list[dict]:

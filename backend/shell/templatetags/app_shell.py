@@ -1,6 +1,6 @@
 """Tags for the app's HTML shell: the app's own words, and its stylesheet inline.
 
-The shell page renders the first screen itself (see timetable.first_screen),
+The shell page renders the first screen itself (see backend/shell/first_screen.py),
 so its words must be the same ones the app shows once its JavaScript runs.
 They come from the app's catalogue (domain djangojs, one file per language),
 not from a second catalogue for templates: `{% app_text "This week" %}` and

@@ -1,0 +1,75 @@
+"""Reactions: the one sanctioned place where one domain's write reaches a domain
+above it (docs/layers.md).
+
+Domains are layered: accounts and organisations at the bottom, then access,
+the timetable, bookings, and registers, feeds and reports on top. A service may
+call the services of the domains below it directly. A few writes of a lower
+domain have consequences in a higher one (revoking a grant ends her bookings in
+the space; cancelling a session tells the people booked on it). Those calls go
+through this module and nowhere else, so the whole list of cross-domain
+cascades is on one page, and import-linter (pyproject.toml) can hold every
+other import to the layers.
+
+No signals: a reaction is an ordinary function the service calls explicitly,
+inside the service's own transaction and while it holds its locks, so the
+cascade commits or rolls back with the write that caused it.
+
+Lock order. Row locks (SELECT ... FOR UPDATE) are taken in this order, so no
+two transactions can wait for each other in a cycle:
+
+    participant or activity  ->  session(s)  ->  room(s)
+
+A transaction holding a session's lock never then waits for a participant's or
+an activity's, and several sessions (or rooms) are locked in primary-key
+order. The timetable locks the activity, its sessions, then the rooms; a
+booking locks her participant row, then the session. A reaction the timetable
+calls runs with those locks held and locks only a session its caller already
+holds; `grant_revoked` is called holding no row lock and locks her sessions in
+primary-key order.
+"""
+
+from __future__ import annotations
+
+from backend.bookings import services as booking_services
+from backend.bookings.models import Booking
+from backend.registers.models import Attendance
+
+# --- access -> bookings ---------------------------------------------------------
+
+
+def grant_revoked(*, space, user) -> int:
+    """Her grant to `space` was revoked: her places, waiting-list places and
+    queue entries in its activities end, and the places go to the line."""
+    return booking_services.bookings_withdraw_for_space(space=space, user=user)
+
+
+# --- timetable -> bookings, registers ---------------------------------------------
+
+
+def session_places_opened(*, session_id) -> list[Booking]:
+    """Places opened without a cancellation (capacity raised, a bigger room, the
+    session reinstated or moved): the waiting line is served. The caller holds
+    the session's lock."""
+    return booking_services.line_serve(session_id=session_id)
+
+
+def session_cancelled(*, session) -> int:
+    """The session is off: everyone holding or waiting for a place is told.
+    Their bookings stay (the coordinator may reinstate the session)."""
+    return booking_services.session_cancelled_notify(session=session)
+
+
+def session_reinstated(*, session) -> int:
+    """A cancelled session runs after all (a closure was undone): everyone still
+    holding or waiting for a place is told."""
+    return booking_services.session_reinstated_notify(session=session)
+
+
+def session_in_use(session) -> bool:
+    """Asked before a schedule edit deletes a session: anyone ever booked or
+    marked keeps it, so their history keeps its session."""
+    return (
+        session.booked_places > 0
+        or Booking.objects.filter(session=session).exists()
+        or Attendance.objects.filter(session=session).exists()
+    )
