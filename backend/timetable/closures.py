@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from backend import reactions
 from backend.access import policy
 from backend.common.errors import ApplicationError, NotFoundError, required_reason
 from backend.organisations.models import Organisation, Venue
