@@ -141,4 +141,3 @@ class RoomReservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, H
     def destroy(self, request, pk=None):
         rooms.room_reservation_delete(actor=request.user, reservation=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
-
