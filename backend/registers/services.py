@@ -39,6 +39,16 @@ def require_register(actor, session: Session) -> None:
         raise _forbidden("Only this activity's tutors and coordinators take its register.")
 
 
+def register_opens_at(session: Session):
+    """Marks are taken from a little before the start (she sets up early), never
+    earlier: a mark for a session still to come would be a guess in the figures."""
+    return session.start - timedelta(minutes=settings.HARBOUR_REGISTER_OPENS_BEFORE_MINUTES)
+
+
+def register_not_open_yet(session: Session, *, now=None) -> bool:
+    return (now or timezone.now()) < register_opens_at(session)
+
+
 def register_locked(session: Session, *, now=None) -> bool:
     now = now or timezone.now()
     if now < session.end + timedelta(days=settings.HARBOUR_REGISTER_LOCK_DAYS):
@@ -46,8 +56,22 @@ def register_locked(session: Session, *, now=None) -> bool:
     return not session.reopenings.filter(until__gt=now).exists()
 
 
+def register_writable(session: Session, *, now=None) -> bool:
+    now = now or timezone.now()
+    return not register_not_open_yet(session, now=now) and not register_locked(session, now=now)
+
+
 def _require_open(session: Session) -> None:
-    if register_locked(session):
+    """Every write to a register passes here (marks, mark-all, walk-ins, clearing
+    a mark, and so the phone's queued marks when they are sent)."""
+    now = timezone.now()
+    if register_not_open_yet(session, now=now):
+        raise ApplicationError(
+            "register_not_open",
+            "This register is not open yet. It opens shortly before the session.",
+            status_code=409,
+        )
+    if register_locked(session, now=now):
         raise ApplicationError(
             "register_locked",
             "This register is locked; a coordinator can reopen it.",
@@ -103,6 +127,23 @@ def _set_mark(
     return attendance
 
 
+def _clear_mark(*, session: Session, participant: Participant) -> None:
+    """Take a mark back (her undo, seconds after a wrong tap). The row goes with
+    its change log: a mark that never stood is not history. A walk-in with no
+    booking leaves the register with it."""
+    attendance = (
+        Attendance.objects.select_for_update()
+        .filter(session=session, participant=participant)
+        .first()
+    )
+    if attendance is None:
+        return
+    attended = attendance.mark in Attendance.ATTENDED
+    attendance.delete()
+    if attended:
+        _recount_first_seen(participant)
+
+
 def _on_register(session: Session, participant: Participant) -> bool:
     return (
         Booking.objects.filter(session=session, participant=participant, status__in=ACTIVE).exists()
@@ -112,12 +153,16 @@ def _on_register(session: Session, participant: Participant) -> bool:
 
 @transaction.atomic
 def attendance_mark(
-    *, actor, session: Session, marks: list[tuple[Participant, str]]
+    *, actor, session: Session, marks: list[tuple[Participant, str | None]]
 ) -> list[Attendance]:
+    """Each (person, mark); a mark of None clears hers (undo)."""
     require_register(actor, session)
     _require_open(session)
     out = []
     for participant, mark in marks:
+        if mark is None:
+            _clear_mark(session=session, participant=participant)
+            continue
         if not _on_register(session, participant):
             raise ApplicationError(
                 "not_on_register",

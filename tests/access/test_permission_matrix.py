@@ -219,11 +219,16 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
         }
         for name, method, ok in (
             ("marks", "post", 400),
-            ("mark-all", "post", 200),
-            ("walk-ins", "post", 400),
+            # The sessions here are in the future: past the permission checks,
+            # the register is not open yet (409 register_not_open).
+            ("mark-all", "post", 409),
+            ("walk-ins", "post", 409),
             ("csv", "get", 200),
+            ("suggestions", "get", 200),
         )
     },
+    # Her own registers (empty for someone who takes none).
+    "register-list": {"-": {"get": only({}, 200)}},
     "register-reopen": {
         "public_session": {"post": only({"coordinator": 400}, 403)},
         "protected_session": {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -22,41 +21,7 @@ from tests.factories import (
     coordinator_of,
     make_activity,
 )
-
-LONDON = ZoneInfo("Europe/London")
-MONDAY = datetime(2027, 3, 1, 8, 0, tzinfo=LONDON)  # Thursdays: 4 and 11 March
-
-
-@pytest.fixture
-def thursday_dropin(db):
-    """A booked Thursday class at St Anne's, its coordinator and tutor."""
-    with time_machine.travel(MONDAY, tick=False):
-        org = OrganisationFactory(name="Derbyshire Refugee Solidarity", slug="drs")
-        coordinator = coordinator_of(org)
-        tutor = UserFactory(username="tutor")
-        from backend.organisations.services import organisation_role_assign
-        from backend.timetable.services import activity_tutor_assign
-
-        organisation_role_assign(organisation=org, user=tutor, role="tutor")
-        activity = make_activity(
-            actor=coordinator, organisation=org, room=RoomFactory(capacity=40), capacity=30,
-            title="Thursday English", kind=Activity.Kind.ENGLISH_CLASS,
-            start_date=date(2027, 3, 4), start_time=time(10), end_time=time(12),
-            recurrence="RRULE:FREQ=WEEKLY;BYDAY=TH", booking_opens_days=14,
-        )  # fmt: skip
-        activity_tutor_assign(actor=coordinator, activity=activity, tutor=tutor)
-        first, second = activity.sessions.order_by("start")[:2]
-    return {"org": org, "coordinator": coordinator, "tutor": tutor, "activity": activity,
-            "first": first, "second": second}  # fmt: skip
-
-
-def book_people(session, n, prefix):
-    people = []
-    for i in range(n):
-        user = UserFactory(username=f"{prefix}{i}")
-        booking_services.booking_create(actor=user, session=session)
-        people.append(Participant.objects.get(user=user))
-    return people
+from tests.registers.conftest import LONDON, MONDAY, book_people
 
 
 def test_register_lists_booked_waiting_and_walk_ins_and_marks_are_idempotent(thursday_dropin):
@@ -104,8 +69,11 @@ def test_walk_in_in_one_step_and_a_full_room_is_flagged_not_refused(thursday_dro
 
 def test_search_forgives_typos_and_finds_phone_numbers(thursday_dropin):
     t = thursday_dropin
-    for name, phone in (("Fatima Ahmadi", "07700 900111"), ("Yonas", "07700 900222")):
-        services.walk_in_add(actor=t["coordinator"], session=t["first"], known_as=name, phone=phone)
+    with time_machine.travel(t["first"].start, tick=False):
+        for name, phone in (("Fatima Ahmadi", "07700 900111"), ("Yonas", "07700 900222")):
+            services.walk_in_add(
+                actor=t["coordinator"], session=t["first"], known_as=name, phone=phone
+            )
     client = client_for(t["tutor"])
     found = client.get(reverse("participant-list"), {"q": "fatma"}).json()["results"]
     assert [p["known_as"] for p in found] == ["Fatima Ahmadi"]
@@ -120,7 +88,8 @@ def test_search_forgives_typos_and_finds_phone_numbers(thursday_dropin):
 def test_registers_lock_and_a_coordinator_reopens_on_record(thursday_dropin, settings):
     t = thursday_dropin
     settings.HARBOUR_REGISTER_LOCK_DAYS = 3
-    services.walk_in_add(actor=t["tutor"], session=t["first"], known_as="Sara")
+    with time_machine.travel(t["first"].start, tick=False):
+        services.walk_in_add(actor=t["tutor"], session=t["first"], known_as="Sara")
     sara = Participant.objects.get(known_as="Sara")
     with time_machine.travel(t["first"].end + timedelta(days=4), tick=False):
         with pytest.raises(Exception) as caught:
@@ -140,7 +109,8 @@ def test_protected_registers_and_their_walk_ins_stay_hidden(world):
     url = reverse("register-detail", kwargs={"pk": session.pk})
     assert client_for(world.coordinator).get(url).status_code == 404
     assert client_for(world.tutor_in_space).get(url).status_code == 200
-    services.walk_in_add(actor=world.tutor_in_space, session=session, known_as="Shirin")
+    with time_machine.travel(session.start, tick=False):
+        services.walk_in_add(actor=world.tutor_in_space, session=session, known_as="Shirin")
     shirin = Participant.objects.get(known_as="Shirin")
     assert shirin.registered_in_space == world.space
     # Her organisation's staff without the grant cannot find her...
@@ -155,13 +125,15 @@ def test_protected_registers_and_their_walk_ins_stay_hidden(world):
 def test_merge_keeps_all_history_and_counts_her_once(thursday_dropin):
     t = thursday_dropin
     c = t["coordinator"]
-    services.walk_in_add(actor=c, session=t["first"], known_as="Amal", phone="07700 900333")
+    with time_machine.travel(t["first"].start, tick=False):
+        services.walk_in_add(actor=c, session=t["first"], known_as="Amal", phone="07700 900333")
     walk_in = Participant.objects.get(known_as="Amal")
     user = UserFactory(username="amal")
     with time_machine.travel(MONDAY + timedelta(days=5), tick=False):
         booking_services.booking_create(actor=user, session=t["second"])
     account = Participant.objects.get(user=user)
-    services.attendance_mark(actor=c, session=t["second"], marks=[(account, "present")])
+    with time_machine.travel(t["second"].start, tick=False):
+        services.attendance_mark(actor=c, session=t["second"], marks=[(account, "present")])
     kept = services.participant_merge(actor=c, keep=account, other=walk_in)
     assert set(kept.attendance.values_list("session_id", flat=True)) == {
         t["first"].pk,
@@ -182,7 +154,8 @@ def test_merge_keeps_all_history_and_counts_her_once(thursday_dropin):
 def test_erasure_keeps_the_figures_and_export_has_everything(thursday_dropin):
     t = thursday_dropin
     c = t["coordinator"]
-    services.walk_in_add(actor=c, session=t["first"], known_as="Noor", phone="07700 900444")
+    with time_machine.travel(t["first"].start, tick=False):
+        services.walk_in_add(actor=c, session=t["first"], known_as="Noor", phone="07700 900444")
     noor = Participant.objects.get(known_as="Noor")
     export = client_for(c).get(reverse("participant-export", kwargs={"pk": noor.pk})).json()
     assert export["participant"]["phone"] == "07700 900444"
