@@ -175,9 +175,7 @@ def register_regulars(*, user, session) -> list[dict]:
 
     from django.db.models import Max
 
-    on_register = Booking.objects.filter(session=session, status__in=ACTIVE).values(
-        "participant"
-    )
+    on_register = Booking.objects.filter(session=session, status__in=ACTIVE).values("participant")
     marked = Attendance.objects.filter(session=session).values("participant")
     visits = (
         Attendance.objects.filter(

@@ -273,6 +273,7 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
     "api-docs": {"-": {"get": everyone(200)}},
     "app": {"-": {"get": everyone(200)}},
     "javascript-catalog": {"-": {"get": everyone(200)}},
+    "service-worker": {"-": {"get": everyone(200)}},
     # Django's set_language: POST only; without a `next` it redirects to "/".
     "set_language": {"-": {"post": everyone(302)}},
 }
