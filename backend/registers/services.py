@@ -144,6 +144,12 @@ def _clear_mark(*, session: Session, participant: Participant) -> None:
         _recount_first_seen(participant)
 
 
+def _lock_register(session: Session) -> None:
+    """Writes to one register take turns (walk_in_add takes the same lock): a
+    mark is found-or-created, and two at once would both create it."""
+    Session.objects.select_for_update().filter(pk=session.pk).first()
+
+
 def _on_register(session: Session, participant: Participant) -> bool:
     return (
         Booking.objects.filter(session=session, participant=participant, status__in=ACTIVE).exists()
@@ -155,9 +161,13 @@ def _on_register(session: Session, participant: Participant) -> bool:
 def attendance_mark(
     *, actor, session: Session, marks: list[tuple[Participant, str | None]]
 ) -> list[Attendance]:
-    """Each (person, mark); a mark of None clears hers (undo)."""
+    """Each (person, mark); a mark of None clears hers (undo). Two tutors (or a
+    phone sending its queue twice) marking the same person at once: the
+    register's row lock makes them take turns, so the later one simply wins and
+    both are in the change log (never a duplicate mark, never an error)."""
     require_register(actor, session)
     _require_open(session)
+    _lock_register(session)
     out = []
     for participant, mark in marks:
         if mark is None:
@@ -178,6 +188,7 @@ def attendance_mark_all(*, actor, session: Session, mark: str, only_unmarked: bo
     """Mark everyone holding a place (e.g. "all present", then fix the few)."""
     require_register(actor, session)
     _require_open(session)
+    _lock_register(session)
     marked = set(
         Attendance.objects.filter(session=session).values_list("participant_id", flat=True)
     )

@@ -40,7 +40,7 @@ def test_a_tutor_takes_a_register_with_two_walk_ins_goes_offline_and_syncs(
     for name in ("Samira", "Yusuf"):
         page.get_by_label("Find or add a name").fill(name)
         page.get_by_role("button", name="Add new person").click()
-        expect(row(name)).to_contain_text("Walk-in")
+        expect(row(name)).to_contain_text("First visit")
         expect(page.locator(".result")).to_have_text(f"{name} added and marked present.")
     axe_check(page, "register")
     screenshot(page, "register-online")

@@ -291,3 +291,63 @@ def test_a_suggestion_says_nothing_of_a_visit_to_a_space(world):
             _url("register-suggestions", next_protected), {"q": person.known_as}
         )
     assert datetime.fromisoformat(inside.json()[0]["last_visit"]) == protected.start
+
+
+# --- two tutors, one person, at once ------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_tutors_marking_one_person_at_once_take_turns_and_the_later_wins(monkeypatch):
+    """The rule: marks are taken in the order the server receives them; the
+    later one stands, both are in her change log, and there is one mark."""
+    import threading
+    import time as clock
+
+    from django.db import connection
+
+    from backend.timetable.services import activity_tutor_assign
+    from tests.e2e.scenarios import all_day_today
+    from tests.factories import World
+
+    world = World.build()
+    session = all_day_today(world, title="Drop-in", booked=[world.learner])
+    activity_tutor_assign(
+        actor=world.coordinator, activity=session.activity, tutor=world.tutor_elsewhere
+    )
+    person = Participant.objects.get(user=world.learner)
+    real_save = Attendance.save
+
+    def slow_save(self, *args, **kwargs):
+        # Widen the gap between looking for her mark and writing it, as a slow
+        # request would: only the register's lock keeps the second one waiting.
+        clock.sleep(0.4)
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Attendance, "save", slow_save)
+    errors = []
+    start = threading.Barrier(2)
+
+    def mark(actor, value, delay):
+        try:
+            start.wait()
+            clock.sleep(delay)
+            services.attendance_mark(actor=actor, session=session, marks=[(person, value)])
+        except Exception as exc:  # collected: the assertion below names it
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=mark, args=(world.tutor_elsewhere, "present", 0)),
+        threading.Thread(target=mark, args=(world.coordinator, "late", 0.1)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    attendance = Attendance.objects.get(session=session, participant=person)
+    assert attendance.mark == "late"
+    changes = list(AttendanceChange.objects.filter(attendance=attendance).order_by("at"))
+    assert [(c.old_mark, c.new_mark) for c in changes] == [("", "present"), ("present", "late")]
