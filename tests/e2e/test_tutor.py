@@ -181,7 +181,8 @@ def test_a_120_person_drop_in_fits_five_screens_with_search_sections_and_undo(
     assert page.locator(".register-part.came li.row").count() == 40
     assert page.locator(".register-part.regulars li.row").count() == 3
     screenshot(page, "drop-in-120")
-    page.screenshot(path=str(screenshot(page, "drop-in-120").with_name("drop-in-120-first-screen.png")))
+    first_screen = screenshot(page, "drop-in-120").with_name("drop-in-120-first-screen.png")
+    page.screenshot(path=str(first_screen))
     axe_check(page, "register-120")
 
     # Search as she types: a typo, and Arabic script with its own spellings.
@@ -264,10 +265,9 @@ def test_walk_in_suggestions_tell_two_ahmeds_apart_and_the_new_one_stays_in_view
 
 
 def test_a_future_register_is_listed_and_read_only(world, app, screenshot):
+    from backend.organisations.services import organisation_role_assign
     from backend.timetable import services as timetable_services
     from tests.e2e.scenarios import one_off
-
-    from backend.organisations.services import organisation_role_assign
     from tests.factories import UserFactory
 
     tutor = UserFactory(username="bike-tutor")
