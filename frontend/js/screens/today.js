@@ -12,6 +12,8 @@ export default async function today() {
   const card = (item) => sessionCard(item.session, {
     href: `#/register/${item.session.id}`,
     extra: [
+      // Not today's: say which day (shown first, see app.css).
+      item.group !== "today" && h("span", { class: "on-day" }, icon("calendar"), fmt.day(item.session.start)),
       h("span", { class: "open-register" }, icon("clipboard"), item.open ? gettext("Open the register") : gettext("See the register")),
       !item.open && !item.locked && h("span", { class: "opens" }, icon("lock"),
         format(gettext("Opens at %(time)s on %(day)s"), { time: fmt.time(item.opens_at), day: fmt.short(item.opens_at) })),
