@@ -91,5 +91,6 @@ ERROR_MESSAGES: dict[str, str] = {
     "invalid_mark": "That is not a valid mark.",
     "not_on_register": "This person is not on this register: add them as a walk-in.",
     "register_locked": "This register is locked. A coordinator can reopen it.",
+    "register_not_open": "This register is not open yet. It opens shortly before the session.",
     "both_have_accounts": "Both records have their own sign-in, so they cannot be joined.",
 }

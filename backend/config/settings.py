@@ -282,6 +282,12 @@ HARBOUR_SMS_BACKEND = os.environ.get(
 HARBOUR_SESSION_HORIZON_WEEKS = int(os.environ.get("HARBOUR_SESSION_HORIZON_WEEKS", "12"))
 # A register locks this many days after its session; a coordinator can reopen it.
 HARBOUR_REGISTER_LOCK_DAYS = int(os.environ.get("HARBOUR_REGISTER_LOCK_DAYS", "7"))
+# A register opens this many minutes before its session starts (tutors set up
+# early); before that no mark or walk-in is taken, so no future attendance
+# reaches the figures.
+HARBOUR_REGISTER_OPENS_BEFORE_MINUTES = int(
+    os.environ.get("HARBOUR_REGISTER_OPENS_BEFORE_MINUTES", "60")
+)
 
 # A one-time sign-in code (for learners without email) expires after this many days.
 HARBOUR_SIGN_IN_CODE_DAYS = int(os.environ.get("HARBOUR_SIGN_IN_CODE_DAYS", "7"))

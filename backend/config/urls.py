@@ -10,6 +10,7 @@ from backend.access.api import AccessRequestViewSet, SpaceViewSet
 from backend.accounts.api import MeView, SignInCodeView, SignInView, SignOutView
 from backend.bookings.api import BookingViewSet, QueueEntryViewSet
 from backend.common.health import healthz, readyz
+from backend.common.offline import service_worker
 from backend.common.views import PingView
 from backend.feeds.api import FeedRotateView, FeedView, FollowViewSet
 from backend.organisations.api import OrganisationViewSet, VenueViewSet
@@ -66,6 +67,8 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("jsi18n/", javascript_catalogue, name="javascript-catalog"),
+    # At the root, so that the worker's scope covers the whole app (frontend/sw.js).
+    path("sw.js", service_worker, name="service-worker"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", app_shell, name="app"),
 ]

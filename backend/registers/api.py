@@ -1,8 +1,11 @@
 """Registers API (tutors on a phone).
 
+/api/v1/registers/ — her registers: today's, the recent unlocked ones, her next.
 /api/v1/registers/{session_id}/ — the register: booked people, the waiting
-line and walk-ins in one list; POST …/marks/, …/mark-all/, …/walk-ins/,
-…/reopen/; GET …/csv/. People themselves: `backend.people.api`.
+line and walk-ins in one list, and the regulars not booked; POST …/marks/
+(a null mark clears one: undo), …/mark-all/, …/walk-ins/, …/reopen/;
+GET …/suggestions/?q= (walk-ins, told apart), …/csv/. People themselves
+(search, merge, erase, export, learner logins, codes): `backend.people.api`.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import io
 
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -21,6 +24,8 @@ from backend.accounts.models import Participant
 from backend.common import csv_cells
 from backend.common.errors import field_not_found
 from backend.common.views import HarbourViewSet
+from backend.people import selectors as people_selectors
+from backend.timetable.api import SessionSerializer
 from backend.timetable.models import Session
 
 from . import selectors, services
@@ -45,19 +50,51 @@ class RegisterRowSerializer(serializers.Serializer):
     first_visit = serializers.BooleanField()
 
 
+class RegularSerializer(serializers.Serializer):
+    participant = ParticipantSerializer()
+    last_visit = serializers.DateTimeField(help_text="Her last visit to this activity.")
+
+
 class RegisterSerializer(serializers.Serializer):
     session = serializers.UUIDField()
     title = serializers.CharField()
     start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    venue = serializers.CharField()
+    room = serializers.CharField()
+    space = serializers.CharField(allow_null=True, help_text="The protected space's name, if any.")
     capacity = serializers.IntegerField()
     locked = serializers.BooleanField()
+    opens_at = serializers.DateTimeField(help_text="No mark is taken before this.")
+    open = serializers.BooleanField(help_text="Marks and walk-ins are taken now.")
     present = serializers.IntegerField()
     rows = RegisterRowSerializer(many=True)
+    regulars = RegularSerializer(
+        many=True, help_text="Came to this activity in the last 4 weeks; not on this register."
+    )
+
+
+class RegisterSummarySerializer(serializers.Serializer):
+    group = serializers.ChoiceField(choices=["today", "recent", "upcoming"])
+    opens_at = serializers.DateTimeField()
+    locked = serializers.BooleanField()
+    open = serializers.BooleanField()
+    session = SessionSerializer()
+
+
+class SuggestionSerializer(serializers.Serializer):
+    participant = ParticipantSerializer()
+    last_visit = serializers.DateTimeField(allow_null=True)
+    phone_end = serializers.CharField(help_text="The phone's last digits, or empty.")
+    languages = serializers.ListField(child=serializers.CharField())
+    on_register = serializers.BooleanField()
 
 
 class MarkSerializer(serializers.Serializer):
     participant = serializers.UUIDField()
-    mark = serializers.ChoiceField(choices=Attendance.Mark.choices)
+    mark = serializers.ChoiceField(
+        choices=Attendance.Mark.choices, allow_null=True, help_text="null clears her mark (undo)."
+    )
 
 
 class MarksSerializer(serializers.Serializer):
@@ -82,16 +119,25 @@ class ReopenSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-def register_data(session: Session) -> dict:
+def register_data(session: Session, user) -> dict:
     rows = selectors.register_rows(session=session)
+    now = timezone.now()
+    space = session.activity.space
     return {
         "session": session.pk,
         "title": session.activity.title,
         "start": session.start,
+        "end": session.end,
+        "venue": session.room.venue.name,
+        "room": session.room.name,
+        "space": space.name if space else None,
         "capacity": session.capacity,
-        "locked": services.register_locked(session),
+        "locked": services.register_locked(session, now=now),
+        "opens_at": services.register_opens_at(session),
+        "open": services.register_writable(session, now=now),
         "present": sum(1 for r in rows if r["mark"] in Attendance.ATTENDED),
         "rows": rows,
+        "regulars": selectors.register_regulars(user=user, session=session),
     }
 
 
@@ -102,13 +148,45 @@ class RegisterViewSet(HarbourViewSet):
     lookup_url_kwarg = "pk"
 
     def get_queryset(self):
-        return policy.visible_sessions(self.request.user).select_related("activity__space")
+        return policy.visible_sessions(self.request.user).select_related(
+            "activity__space", "room__venue"
+        )
 
     def get_object(self):
         return policy.access_session(self.request.user, self.kwargs["pk"], for_="register")
 
+    @extend_schema(responses={200: RegisterSummarySerializer(many=True)})
+    def list(self, request):
+        """Her registers: today's first, then the recent ones still open (newest
+        first), then her next session whenever it is (read-only until it opens)."""
+        now = timezone.now()
+        items = [
+            {
+                "group": group,
+                "opens_at": services.register_opens_at(session),
+                "locked": services.register_locked(session, now=now),
+                "open": services.register_writable(session, now=now),
+                "session": session,
+            }
+            for group, session in selectors.my_registers(request.user, now=now)
+        ]
+        return Response(RegisterSummarySerializer(items, many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="Name or phone; typos forgiven.")],
+        responses={200: SuggestionSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"])
+    def suggestions(self, request, pk=None):
+        """People she may add as a walk-in, with what tells namesakes apart."""
+        session = self.get_object()
+        query = request.query_params.get("q", "")
+        people = people_selectors.participant_search(user=request.user, query=query, limit=8)
+        details = selectors.walk_in_suggestions(user=request.user, session=session, people=people)
+        return Response(SuggestionSerializer(details, many=True).data)
+
     def retrieve(self, request, pk=None):
-        return Response(RegisterSerializer(register_data(self.get_object())).data)
+        return Response(RegisterSerializer(register_data(self.get_object(), request.user)).data)
 
     def _participant(self, session, participant_id) -> Participant:
         # Only people the register's viewer may see: anyone else is "not found".
@@ -128,7 +206,7 @@ class RegisterViewSet(HarbourViewSet):
             for m in data.validated_data["marks"]
         ]
         services.attendance_mark(actor=request.user, session=session, marks=marks)
-        return Response(RegisterSerializer(register_data(session)).data)
+        return Response(RegisterSerializer(register_data(session, request.user)).data)
 
     @extend_schema(request=MarkAllSerializer, responses={200: RegisterSerializer})
     @action(detail=True, methods=["post"], url_path="mark-all")
@@ -137,7 +215,7 @@ class RegisterViewSet(HarbourViewSet):
         data = MarkAllSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.attendance_mark_all(actor=request.user, session=session, **data.validated_data)
-        return Response(RegisterSerializer(register_data(session)).data)
+        return Response(RegisterSerializer(register_data(session, request.user)).data)
 
     @extend_schema(request=WalkInSerializer, responses={201: RegisterSerializer})
     @action(detail=True, methods=["post"], url_path="walk-ins")
@@ -149,7 +227,7 @@ class RegisterViewSet(HarbourViewSet):
         if "participant" in values:
             values["participant"] = self._participant(session, values["participant"])
         services.walk_in_add(actor=request.user, session=session, **values)
-        return Response(RegisterSerializer(register_data(session)).data, status=201)
+        return Response(RegisterSerializer(register_data(session, request.user)).data, status=201)
 
     @extend_schema(request=ReopenSerializer, responses={200: RegisterSerializer})
     @action(detail=True, methods=["post"])
@@ -160,7 +238,7 @@ class RegisterViewSet(HarbourViewSet):
         services.register_reopen(
             actor=request.user, session=session, reason=data.validated_data["reason"]
         )
-        return Response(RegisterSerializer(register_data(session)).data)
+        return Response(RegisterSerializer(register_data(session, request.user)).data)
 
     @extend_schema(responses={(200, "text/csv"): str})
     @action(detail=True, methods=["get"])

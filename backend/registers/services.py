@@ -35,6 +35,16 @@ def require_register(actor, session: Session) -> None:
         raise _forbidden("Only this activity's tutors and coordinators take its register.")
 
 
+def register_opens_at(session: Session):
+    """Marks are taken from a little before the start (she sets up early), never
+    earlier: a mark for a session still to come would be a guess in the figures."""
+    return session.start - timedelta(minutes=settings.HARBOUR_REGISTER_OPENS_BEFORE_MINUTES)
+
+
+def register_not_open_yet(session: Session, *, now=None) -> bool:
+    return (now or timezone.now()) < register_opens_at(session)
+
+
 def register_locked(session: Session, *, now=None) -> bool:
     now = now or timezone.now()
     if now < session.end + timedelta(days=settings.HARBOUR_REGISTER_LOCK_DAYS):
@@ -42,8 +52,22 @@ def register_locked(session: Session, *, now=None) -> bool:
     return not session.reopenings.filter(until__gt=now).exists()
 
 
+def register_writable(session: Session, *, now=None) -> bool:
+    now = now or timezone.now()
+    return not register_not_open_yet(session, now=now) and not register_locked(session, now=now)
+
+
 def _require_open(session: Session) -> None:
-    if register_locked(session):
+    """Every write to a register passes here (marks, mark-all, walk-ins, clearing
+    a mark, and so the phone's queued marks when they are sent)."""
+    now = timezone.now()
+    if register_not_open_yet(session, now=now):
+        raise ApplicationError(
+            "register_not_open",
+            "This register is not open yet. It opens shortly before the session.",
+            status_code=409,
+        )
+    if register_locked(session, now=now):
         raise ApplicationError(
             "register_locked",
             "This register is locked; a coordinator can reopen it.",
@@ -99,6 +123,29 @@ def _set_mark(
     return attendance
 
 
+def _clear_mark(*, session: Session, participant: Participant) -> None:
+    """Take a mark back (her undo, seconds after a wrong tap). The row goes with
+    its change log: a mark that never stood is not history. A walk-in with no
+    booking leaves the register with it."""
+    attendance = (
+        Attendance.objects.select_for_update()
+        .filter(session=session, participant=participant)
+        .first()
+    )
+    if attendance is None:
+        return
+    attended = attendance.mark in Attendance.ATTENDED
+    attendance.delete()
+    if attended:
+        _recount_first_seen(participant)
+
+
+def _lock_register(session: Session) -> None:
+    """Writes to one register take turns (walk_in_add takes the same lock): a
+    mark is found-or-created, and two at once would both create it."""
+    Session.objects.select_for_update().filter(pk=session.pk).first()
+
+
 def _on_register(session: Session, participant: Participant) -> bool:
     return (
         Booking.objects.filter(session=session, participant=participant, status__in=ACTIVE).exists()
@@ -108,12 +155,20 @@ def _on_register(session: Session, participant: Participant) -> bool:
 
 @transaction.atomic
 def attendance_mark(
-    *, actor, session: Session, marks: list[tuple[Participant, str]]
+    *, actor, session: Session, marks: list[tuple[Participant, str | None]]
 ) -> list[Attendance]:
+    """Each (person, mark); a mark of None clears hers (undo). Two tutors (or a
+    phone sending its queue twice) marking the same person at once: the
+    register's row lock makes them take turns, so the later one simply wins and
+    both are in the change log (never a duplicate mark, never an error)."""
     require_register(actor, session)
     _require_open(session)
+    _lock_register(session)
     out = []
     for participant, mark in marks:
+        if mark is None:
+            _clear_mark(session=session, participant=participant)
+            continue
         if not _on_register(session, participant):
             raise ApplicationError(
                 "not_on_register",
@@ -129,6 +184,7 @@ def attendance_mark_all(*, actor, session: Session, mark: str, only_unmarked: bo
     """Mark everyone holding a place (e.g. "all present", then fix the few)."""
     require_register(actor, session)
     _require_open(session)
+    _lock_register(session)
     marked = set(
         Attendance.objects.filter(session=session).values_list("participant_id", flat=True)
     )

@@ -147,9 +147,11 @@ async function render({ keepFocus = false } = {}) {
       navigate(`/sign-in?next=${encodeURIComponent(path)}`);
       return;
     }
-    if (!(error instanceof ApiError) && !sessionStorage.getItem("harbour.reloaded")) {
+    if (!(error instanceof ApiError) && navigator.onLine && !navigator.serviceWorker?.controller && !sessionStorage.getItem("harbour.reloaded")) {
       // A screen's code failed to load: after an upgrade, an open tab can hold
-      // last release's modules. Start afresh, once.
+      // last release's modules. Start afresh, once. (Not offline: that would
+      // land in the browser's offline page; and not under the service worker,
+      // which keeps each tab on the release it started with.)
       sessionStorage.setItem("harbour.reloaded", "1");
       location.reload();
       return;
@@ -176,6 +178,7 @@ async function render({ keepFocus = false } = {}) {
   const again = focused && main.querySelector(`[name="${focused}"]`);
   if (again) again.focus();
   else if (!firstRender && !keepFocus) (main.querySelector("h1") || main).focus();
+  if (firstRender) import("./offline.js").then((offline) => offline.startOffline(roles.tutor)).catch(() => {});
   firstRender = false;
 }
 

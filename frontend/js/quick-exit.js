@@ -6,7 +6,8 @@
    script arrives. Her session is also ended (she signs in
    again later), because a shared phone left on a signed-in Harbour would show
    her bookings. The neutral page is configurable (HARBOUR_QUICK_EXIT_URL,
-   rendered into data-exit-url on the button's slot). */
+   rendered into data-exit-url on the button's slot). Registers saved on the
+   phone for offline use go too. */
 import { api } from "./api.js";
 import { button } from "./dom.js";
 import { gettext } from "./i18n.js";
@@ -26,6 +27,11 @@ export function leave() {
   } catch {
     /* storage may be disabled */
   }
+  // Her registers saved for offline use (frontend/sw.js): the worker deletes
+  // them when told (it carries on after this page has gone), and the page
+  // starts the same deletion itself in case no worker is running.
+  navigator.serviceWorker?.controller?.postMessage({ type: "forget" });
+  globalThis.caches?.keys().then((keys) => keys.filter((k) => k.startsWith("harbour-data-") || k === "harbour-public").forEach((k) => caches.delete(k))).catch(() => {});
   // While she may see a women-only space the app moves between screens with
   // location.replace (app.js), so this one history entry is all there is.
   location.replace(slot.dataset.exitUrl || "about:blank");

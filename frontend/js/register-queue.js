@@ -2,7 +2,7 @@
    phone (localStorage: session and person ids and the mark, never names), per
    signed-in person, until the API has it; only the latest mark per person is
    kept, and the API's marks are idempotent, so sending again after a lost
-   reply never duplicates anything.
+   reply never duplicates anything. A mark of null takes hers back (undo).
 
    Marks are sent at once; while any wait, they are sent again when the
    browser says the connection is back, when the app comes to the front, and

@@ -22,7 +22,7 @@ from tests.conftest import client_for
 from tests.factories import RoomFactory, VenueFactory, make_activity
 
 # Static pages hold no data; they are checked once, not per role (the schema is slow).
-STATIC = {"schema", "api-docs", "app", "healthz", "readyz"}
+STATIC = {"schema", "api-docs", "app", "healthz", "readyz", "service-worker"}
 WITHOUT_GRANT = ("anonymous", "learner", "man", "tutor_elsewhere", "coordinator", "superuser")
 
 

@@ -260,11 +260,16 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
         }
         for name, method, ok in (
             ("marks", "post", 400),
-            ("mark-all", "post", 200),
-            ("walk-ins", "post", 400),
+            # The sessions here are in the future: past the permission checks,
+            # the register is not open yet (409 register_not_open).
+            ("mark-all", "post", 409),
+            ("walk-ins", "post", 409),
             ("csv", "get", 200),
+            ("suggestions", "get", 200),
         )
     },
+    # Her own registers (empty for someone who takes none).
+    "register-list": {"-": {"get": only({}, 200)}},
     "register-reopen": {
         "public_session": {"post": only({"coordinator": 400}, 403)},
         "protected_session": {
@@ -342,6 +347,7 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
     "api-docs": {"-": {"get": everyone(200)}},
     "app": {"-": {"get": everyone(200)}},
     "javascript-catalog": {"-": {"get": everyone(200)}},
+    "service-worker": {"-": {"get": everyone(200)}},
     # Django's set_language: POST only; without a `next` it redirects to "/".
     "set_language": {"-": {"post": everyone(302)}},
 }

@@ -1,24 +1,38 @@
-/* Taking a register on a phone: tap a mark beside each name, mark everyone
-   still unmarked present, add a walk-in in one step (someone known, or a new
-   name). Marks keep working offline (see register-queue.js); walk-ins need a
-   connection because they create or find a person. */
-import { api, apiAll, errorText } from "../api.js";
+/* Taking a register on a phone, for a class of 8 or a drop-in of 120: one
+   compact line per person; one box at the top that finds a name on the list
+   as she types (match.js) and, for someone not on it, finds or adds her as a
+   walk-in; sections for who is booked, who came, and the regulars who came
+   in the last four weeks without booking (one tap: here). Every mark can be
+   undone for a few seconds, "everyone else present" for longer. Marks keep
+   working offline (register-queue.js); walk-ins need a connection because
+   they create or find a person. Before the register opens (shortly before
+   the start) it is read-only and says when it opens. */
+import { api, errorText } from "../api.js";
 import { ask, button, h, heading, icon, link, notice, say } from "../dom.js";
 import { fmt, format, gettext, MARKS, ngettext } from "../i18n.js";
+import { matcher } from "../match.js";
 import { discardRefused, flush, onChange, pending, queueMarks } from "../register-queue.js";
 
 const CHOICES = ["present", "late", "absent"];
+const CAME = ["present", "late"];
+const UNDO_MS = 6000;
+const UNDO_ALL_MS = 30000;
 
 export default async function registerScreen({ params: [id], app, refresh }) {
   let register = await api(`registers/${id}/`);
-  const session = await api(`sessions/${id}/`);
+  const writable = register.open;
   const status = h("p", { class: "sync", role: "status" });
   const result = h("div", { class: "result", "aria-live": "polite" });
-  const rows = h("ul", { class: "register" });
   const counts = h("p", { class: "counts" });
+  const lists = h("div", { class: "register-lists" });
+  const added = h("div", { class: "just-added" });
+  const undoBar = h("div", { class: "undo-bar", role: "status", "aria-live": "polite" });
+  const fresh = []; // people added here, kept in view under the search box
+  let undoTimer;
 
   function markOf(row) {
-    return pending(id)[row.participant.id]?.mark ?? row.mark;
+    const waiting = pending(id)[row.participant.id];
+    return waiting ? waiting.mark : row.mark;
   }
 
   function drawStatus() {
@@ -32,86 +46,176 @@ export default async function registerScreen({ params: [id], app, refresh }) {
         : waiting.length
           ? format(ngettext("%(n)s mark waiting to be sent. It will be sent when the connection returns.", "%(n)s marks waiting to be sent. They will be sent when the connection returns.", waiting.length), { n: fmt.number(waiting.length) })
           : gettext("All marks saved."),
-      refused.length > 0 ? button(gettext("Discard them"), "cross", { class: "secondary", onclick: () => { discardRefused(id); drawRows(); } }) : "");
+      refused.length > 0 ? button(gettext("Discard them"), "cross", { class: "secondary", onclick: () => { discardRefused(id); draw(); } }) : "");
   }
 
-  function drawRows() {
-    const present = register.rows.filter((r) => ["present", "late"].includes(markOf(r))).length;
-    // Redrawing replaces the radios: keep keyboard and screen-reader focus on hers.
+  function personLine(person, extra) {
+    return h("span", { class: "who" }, h("span", { class: "name" }, person.known_as), extra);
+  }
+
+  function rowItem(row) {
+    const current = markOf(row);
+    const name = `mark-${row.participant.id}`;
+    const label = `${name}-label`;
+    return h("li", { class: `row${current ? ` ${current}` : ""}`, dataset: { participant: row.participant.id } },
+      h("span", { id: label, class: "who" }, h("span", { class: "name" }, row.participant.known_as),
+        // One badge of the two: a first visit is nearly always a walk-in.
+        row.first_visit ? h("span", { class: "badge new" }, gettext("First visit")) : row.walk_in && h("span", { class: "badge" }, gettext("Walk-in")),
+        row.over_capacity && h("span", { class: "badge warn" }, gettext("Over capacity")),
+        row.booking_status === "waiting" && h("span", { class: "badge" }, gettext("Waiting list"))),
+      h("span", { class: "marks", role: "radiogroup", "aria-labelledby": label },
+        CHOICES.map((mark) => h("label", { class: `mark ${mark}` },
+          h("input", { type: "radio", name, value: mark, checked: current === mark, disabled: !writable,
+            onchange: () => setMarks([{ participant: row.participant.id, mark }], row) }),
+          h("span", null, MARKS[mark])))));
+  }
+
+  function regularItem(regular) {
+    const person = regular.participant;
+    return h("li", { class: "row regular", dataset: { participant: person.id } },
+      personLine(person, h("span", { class: "hint" }, format(gettext("Last came %(day)s"), { day: fmt.short(regular.last_visit) }))),
+      writable && button(gettext("Here"), "check", { class: "here", "aria-label": format(gettext("%(name)s is here"), { name: person.known_as }),
+        onclick: () => addWalkIn({ participant: person.id }, person.known_as) }));
+  }
+
+  function section(title, items, className) {
+    if (!items.length) return null;
+    return h("section", { class: `register-part ${className}` },
+      h("h2", null, title, " ", h("span", { class: "count" }, fmt.number(items.length))),
+      h("ul", { class: "register" }, items));
+  }
+
+  function draw() {
+    const present = register.rows.filter((r) => CAME.includes(markOf(r))).length;
     const focused = document.activeElement?.name?.startsWith("mark-") && document.activeElement;
     const refocus = focused && [focused.name, focused.value];
     counts.textContent = format(gettext("%(present)s here of %(total)s on the list"), { present: fmt.number(present), total: fmt.number(register.rows.length) });
-    rows.replaceChildren(...register.rows.map((row) => {
-      const current = markOf(row);
-      const name = `mark-${row.participant.id}`;
-      return h("li", { class: `row${current ? ` ${current}` : ""}`, dataset: { participant: row.participant.id } },
-        h("fieldset", { disabled: register.locked },
-          h("legend", null, row.participant.known_as,
-            row.walk_in && h("span", { class: "badge" }, gettext("Walk-in")),
-            row.first_visit && h("span", { class: "badge new" }, gettext("First visit")),
-            row.over_capacity && h("span", { class: "badge warn" }, gettext("Over capacity")),
-            row.booking_status === "waiting" && h("span", { class: "badge" }, gettext("Waiting list"))),
-          h("div", { class: "marks" }, CHOICES.map((mark) => h("label", { class: `mark ${mark}` },
-            h("input", { type: "radio", name, value: mark, checked: current === mark, onchange: () => setMarks([{ participant: row.participant.id, mark }]) }),
-            h("span", null, MARKS[mark]))))));
-    }));
-    if (refocus) rows.querySelector(`input[name="${refocus[0]}"][value="${refocus[1]}"]`)?.focus();
+    const matches = matcher(search.value);
+    const shown = (p) => matches(p.known_as, p.phone);
+    const freshIds = new Set(fresh);
+    const rows = register.rows.filter((r) => shown(r.participant));
+    const byId = new Map(register.rows.map((r) => [r.participant.id, r]));
+    added.replaceChildren(...(fresh.length && !search.value.trim()
+      ? [h("h2", null, gettext("Just added")), h("ul", { class: "register" }, fresh.map((pid) => byId.get(pid)).filter(Boolean).map(rowItem))]
+      : []));
+    const rest = search.value.trim() ? rows : rows.filter((r) => !freshIds.has(r.participant.id));
+    const listed = new Set(register.rows.map((r) => r.participant.id));
+    const regulars = register.regulars.filter((g) => !listed.has(g.participant.id) && shown(g.participant));
+    lists.replaceChildren(...[
+      section(gettext("Booked"), rest.filter((r) => !CAME.includes(markOf(r))).map(rowItem), "booked"),
+      section(gettext("Came"), rest.filter((r) => CAME.includes(markOf(r))).map(rowItem), "came"),
+      section(gettext("Regulars, not booked"), regulars.map(regularItem), "regulars"),
+    ].filter(Boolean));
+    if (search.value.trim() && !rows.length && !regulars.length) lists.append(notice(gettext("Nobody on this register has that name.")));
+    if (refocus) (added.querySelector(`input[name="${refocus[0]}"][value="${refocus[1]}"]`) || lists.querySelector(`input[name="${refocus[0]}"][value="${refocus[1]}"]`))?.focus();
     drawStatus();
   }
 
-  async function setMarks(marks) {
-    const sent = queueMarks(id, marks);
-    drawRows();
-    const fresh = await sent;
-    if (fresh) {
-      register = fresh;
-      drawRows();
-    }
+  function offerUndo(text, undo, ms) {
+    clearTimeout(undoTimer);
+    undoBar.replaceChildren(h("span", null, text), button(gettext("Undo"), "back", { class: "secondary", onclick: () => { hideUndo(); undo(); } }));
+    undoBar.classList.add("shown");
+    undoTimer = setTimeout(hideUndo, ms);
+  }
+  function hideUndo() {
+    clearTimeout(undoTimer);
+    undoBar.classList.remove("shown");
+    undoBar.replaceChildren();
   }
 
-  const markAll = () => setMarks(register.rows.filter((r) => !markOf(r)).map((r) => ({ participant: r.participant.id, mark: "present" })));
+  /* Marks go to the queue (sent at once, or when the connection returns).
+     Returns the marks as they were, for undo. */
+  function setMarks(marks, row, { quiet = false } = {}) {
+    const rowOf = new Map(register.rows.map((r) => [r.participant.id, r]));
+    const before = marks.map((m) => ({ participant: m.participant, mark: rowOf.has(m.participant) ? markOf(rowOf.get(m.participant)) ?? null : null }));
+    queueMarks(id, marks).then((answer) => {
+      if (answer) {
+        register = answer;
+        draw();
+      }
+    });
+    draw();
+    if (!quiet && row) {
+      offerUndo(format(gettext("%(name)s: %(mark)s"), { name: row.participant.known_as, mark: MARKS[marks[0].mark] }), () => setMarks(before, null, { quiet: true }), UNDO_MS);
+    }
+    return before;
+  }
 
-  const walkInName = h("input", { name: "known_as", required: true, autocomplete: "off", maxlength: 100 });
+  function markAll() {
+    const unmarked = register.rows.filter((r) => !markOf(r));
+    if (!unmarked.length) return;
+    const before = setMarks(unmarked.map((r) => ({ participant: r.participant.id, mark: "present" })), null, { quiet: true });
+    offerUndo(format(ngettext("%(n)s person marked present.", "%(n)s people marked present.", unmarked.length), { n: fmt.number(unmarked.length) }),
+      () => setMarks(before, null, { quiet: true }), UNDO_ALL_MS);
+  }
+
+  /* The one box: finds on the list as she types; for someone not on it,
+     suggests people known to her organisation, told apart, or adds a new one. */
+  const search = h("input", { type: "search", name: "find", autocomplete: "off", maxlength: 100, enterkeyhint: "search" });
   const suggestions = h("ul", { class: "suggestions" });
+  const phone = h("input", { name: "phone", type: "tel", autocomplete: "off", maxlength: 40, dir: "ltr" });
+  const addNew = h("form", { class: "add-new", hidden: true, onsubmit: (e) => {
+    e.preventDefault();
+    addWalkIn({ known_as: search.value.trim(), phone: phone.value.trim() }, search.value.trim());
+  } },
+    h("label", null, h("span", null, gettext("Phone (optional)")), phone),
+    button(gettext("Add new person"), "plus", { type: "submit", class: "primary" }));
   let searchTimer;
-  walkInName.addEventListener("input", () => {
+  let asked = 0;
+
+  function told(s) {
+    const bits = [];
+    bits.push(s.last_visit ? format(gettext("last came %(day)s"), { day: fmt.short(s.last_visit) }) : gettext("not been yet"));
+    if (s.phone_end) bits.push(format(gettext("phone …%(digits)s"), { digits: s.phone_end }));
+    if (s.languages.length) bits.push(s.languages.join(", "));
+    return bits.join(" · ");
+  }
+
+  search.addEventListener("input", () => {
+    draw();
     clearTimeout(searchTimer);
-    const q = walkInName.value.trim();
-    if (q.length < 2) return suggestions.replaceChildren();
+    const q = search.value.trim();
+    addNew.hidden = !writable || q.length < 2;
+    if (q.length < 2 || !writable) return suggestions.replaceChildren();
+    const mine = ++asked;
     searchTimer = setTimeout(async () => {
       try {
-        const people = (await apiAll("participants/", { q })).slice(0, 5);
-        const listed = new Set(register.rows.map((r) => r.participant.id));
-        suggestions.replaceChildren(...people.filter((p) => !listed.has(p.id)).map((p) => h("li", null,
-          button(format(gettext("Add %(name)s"), { name: p.known_as }), "plus", { onclick: () => addWalkIn({ participant: p.id }) }))));
+        const found = (await api(`registers/${id}/suggestions/`, { params: { q } })).filter((s) => !s.on_register);
+        if (mine !== asked) return;
+        suggestions.replaceChildren(...found.slice(0, 5).map((s) => h("li", null,
+          button(format(gettext("Add %(name)s"), { name: s.participant.known_as }), "plus", { class: "secondary", onclick: () => addWalkIn({ participant: s.participant.id }, s.participant.known_as) }),
+          h("span", { class: "hint" }, told(s)))));
       } catch {
-        suggestions.replaceChildren();
+        if (mine === asked) suggestions.replaceChildren(h("li", { class: "hint" }, gettext("Finding people known to us needs a connection.")));
       }
     }, 250);
   });
 
-  async function addWalkIn(body) {
+  async function addWalkIn(body, name) {
     try {
       register = await api(`registers/${id}/walk-ins/`, { method: "POST", body });
-      walkInForm.reset();
+      const row = body.participant
+        ? register.rows.find((r) => r.participant.id === body.participant)
+        : register.rows.filter((r) => r.walk_in && r.participant.known_as === name).at(-1);
+      if (row) fresh.unshift(row.participant.id);
+      fresh.splice(3);
+      search.value = "";
+      phone.value = "";
+      addNew.hidden = true;
       suggestions.replaceChildren();
-      drawRows();
-      say(result, gettext("Added and marked present."), "success");
-      walkInName.focus();
+      draw();
+      say(result, format(gettext("%(name)s added and marked present."), { name }), "success");
+      if (row) {
+        offerUndo(format(gettext("%(name)s added."), { name }), () => {
+          fresh.splice(fresh.indexOf(row.participant.id), 1);
+          setMarks([{ participant: row.participant.id, mark: null }], null, { quiet: true });
+        }, UNDO_MS);
+      }
+      search.focus();
     } catch (error) {
       say(result, errorText(error), "error");
     }
   }
-
-  const walkInForm = h("form", { class: "card walk-in", onsubmit: (e) => {
-    e.preventDefault();
-    addWalkIn({ known_as: walkInName.value.trim(), phone: e.currentTarget.phone.value.trim() });
-  } },
-    h("h2", null, icon("plus"), gettext("Add a walk-in")),
-    h("label", null, h("span", null, gettext("Name")), walkInName),
-    suggestions,
-    h("label", null, h("span", null, gettext("Phone (optional)")), h("input", { name: "phone", type: "tel", autocomplete: "off", maxlength: 40, dir: "ltr" })),
-    button(gettext("Add new person"), "plus", { type: "submit", class: "primary" }));
 
   const reopen = async () => {
     const answer = await ask({ title: gettext("Reopen this register?"), confirm: gettext("Reopen"), reasonLabel: gettext("Why?"), reasonRequired: true });
@@ -124,22 +228,29 @@ export default async function registerScreen({ params: [id], app, refresh }) {
     }
   };
 
-  const stop = onChange(() => rows.isConnected ? drawStatus() : stop());
-  drawRows();
-  flush(id).then((fresh) => { if (fresh) { register = fresh; drawRows(); } });
+  const stop = onChange(() => lists.isConnected ? drawStatus() : stop());
+  draw();
+  flush(id).then((answer) => { if (answer) { register = answer; draw(); } });
 
   const coordinates = Boolean(app.me?.coordinates.length || app.me?.coordinates_spaces.length);
+  const notYet = !register.open && !register.locked;
   const node = h("section", { class: "register-screen" },
     link(gettext("Back to registers"), "#/today", "back", { class: "back" }),
     heading(register.title),
-    h("p", { class: "when" }, icon("clock"), `${fmt.day(session.start)}, ${fmt.span(session.start, session.end)}`, " · ", `${session.venue.name}, ${session.room.name}`),
+    h("p", { class: "when" }, icon("clock"), `${fmt.day(register.start)}, ${fmt.span(register.start, register.end)}`, " · ", `${register.venue}, ${register.room}`),
+    notYet && notice(format(gettext("This register opens at %(time)s on %(day)s. Until then you can look, not mark."), { time: fmt.time(register.opens_at), day: fmt.day(register.opens_at) }), "warn"),
     register.locked && notice(gettext("This register is locked."), "warn"),
     register.locked && coordinates && button(gettext("Reopen the register"), "lock", { onclick: reopen }),
-    status, counts,
-    !register.locked && button(gettext("Mark everyone else present"), "check", { class: "primary", onclick: markAll }),
-    rows,
-    result,
-    !register.locked && walkInForm,
+    status,
+    h("div", { class: "register-tools" },
+      counts,
+      writable && button(gettext("Mark everyone else present"), "check", { class: "primary", onclick: markAll })),
+    h("div", { class: "find" },
+      h("label", null, h("span", null, writable ? gettext("Find or add a name") : gettext("Find a name")), search),
+      suggestions, addNew, result),
+    added,
+    lists,
+    undoBar,
     h("p", null, link(gettext("Download as CSV"), `/api/v1/registers/${id}/csv/`, "download")));
-  return { node, sensitive: Boolean(session.activity.space) };
+  return { node, sensitive: Boolean(register.space) };
 }

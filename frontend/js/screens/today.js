@@ -1,25 +1,34 @@
-/* A tutor's day: the sessions whose register she takes (today, then the rest
-   of the week), each opening its register. */
-import { apiAll } from "../api.js";
+/* A tutor's registers, in the order she needs them: today's, then the recent
+   ones still open (yesterday's, last week's), then her next session whenever
+   it is (read-only until shortly before it starts: the card says when). */
+import { api } from "../api.js";
 import { h, heading, icon, notice } from "../dom.js";
-import { addDays, gettext, londonDate } from "../i18n.js";
-import { byDay, sessionCard } from "../sessions.js";
+import { fmt, format, gettext } from "../i18n.js";
+import { sessionCard } from "../sessions.js";
 import { pending } from "../register-queue.js";
 
 export default async function today() {
-  const from = londonDate();
-  const sessions = await apiAll("sessions/", { registers: "true", date_from: from, date_to: addDays(from, 6) });
-  const card = (s) => sessionCard(s, {
-    href: `#/register/${s.id}`,
-    extra: [h("span", { class: "open-register" }, icon("clipboard"), gettext("Open the register")),
-      Object.keys(pending(s.id)).length > 0 && h("span", { class: "badge warn" }, icon("offline"), gettext("Marks waiting to be sent"))],
+  const items = await api("registers/");
+  const card = (item) => sessionCard(item.session, {
+    href: `#/register/${item.session.id}`,
+    extra: [
+      // Not today's: say which day (shown first, see app.css).
+      item.group !== "today" && h("span", { class: "on-day" }, icon("calendar"), fmt.day(item.session.start)),
+      h("span", { class: "open-register" }, icon("clipboard"), item.open ? gettext("Open the register") : gettext("See the register")),
+      !item.open && !item.locked && h("span", { class: "opens" }, icon("lock"),
+        format(gettext("Opens at %(time)s on %(day)s"), { time: fmt.time(item.opens_at), day: fmt.short(item.opens_at) })),
+      Object.keys(pending(item.session.id)).length > 0 && h("span", { class: "badge warn" }, icon("offline"), gettext("Marks waiting to be sent")),
+    ],
   });
-  const todays = sessions.filter((s) => londonDate(s.start) === from);
-  const later = sessions.filter((s) => londonDate(s.start) !== from);
+  const group = (name) => items.filter((i) => i.group === name);
+  const [todays, recent, next] = ["today", "recent", "upcoming"].map(group);
+  const list = (some) => h("ul", { class: "sessions" }, some.map(card));
   const node = h("section", { class: "today" },
     heading(gettext("Registers")),
     h("h2", null, gettext("Today")),
-    todays.length ? h("ul", { class: "sessions" }, todays.map(card)) : notice(gettext("No sessions for you today.")),
-    later.length > 0 && [h("h2", null, gettext("Later this week")), byDay(later, card)]);
-  return { node, sensitive: sessions.some((s) => s.activity.space) };
+    todays.length ? list(todays) : notice(gettext("No sessions for you today.")),
+    recent.length > 0 && [h("h2", null, gettext("Still open")), list(recent)],
+    next.length > 0 && [h("h2", null, gettext("Your next session")), list(next)],
+    !items.length && notice(gettext("You have no sessions coming up.")));
+  return { node, sensitive: items.some((i) => i.session.activity.space) };
 }

@@ -22,6 +22,7 @@ from backend.bookings import services as booking_services
 from backend.organisations.models import Organisation, Room, RoomReservation, Venue
 from backend.organisations.services import organisation_role_assign
 from backend.registers import services as register_services
+from backend.registers.models import RegisterReopening
 from backend.timetable import closures
 from backend.timetable import rooms as room_services
 from backend.timetable import services as timetable_services
@@ -44,7 +45,7 @@ USERS = [
     ("coord.upbeat", "Pat (Upbeat)", "coordinator, Upbeat Communities (not the women's space)"),
     ("coord.women", "Nadia (Upbeat Women)", "coordinator of the Upbeat Women space"),
     ("tutor.amira", "Amira", "tutor, Upbeat Women English (has the grant)"),
-    ("tutor.john", "John", "tutor, English Entry 1"),
+    ("tutor.john", "John", "tutor, English Entry 1 and the Thursday drop-in"),
     ("learner.fatima", "Fatima", "learner with the Upbeat Women grant"),
     ("learner.layla", "Layla", "learner who has asked to join Upbeat Women"),
     ("learner.ahmed", "Ahmed", "learner (man), no grant"),
@@ -549,8 +550,26 @@ class Command(BaseCommand):
                         actor=coordinator, session=session, known_as=next(newcomers)
                     )
                     pool.append(mark.participant)
+            if title.startswith("Thursday drop-in"):
+                # A second Samir, told apart from the first by the walk-in suggestions
+                # (last visit, phone's last digits, languages).
+                register_services.walk_in_add(
+                    actor=coordinator, session=session, known_as="Samir",
+                    phone="07700 900987", languages=["ar"],
+                )  # fmt: skip
+                # John tutors the drop-in too: his registers show last week's (still
+                # open), and the next one (read-only until an hour before it starts).
+                organisation_role_assign(
+                    organisation=activity.organisation, user=users["tutor.john"], role="tutor"
+                )
+                timetable_services.activity_tutor_assign(
+                    actor=coordinator, activity=activity, tutor=users["tutor.john"]
+                )
         self._fatima_history(users, today, with_space=Activity.objects.filter(
             space__isnull=False).exists())  # fmt: skip
+        # The past weeks were reopened only to be filled in: close them again, so
+        # that registers lock as usual and only the recent ones are still open.
+        RegisterReopening.objects.filter(reason="Demo: past weeks").update(until=timezone.now())
 
     def _past_session(self, activity: Activity, today: date, weeks_ago: int) -> Session:
         back = (today.weekday() - activity.start_date.weekday()) % 7 or 7
@@ -574,7 +593,9 @@ class Command(BaseCommand):
             women_class = Activity.objects.get(space__isnull=False)
             for week in range(6, 0, -1):
                 session = self._past_session(women_class, today, week)
-                register_services.register_reopen(actor=nadia, session=session, reason="Demo")
+                register_services.register_reopen(
+                    actor=nadia, session=session, reason="Demo: past weeks"
+                )
                 register_services.walk_in_add(actor=nadia, session=session, participant=fatima)
                 for name in ("Roya", "Shirin")[: 1 + (week < 5)]:
                     known = Participant.objects.filter(known_as=name).first()
