@@ -35,7 +35,7 @@ def test_short_periods_never_show_a_protected_session_to_those_without_the_grant
     day = timezone.localtime(session.start).date().isoformat()
     query = {"organisation": str(world.org.pk), "date_from": day, "date_to": day}
     numbers = client_for(world.coordinator).get(reverse("figures"), query).json()
-    assert numbers["protected_included"] is False
+    assert numbers["space"] is None
     assert (numbers["sessions_held"], numbers["attendances"], numbers["by_week"]) == (0, 0, [])
     assert numbers["by_activity"] == []
 
