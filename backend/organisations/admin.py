@@ -2,6 +2,7 @@
 model permissions (superusers, or staff given them) govern their admin."""
 
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 
 from backend.access import policy
 
@@ -15,12 +16,30 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
+class RoomFormSet(BaseInlineFormSet):
+    """A venue's room names are unique among the rooms the viewer may see: the
+    forms here are exactly those rooms (and the new ones), so a hidden room
+    never collides and its name is never refused."""
+
+    def clean(self):
+        super().clean()
+        seen: set[str] = set()
+        for form in self.forms:
+            name = (getattr(form, "cleaned_data", None) or {}).get("name")
+            if not name or self._should_delete_form(form):
+                continue
+            if name in seen:
+                form.add_error("name", "Another room at this venue has this name.")
+            seen.add(name)
+
+
 class RoomInline(admin.TabularInline):
     """Rooms used only by a protected space the admin user may not see are
     left out, and rooms are never deleted here (the deletion summary would
     list the sessions held in them)."""
 
     model = Room
+    formset = RoomFormSet
     extra = 0
     can_delete = False
 

@@ -56,6 +56,12 @@ class Venue(TimestampedModel):
 
 
 class Room(TimestampedModel):
+    """A room's name is unique among the rooms of its venue that a viewer may
+    see, which the database cannot know: the admin checks it against the
+    policy's visible rooms (organisations/admin.py). A database constraint on
+    (venue, name) would collide with a hidden room, and its refusal (a 500,
+    naming the room with DEBUG on) would say the hidden room exists."""
+
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="rooms")
     name = models.CharField(max_length=200)
     capacity = models.PositiveIntegerField(
@@ -66,7 +72,6 @@ class Room(TimestampedModel):
     class Meta:
         ordering = ["venue__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["venue", "name"], name="room_unique_name_per_venue"),
             models.CheckConstraint(condition=models.Q(capacity__gte=1), name="room_capacity_gte_1"),
         ]
 
