@@ -117,15 +117,26 @@ class PolicyAdminSite(admin.AdminSite):
         return super().register(model_or_iterable, admin_class, **options)
 
     def get_log_entries(self, request):
+        # Every admin page asks for this (for "Recent actions", which filters it
+        # by user and keeps 10): work only when the index actually reads it.
+        return _VisibleLog(request)
+
+
+class _VisibleLog:
+    def __init__(self, request):
+        self.request = request
+
+    def filter(self, **lookups):
         from django.contrib.admin.models import LogEntry
 
-        # "Recent actions" filters this by user and keeps the first 10.
-        mine = (
-            LogEntry.objects.filter(user=request.user)
+        if not self.request.user.is_authenticated:
+            return LogEntry.objects.none()
+        latest = (
+            LogEntry.objects.filter(**lookups)
             .select_related("content_type", "user")
             .order_by("-action_time")[:RECENT]
         )
-        ids = [entry.pk for entry in visible_log_entries(request, mine)]
+        ids = [entry.pk for entry in visible_log_entries(self.request, latest)]
         return LogEntry.objects.filter(pk__in=ids).select_related("content_type", "user")
 
 
