@@ -104,3 +104,101 @@ def access_services_actor(world):
     other = UserFactory(username="coord-space-2")
     access_services.space_coordinator_appoint(space=world.space, user=other)
     return other
+
+
+# Item 7: web superuser and staff status are not a way in.
+
+
+def _password_form(client, account):
+    return f"/admin/accounts/user/{account.pk}/password/"
+
+
+@pytest.mark.parametrize("who", ["learner_with_grant", "learner"])
+def test_the_superuser_cannot_set_anyones_password_in_the_admin(world, who):
+    """For her, whom a space looks after, and (so the refusal says nothing) for anyone."""
+    account = getattr(world, who)
+    client = admin_client(world.superuser)
+    url = _password_form(client, account)
+    assert client.get(url).status_code == 403
+    posted = client.post(url, {"password1": "taken-over-1234", "password2": "taken-over-1234"})
+    assert posted.status_code == 403
+    account.refresh_from_db()
+    assert account.check_password("pw-for-tests")
+
+
+def test_her_change_form_looks_like_anyone_elses_and_ignores_her_email(world):
+    client = admin_client(world.superuser)
+
+    def page(account):
+        return client.get(f"/admin/accounts/user/{account.pk}/change/")
+
+    fields = {who: set(page(getattr(world, who)).context["adminform"].form.fields)
+              for who in ("learner_with_grant", "learner")}  # fmt: skip
+    assert fields["learner_with_grant"] == fields["learner"]
+    # (`password` is the form's read-only hash, not in any fieldset, not shown.)
+    assert not fields["learner"] & {"email", "is_active", "is_superuser", "groups"}
+    assert "password/" not in page(world.learner_with_grant).content.decode()
+    her = world.learner_with_grant
+    url = f"/admin/accounts/user/{her.pk}/change/"
+    data = form_data(page(her))
+    data.update(email="taken@example.org", is_active="")
+    assert client.post(url, data).status_code == 302
+    her.refresh_from_db()
+    assert (her.email, her.is_active) == ("", True)
+    assert "last_login" not in page(her).content.decode()
+
+
+def test_her_space_coordinator_sets_her_password_audited_in_the_space(world):
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.auth.models import Permission
+
+    from backend.access.models import AuditEntry
+
+    coordinator = world.space_coordinator
+    coordinator.user_permissions.add(
+        *Permission.objects.filter(codename__in=("view_user", "change_user"))
+    )
+    client = admin_client(coordinator)
+    url = _password_form(client, world.learner_with_grant)
+    assert client.get(url).status_code == 200
+    posted = client.post(url, {"password1": "a-new-one-5678", "password2": "a-new-one-5678"})
+    assert posted.status_code == 302
+    world.learner_with_grant.refresh_from_db()
+    assert world.learner_with_grant.check_password("a-new-one-5678")
+    entry = AuditEntry.objects.get(action="account_changed")
+    assert (entry.space, entry.subject, entry.actor) == (
+        world.space,
+        world.learner_with_grant,
+        coordinator,
+    )
+    assert not LogEntry.objects.filter(object_id=str(world.learner_with_grant.pk)).exists()
+    # Someone outside every space: not even she changes it here.
+    assert client.get(_password_form(client, world.learner)).status_code == 403
+
+
+def test_a_group_carrying_a_grant_is_not_in_the_superusers_admin(world):
+    from django.contrib.auth.models import Group
+    from guardian.shortcuts import assign_perm
+
+    group = Group.objects.create(name="Upbeat Women volunteers")
+    assign_perm("access.access_space", group, world.space)
+    Group.objects.create(name="Front desk")
+    client = admin_client(world.superuser)
+    page = client.get("/admin/auth/group/").content.decode()
+    assert "Front desk" in page and "Upbeat Women" not in page
+    hidden = client.get(f"/admin/auth/group/{group.pk}/change/")
+    assert hidden.status_code == 302  # like a group that does not exist
+    users = client.get("/admin/accounts/user/").content.decode()
+    assert "Upbeat Women" not in users
+
+
+def test_sign_in_records_of_the_women_are_not_in_the_superusers_admin(world):
+    from axes.models import AccessLog
+
+    for account in (world.learner_with_grant, world.learner):
+        AccessLog.objects.create(username=account.username, ip_address="198.51.100.7",
+                                 user_agent="phone", path_info="/api/v1/auth/sign-in/")  # fmt: skip
+    client = admin_client(world.superuser)
+    page = client.get("/admin/axes/accesslog/").content.decode()
+    assert world.learner.username in page
+    assert world.learner_with_grant.username not in page
