@@ -18,6 +18,7 @@ from backend.access import services as access_services
 from backend.access.models import AccessRequest, Space
 from backend.accounts.models import Participant
 from backend.bookings import services as booking_services
+from backend.feeds import services as feed_services
 from backend.organisations.models import Organisation, Room, Venue
 from backend.organisations.services import organisation_role_assign
 from backend.registers import services as register_services
@@ -149,6 +150,9 @@ class Command(BaseCommand):
         access_services.space_coordinator_appoint(space=women, user=users["coord.women"])
         for who in ("tutor.amira", "learner.fatima"):
             access_services.space_grant(actor=users["coord.women"], space=women, user=users[who])
+        # Discreet texts, emails and feed are the default (Fatima's); Amira's phone
+        # is her own and she chose the full wording.
+        feed_services.feed_settings_update(user=users["tutor.amira"], discreet=False)
         access_services.access_request_create(
             user=users["learner.layla"], space=women, message="My friend Fatima told me about it."
         )
