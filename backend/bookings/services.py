@@ -33,7 +33,7 @@ from backend.accounts.models import Participant
 from backend.accounts.services import participant_for_user
 from backend.common.db import short_lock_wait
 from backend.common.errors import ApplicationError, NotFoundError, field_not_found, required_reason
-from backend.notifications.services import notification_queue
+from backend.notifications.services import is_discreet, notification_queue
 from backend.timetable.models import Activity, Session
 
 from . import rules
@@ -49,6 +49,7 @@ def _tell(booking: Booking, kind: str, **extra) -> None:
     notification_queue(
         participant=booking.participant,
         kind=kind,
+        discreet=is_discreet(participant=booking.participant, session=session),
         activity=session.activity.title,
         when=_when(session),
         where=f"{session.room.venue.name}, {session.room.name}",

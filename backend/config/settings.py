@@ -50,7 +50,7 @@ CSRF_FAILURE_VIEW = "backend.common.api_errors.csrf_failure"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "backend.access.admin_site.PolicyAdminConfig",  # django.contrib.admin, policy-scoped
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

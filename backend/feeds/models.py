@@ -15,10 +15,13 @@ class PersonalFeed(TimestampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_feed"
     )
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Her one "shared phone" preference: it governs the calendar feed and the
+    # texts and emails about women-only sessions (notifications/services.py).
+    # Discreet unless she chose otherwise.
     discreet = models.BooleanField(
-        default=False,
-        help_text="Show protected-space sessions with a neutral title and no place or details "
-        "(phones are often shared).",
+        default=True,
+        help_text="Show protected-space sessions with a neutral title and no place or details, "
+        "in the calendar feed and in texts and emails (phones are often shared).",
     )
     discreet_title = models.CharField(max_length=60, default="Class")
     include_followed = models.BooleanField(

@@ -49,6 +49,15 @@ def feed_of(*, user) -> PersonalFeed:
     return PersonalFeed.objects.filter(user=user).first() or PersonalFeed(user=user)
 
 
+def wants_discreet(*, user) -> bool:
+    """Whether what a shared phone may show of women-only sessions is discreet
+    for her: yes unless she chose the full wording (people without a login
+    never chose, so always yes)."""
+    if user is None:
+        return True
+    return feed_of(user=user).discreet
+
+
 def personal_sessions(*, feed: PersonalFeed) -> tuple[QuerySet[Session], dict]:
     """Her confirmed and offered sessions, and (optionally) every session of the
     activities she follows, among what the policy lets her see today.

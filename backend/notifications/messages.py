@@ -40,3 +40,39 @@ MESSAGES = {
         _("{activity} on {when} is running after all. Your booking is unchanged."),
     ),
 }
+
+# For women-only sessions, unless she chose the full wording: a text or email
+# may be read on a shared phone, so it names no activity, room, venue or
+# reason, only her own session's time.
+DISCREET = {
+    "booking_confirmed": (
+        _("Your place is booked"),
+        _("Your {when} session is confirmed. To cancel, open Harbour."),
+    ),
+    "booking_waiting": (
+        _("You are on the waiting list"),
+        _("Your {when} session is full. You are number {position} on the waiting list."),
+    ),
+    "place_offered": (
+        _("A place is free for you"),
+        _("A place at your {when} session is yours if you accept it by {expires}. Open Harbour."),
+    ),
+    "offer_expired": (
+        _("Your offer has expired"),
+        _("The place at the {when} session was held for you but not accepted in time."),
+    ),
+    "booking_cancelled": (
+        _("Booking cancelled"),
+        _("Your booking for the {when} session is cancelled."),
+    ),
+    "session_cancelled": (
+        _("Session cancelled"),
+        _("Your {when} session is cancelled. Open Harbour for details."),
+    ),
+}
+
+# Any kind without its own discreet wording (a new kind is discreet from its first day).
+DISCREET_FALLBACK = (
+    _("A message from Harbour"),
+    _("There is news about your {when} session. Open Harbour."),
+)

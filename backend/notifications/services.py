@@ -10,17 +10,28 @@ from django.utils import timezone, translation
 
 from backend.accounts.models import Participant
 
-from .messages import MESSAGES
+from .messages import DISCREET, DISCREET_FALLBACK, MESSAGES
 from .models import Notification
 from .sms import get_backend
 
 logger = logging.getLogger(__name__)
 
 
-def notification_queue(*, participant: Participant, kind: str, **context) -> list[Notification]:
+def is_discreet(*, participant: Participant, session) -> bool:
+    """A message about a women-only session is discreet unless she chose the
+    full wording (her one shared-phone preference, kept with her calendar feed)."""
+    from backend.feeds.selectors import wants_discreet
+
+    return session.activity.space_id is not None and wants_discreet(user=participant.user)
+
+
+def notification_queue(
+    *, participant: Participant, kind: str, discreet: bool = False, **context
+) -> list[Notification]:
     """One row per channel she can be reached on. Texts are rendered now, in her
-    language, so what was said is what is recorded."""
-    subject_text, body_text = MESSAGES[kind]
+    language, so what was said is what is recorded. A discreet text uses only
+    `when` (and a position or expiry) from the context."""
+    subject_text, body_text = DISCREET.get(kind, DISCREET_FALLBACK) if discreet else MESSAGES[kind]
     with translation.override(participant.preferred_language):
         subject = str(subject_text).format(**context)
         body = str(body_text).format(**context)

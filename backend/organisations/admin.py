@@ -3,6 +3,7 @@ model permissions (superusers, or staff given them) govern their admin."""
 
 from django import forms
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 
 from backend.access import policy
 from backend.common.admin_links import AppScreenLink
@@ -32,6 +33,23 @@ class RoomForm(forms.ModelForm):
             field.queryset = field.queryset.model.objects.filter(pk=self.instance.space_id)
 
 
+class RoomFormSet(BaseInlineFormSet):
+    """A venue's room names are unique among the rooms the viewer may see: the
+    forms here are exactly those rooms (and the new ones), so a hidden room
+    never collides and its name is never refused."""
+
+    def clean(self):
+        super().clean()
+        seen: set[str] = set()
+        for form in self.forms:
+            name = (getattr(form, "cleaned_data", None) or {}).get("name")
+            if not name or self._should_delete_form(form):
+                continue
+            if name in seen:
+                form.add_error("name", "Another room at this venue has this name.")
+            seen.add(name)
+
+
 class RoomInline(admin.TabularInline):
     """Rooms kept for a space the admin user has no grant to are left out,
     and rooms are never deleted here (the deletion summary would list the
@@ -39,6 +57,7 @@ class RoomInline(admin.TabularInline):
 
     model = Room
     form = RoomForm
+    formset = RoomFormSet
     extra = 0
     can_delete = False
 

@@ -69,6 +69,12 @@ class Venue(TimestampedModel):
 
 
 class Room(TimestampedModel):
+    """A room's name is unique among the rooms of its venue that a viewer may
+    see, which the database cannot know: the admin checks it against the
+    policy's visible rooms (organisations/admin.py). A database constraint on
+    (venue, name) would collide with a hidden room, and its refusal (a 500,
+    naming the room with DEBUG on) would say the hidden room exists."""
+
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="rooms")
     name = models.CharField(max_length=200)
     capacity = models.PositiveIntegerField(
@@ -93,8 +99,21 @@ class Room(TimestampedModel):
     class Meta:
         ordering = ["venue__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["venue", "name"], name="room_unique_name_per_venue"),
             models.CheckConstraint(condition=models.Q(capacity__gte=1), name="room_capacity_gte_1"),
+            # Names are unique among the rooms one person may see: the shared
+            # rooms of a venue, and a space's own rooms with them. A space's
+            # room never collides with a shared one (nor with another space's),
+            # so a name is never refused because of a room the asker cannot see.
+            models.UniqueConstraint(
+                fields=["venue", "name"],
+                condition=models.Q(space__isnull=True),
+                name="room_unique_shared_name_per_venue",
+            ),
+            models.UniqueConstraint(
+                fields=["venue", "space", "name"],
+                condition=models.Q(space__isnull=False),
+                name="room_unique_space_name_per_venue",
+            ),
         ]
 
     def __str__(self) -> str:

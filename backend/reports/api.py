@@ -1,4 +1,5 @@
-"""Figures for funders: JSON and CSV, for an organisation's coordinators."""
+"""Figures for funders: JSON and CSV, for an organisation's coordinators and,
+for her space alone, a space's coordinator."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.access import policy
 from backend.common import csv_cells
 from backend.common.errors import ApplicationError, field_not_found
 from backend.organisations.models import Organisation
@@ -24,7 +26,12 @@ MAX_DAYS = 3 * 366
 
 
 class FiguresQuerySerializer(serializers.Serializer):
-    organisation = serializers.UUIDField()
+    organisation = serializers.UUIDField(
+        required=False, help_text="The organisation (or give `space`)."
+    )
+    space = serializers.UUIDField(
+        required=False, help_text="Only this protected space's figures (for its coordinators)."
+    )
     date_from = serializers.DateField(required=False, help_text="Default: a year ago.")
     date_to = serializers.DateField(required=False, help_text="Default: today.")
 
@@ -45,6 +52,9 @@ class WeekSerializer(serializers.Serializer):
 
 class FiguresSerializer(serializers.Serializer):
     organisation = serializers.DictField()
+    space = serializers.DictField(
+        allow_null=True, help_text="Set when the figures are one protected space's."
+    )
     date_from = serializers.DateField()
     date_to = serializers.DateField()
     people_supported = serializers.IntegerField(help_text="Distinct people who attended.")
@@ -58,24 +68,38 @@ class FiguresSerializer(serializers.Serializer):
     by_kind = BreakdownSerializer(many=True)
     by_activity = BreakdownSerializer(many=True)
     by_week = WeekSerializer(many=True)
-    protected_included = serializers.BooleanField(
-        help_text="Whether protected spaces are in the totals (periods of 28 days or more)."
-    )
 
 
 def _figures(request) -> dict:
     query = FiguresQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
     values = query.validated_data
-    organisation = coordinated_organisations(request.user).filter(pk=values["organisation"]).first()
-    if organisation is None:
-        if Organisation.objects.filter(pk=values["organisation"]).exists():
+    space = None
+    if values.get("space"):
+        # A space one may not have figures for is not found, whether or not it exists.
+        space = selectors.figures_space(user=request.user, space_id=values["space"])
+        if space is None:
+            raise field_not_found("space")
+        organisation = space.organisation
+    elif values.get("organisation"):
+        organisation = Organisation.objects.filter(pk=values["organisation"]).first()
+        if organisation is None:
+            raise field_not_found("organisation")
+        # Organisations are public; a space's coordinator gets her spaces' figures.
+        if not (
+            coordinated_organisations(request.user).filter(pk=organisation.pk).exists()
+            or policy.coordinated_spaces(request.user).filter(organisation=organisation).exists()
+        ):
             raise ApplicationError(
                 "permission_denied",
                 "Only its coordinators see an organisation's figures.",
                 status_code=403,
             )
-        raise field_not_found("organisation")
+    else:
+        raise ApplicationError(
+            "invalid", "Some fields are not valid.",
+            fields={"organisation": ["Give an organisation or a space."]},
+        )  # fmt: skip
     date_to = values.get("date_to") or timezone.localdate()
     date_from = values.get("date_from") or max(date_to, EARLIEST) - timedelta(days=365)
     if (
@@ -88,12 +112,17 @@ def _figures(request) -> dict:
             fields={"date_to": ["Out of range."]},
         )  # fmt: skip
     return selectors.figures(
-        user=request.user, organisation=organisation, date_from=date_from, date_to=date_to
+        user=request.user,
+        organisation=organisation,
+        space=space,
+        date_from=date_from,
+        date_to=date_to,
     )
 
 
 PARAMS = [
-    OpenApiParameter("organisation", str, required=True),
+    OpenApiParameter("organisation", str),
+    OpenApiParameter("space", str),
     OpenApiParameter("date_from", date),
     OpenApiParameter("date_to", date),
 ]

@@ -1,28 +1,30 @@
-"""The figures funders ask for, for one organisation and period.
+"""The figures funders ask for, for one organisation (or one of its protected
+spaces) and period.
 
 A fixed number of queries whatever the number of sessions and people: every
-figure is an aggregate in the database. Protected spaces are counted in the
-organisation's totals (they are people supported) but broken out by kind or
-activity only for viewers holding the space's grant; for anyone else their
-numbers sit in one `not_broken_out` row.
+figure is an aggregate in the database. Every figure is computed over the
+attendance the viewer may see and nothing else (issue 12): for anyone without
+a space's grant the space does not exist here either, not in a total, not in
+a first visit, not in "came once". Her funders still get complete numbers,
+from a coordinator who holds the grant, or from the space's coordinator.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from backend.access import policy
+from backend.access.models import Space
 from backend.bookings.models import Booking
+from backend.organisations.roles import coordinated_organisations
 from backend.registers.models import Attendance
 from backend.timetable.models import Session
 
 ATTENDED = Attendance.ATTENDED
-HIDDEN = "not_broken_out"
-MIN_DAYS_FOR_HIDDEN = 28
 
 
 def _bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
@@ -33,45 +35,79 @@ def _bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
     )
 
 
-def figures(*, user, organisation, date_from: date, date_to: date) -> dict:
+def figure_activities(*, user, organisation, space: Space | None = None) -> QuerySet:
+    """The activities whose figures the user may have: all she may see in an
+    organisation she coordinates, or those of the spaces she coordinates in it.
+    Empty when she may have none."""
+    activities = policy.visible_activities(user).filter(organisation=organisation)
+    if space is not None:
+        activities = activities.filter(space=space)
+    if user is None or not user.is_authenticated:
+        return activities.none()
+    if coordinated_organisations(user).filter(pk=organisation.pk).exists():
+        return activities
+    return activities.filter(space__in=policy.coordinated_spaces(user).values("pk"))
+
+
+def figures_space(*, user, space_id) -> Space | None:
+    """A space whose figures the user may have: she coordinates it, or she
+    holds its grant and coordinates its organisation."""
+    return (
+        policy.granted_spaces(user)
+        .filter(pk=space_id)
+        .filter(
+            Q(pk__in=policy.coordinated_spaces(user).values("pk"))
+            | Q(organisation__in=coordinated_organisations(user).values("pk"))
+        )
+        .select_related("organisation")
+        .first()
+    )
+
+
+def figures(
+    *, user, organisation, date_from: date, date_to: date, space: Space | None = None
+) -> dict:
     start, end = _bounds(date_from, date_to)
-    # Joins rather than IN (subquery): planners handle them well at any size.
+    # Evaluated once: a short list of ids keeps every query below plain (and
+    # quick to compile, which matters more than running them at this size).
+    activities = list(
+        figure_activities(user=user, organisation=organisation, space=space).values_list(
+            "pk", flat=True
+        )
+    )
+    seen_here = list(
+        policy.visible_activities(user)
+        .filter(organisation=organisation)
+        .values_list("pk", flat=True)
+    )
     held_filter = {
-        "activity__organisation": organisation,
+        "activity__in": activities,
         "start__gte": start,
         "start__lt": min(end, timezone.now()),
         "status": Session.Status.SCHEDULED,
     }
     held = Session.objects.filter(**held_filter)
-    attended = Attendance.objects.filter(
-        mark__in=ATTENDED, **{f"session__{key}": value for key, value in held_filter.items()}
+    in_period = {f"session__{key}": value for key, value in held_filter.items()}
+    attended = Attendance.objects.filter(mark__in=ATTENDED, **in_period)
+    # "New" means her first visit to the organisation that this viewer may
+    # see: a visit to a space he cannot see never makes her "not new" on his
+    # register's day.
+    visible_visits = Attendance.objects.filter(
+        participant=OuterRef("participant"), mark__in=ATTENDED, session__activity__in=seen_here
     )
-    visible_spaces = policy.granted_spaces(user).values("pk")
-    shown = Q(session__activity__space__isnull=True) | Q(
-        session__activity__space__in=visible_spaces
-    )
-    # Protected spaces count in the totals of periods long enough that no
-    # single session can be singled out; in shorter periods, and in every
-    # breakdown by date, viewers without the grant see only what they may see.
-    protected_included = (date_to - date_from).days + 1 >= MIN_DAYS_FOR_HIDDEN
-    if not protected_included:
-        attended = attended.filter(shown)
-    held = held.filter(Q(activity__space__isnull=True) | Q(activity__space__in=visible_spaces))
-
     totals = attended.aggregate(
         people=Count("participant", distinct=True),
         attendances=Count("pk"),
         new_people=Count(
             "participant",
             distinct=True,
-            filter=Q(participant__first_seen__gte=date_from, participant__first_seen__lte=date_to),
+            filter=~Q(Exists(visible_visits.filter(session__start__lt=start))),
         ),
     )
-    sessions_held = held.count()
-    new_people = totals["new_people"]
-    # Came once in the period and never again (to this organisation, to date).
+    # Came once in the period and never again (to what she may see of this
+    # organisation, to date).
     all_visits = Attendance.objects.filter(
-        session__activity__organisation=organisation,
+        session__activity__in=activities,
         session__status=Session.Status.SCHEDULED,
         mark__in=ATTENDED,
     )
@@ -85,12 +121,7 @@ def figures(*, user, organisation, date_from: date, date_to: date) -> dict:
     came = Attendance.objects.filter(
         session=OuterRef("session"), participant=OuterRef("participant"), mark__in=ATTENDED
     )
-    booked = Booking.objects.filter(
-        status="confirmed", **{f"session__{key}": value for key, value in held_filter.items()}
-    )
-    if not protected_included:
-        booked = booked.filter(shown)
-    booking_figures = booked.aggregate(
+    booking_figures = Booking.objects.filter(status="confirmed", **in_period).aggregate(
         booked=Count("pk"),
         showed=Count("pk", filter=Q(Exists(came))),
     )
@@ -100,11 +131,7 @@ def figures(*, user, organisation, date_from: date, date_to: date) -> dict:
         if booking_figures["booked"]
         else None
     )
-
-    by_kind = _breakdown(attended, shown, "session__activity__kind")
-    by_activity = _breakdown(
-        attended, shown, "session__activity_id", label="session__activity__title"
-    )
+    first_of_hers = ~Q(Exists(visible_visits.filter(session__start__lt=OuterRef("session__start"))))
     by_week = [
         {
             "week": row["week"].date().isoformat(),
@@ -112,52 +139,46 @@ def figures(*, user, organisation, date_from: date, date_to: date) -> dict:
             "attendances": row["attendances"],
             "new_people": row["new_people"],
         }
-        for row in attended.filter(shown)
-        .annotate(week=TruncWeek("session__start"))
+        for row in attended.annotate(week=TruncWeek("session__start"))
         .values("week")
         .annotate(
             people=Count("participant", distinct=True),
             attendances=Count("pk"),
-            new_people=Count("participant", distinct=True, filter=Q(first_visit=True)),
+            new_people=Count("participant", distinct=True, filter=first_of_hers),
         )
         .order_by("week")
     ]
     return {
         "organisation": {"id": str(organisation.pk), "name": organisation.name},
+        "space": {"id": str(space.pk), "name": space.name} if space is not None else None,
         "date_from": date_from.isoformat(),
         "date_to": date_to.isoformat(),
-        "protected_included": protected_included,
         "people_supported": totals["people"],
-        "new_people": new_people,
+        "new_people": totals["new_people"],
         "came_once": once,
-        "sessions_held": sessions_held,
+        "sessions_held": held.count(),
         "attendances": totals["attendances"],
         "bookings": booking_figures["booked"],
         "no_shows": no_shows,
         "attendance_rate": rate,
-        "by_kind": by_kind,
-        "by_activity": by_activity,
+        "by_kind": _breakdown(attended, "session__activity__kind"),
+        "by_activity": _breakdown(
+            attended, "session__activity_id", label="session__activity__title"
+        ),
         "by_week": by_week,
     }
 
 
-def _breakdown(attended, shown: Q, key: str, label: str | None = None) -> list[dict]:
+def _breakdown(attended, key: str, label: str | None = None) -> list[dict]:
     fields = [key, label] if label else [key]
-    rows = [
+    return [
         {
             "key": str(row[key]),
             "label": row[label] if label else str(row[key]),
             "people": row["people"],
             "attendances": row["attendances"],
         }
-        for row in attended.filter(shown)
-        .values(*fields)
+        for row in attended.values(*fields)
         .annotate(people=Count("participant", distinct=True), attendances=Count("pk"))
         .order_by(key)
     ]
-    hidden = attended.exclude(shown).aggregate(
-        people=Count("participant", distinct=True), attendances=Count("pk")
-    )
-    if hidden["attendances"]:
-        rows.append({"key": HIDDEN, "label": "Not broken out", **hidden})
-    return rows

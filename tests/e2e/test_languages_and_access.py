@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils.translation import trans_real
+from playwright.sync_api import expect
 
 from tests.e2e.scenarios import go, one_off, ready
 
@@ -69,13 +70,16 @@ def test_the_settings_give_a_calendar_link_to_copy_and_scan(world, app, screensh
     assert subscribe.get_attribute("href").startswith("webcal://")
     assert page.get_by_label("Calendar link").input_value().startswith("http")
     screenshot(page, "calendar-link")
-    page.get_by_label(
-        "Discreet: women-only sessions get a plain title and no place (for a shared phone)"
-    ).check()
+    discreet = page.get_by_label(
+        "Discreet: women-only sessions get a plain title and no place in your calendar, "
+        "texts and emails (for a shared phone)"
+    )
+    expect(discreet).to_be_checked()  # until she chooses the full wording
+    discreet.uncheck()
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Saved.").wait_for()
     world.learner.personal_feed.refresh_from_db()
-    assert world.learner.personal_feed.discreet is True
+    assert world.learner.personal_feed.discreet is False
 
 
 def test_the_activity_form_lays_out_right_to_left_in_farsi(world, app, screenshot, axe_check):

@@ -150,6 +150,7 @@ def test_personal_feed_holds_bookings_offers_and_followed_activities(world):
     public = world.public_activity.sessions.order_by("start")
     protected = world.protected_activity.sessions.order_by("start").first()
     user = world.learner_with_grant
+    feed_services.feed_settings_update(user=user, discreet=False)  # she chose the full wording
     booking_services.booking_create(actor=user, session=public[0])
     booking_services.booking_create(actor=user, session=protected)
     token, events = _personal(user)
@@ -167,6 +168,7 @@ def test_my_calendar_in_the_app_is_her_feed(world):
     user = world.learner_with_grant
     session = world.protected_activity.sessions.order_by("start").first()
     booking_services.booking_create(actor=user, session=session)
+    feed_services.feed_settings_update(user=user, discreet=False)  # she chose the full wording
     assert get(reverse("feed-mine")).status_code == 404  # nobody signed in
     app = Client()
     app.force_login(user)  # the app's session, as a browser holds it
@@ -209,6 +211,14 @@ def test_discreet_mode_gives_a_neutral_title_and_no_place(world):
     assert "LOCATION" not in event and "DESCRIPTION" not in event and "URL" not in event
     text = body.decode()
     assert "Women" not in text and "Quiet room" not in text
+
+
+def test_a_feed_is_discreet_until_she_chooses_the_full_wording(world):
+    user = world.learner_with_grant
+    protected = world.protected_activity.sessions.order_by("start").first()
+    booking_services.booking_create(actor=user, session=protected)
+    _, events = _personal(user)
+    assert str(events[uid(protected)]["SUMMARY"]) == "Class"
 
 
 def test_revoking_the_grant_removes_protected_sessions_from_her_feed(world):

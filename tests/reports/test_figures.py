@@ -44,7 +44,7 @@ def test_short_periods_never_show_a_protected_session_to_those_without_the_grant
     day = timezone.localtime(session.start).date().isoformat()
     query = {"organisation": str(world.org.pk), "date_from": day, "date_to": day}
     numbers = client_for(world.coordinator).get(reverse("figures"), query).json()
-    assert numbers["protected_included"] is False
+    assert numbers["space"] is None
     assert (numbers["sessions_held"], numbers["attendances"], numbers["by_week"]) == (0, 0, [])
     assert numbers["by_activity"] == []
 
@@ -120,7 +120,7 @@ def test_a_thursday_25_booked_18_come_12_walk_ins_9_new(thursday_dropin):
     assert b"people_supported,,30" in as_csv.content
 
 
-def test_protected_attendance_counts_in_totals_but_is_broken_out_only_with_the_grant(world):
+def test_protected_attendance_counts_only_for_those_with_the_grant(world):
     def held(activity, name, tutor):
         session = activity.sessions.create(
             original_start=timezone.now() - timedelta(days=1),
@@ -134,11 +134,8 @@ def test_protected_attendance_counts_in_totals_but_is_broken_out_only_with_the_g
     held(world.protected_activity, "Roya", world.space_coordinator)
     query = {"organisation": str(world.org.pk)}
     without = client_for(world.coordinator).get(reverse("figures"), query).json()
-    assert without["people_supported"] == 2
-    assert [r["key"] for r in without["by_activity"]] == [
-        str(world.public_activity.pk),
-        "not_broken_out",
-    ]
+    assert without["people_supported"] == 1
+    assert [r["key"] for r in without["by_activity"]] == [str(world.public_activity.pk)]
     assert "Women" not in str(without)
     organisation_role_assign(
         organisation=world.org, user=world.space_coordinator, role="coordinator"
@@ -146,6 +143,7 @@ def test_protected_attendance_counts_in_totals_but_is_broken_out_only_with_the_g
     with_grant = client_for(world.space_coordinator).get(reverse("figures"), query).json()
     titles = {r["label"] for r in with_grant["by_activity"]}
     assert titles == {world.public_activity.title, world.protected_activity.title}
+    assert with_grant["people_supported"] == 2
     assert client_for(world.tutor_elsewhere).get(reverse("figures"), query).status_code == 403
 
 

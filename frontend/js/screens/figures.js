@@ -1,14 +1,22 @@
 /* Figures for funders: people supported, new people, attendances and the
    rest for a period, charts drawn here as SVG (a table beside each for screen
-   readers), and the CSV download. */
+   readers), and the CSV download. An organisation's coordinator picks one of
+   her organisations; a women-only space's coordinator her space (its figures
+   alone). Every figure counts only what the viewer may see. */
 import { api, errorText } from "../api.js";
 import { h, heading, link, notice, select } from "../dom.js";
 import { addDays, fmt, format, gettext, londonDate } from "../i18n.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const state = { organisation: "", date_from: "", date_to: "" };
+const state = { scope: "", date_from: "", date_to: "" };
 // Another person signed in on this tab: her organisations, not the last one's.
-document.addEventListener("harbour:person", () => Object.assign(state, { organisation: "", date_from: "", date_to: "" }));
+document.addEventListener("harbour:person", () => Object.assign(state, { scope: "", date_from: "", date_to: "" }));
+
+/* "organisation:<id>" or "space:<id>" to the query the API takes. */
+function query() {
+  const [kind, id] = state.scope.split(":");
+  return { [kind]: id, date_from: state.date_from, date_to: state.date_to };
+}
 
 function svg(tag, attrs, ...children) {
   const el = document.createElementNS(SVG, tag);
@@ -54,28 +62,31 @@ function breakdownChart(rows, label) {
 }
 
 export default async function figures({ app, refresh }) {
-  const orgs = app.me?.coordinates || [];
-  state.organisation ||= orgs[0]?.id || "";
+  const scopes = [
+    ...(app.me?.coordinates || []).map((o) => [`organisation:${o.id}`, o.name]),
+    ...(app.me?.coordinates_spaces || []).map((s) => [`space:${s.id}`, s.name]),
+  ];
+  if (!scopes.some(([value]) => value === state.scope)) state.scope = scopes[0]?.[0] || "";
   state.date_to ||= londonDate();
   state.date_from ||= addDays(state.date_to, -364);
   const form = h("form", { class: "filters", onsubmit: (e) => e.preventDefault(), onchange: (e) => {
     const f = e.currentTarget;
-    Object.assign(state, { organisation: f.organisation.value, date_from: f.date_from.value, date_to: f.date_to.value });
+    Object.assign(state, { scope: f.scope.value, date_from: f.date_from.value, date_to: f.date_to.value });
     refresh();
   } },
-    select("organisation", gettext("Organisation"), orgs.map((o) => [o.id, o.name]), state.organisation),
+    select("scope", gettext("Organisation"), scopes, state.scope),
     h("label", null, h("span", null, gettext("From")), h("input", { type: "date", name: "date_from", value: state.date_from })),
     h("label", null, h("span", null, gettext("To")), h("input", { type: "date", name: "date_to", value: state.date_to })));
-  if (!state.organisation) {
+  if (!state.scope) {
     return { node: h("section", null, heading(gettext("Figures")), notice(gettext("Figures are for an organisation's coordinators."))) };
   }
   let data;
   try {
-    data = await api("reports/figures/", { params: state });
+    data = await api("reports/figures/", { params: query() });
   } catch (error) {
     return { node: h("section", { class: "figures" }, heading(gettext("Figures")), form, notice(errorText(error), "error")) };
   }
-  const csv = `/api/v1/reports/figures.csv?${new URLSearchParams(state)}`;
+  const csv = `/api/v1/reports/figures.csv?${new URLSearchParams(query())}`;
   const tiles = [
     [gettext("People supported"), data.people_supported],
     [gettext("New people"), data.new_people],
@@ -91,7 +102,7 @@ export default async function figures({ app, refresh }) {
     h("ul", { class: "tiles" },
       tiles.map(([label, value]) => h("li", null, h("span", { class: "value" }, fmt.number(value)), h("span", { class: "label" }, label))),
       h("li", null, h("span", { class: "value" }, fmt.percent(data.attendance_rate || 0)), h("span", { class: "label" }, gettext("Attendance rate")))),
-    !data.protected_included && notice(gettext("Women-only spaces are counted only in periods of 28 days or more."), "info"),
+    notice(data.space ? format(gettext("Figures for %(space)s alone."), { space: data.space.name }) : gettext("Figures count only the activities you can see."), "info"),
     h("h2", null, gettext("People each week")),
     h("p", { class: "legend" }, h("span", { class: "key" }), gettext("All people"), " ", h("span", { class: "key new" }), gettext("New people")),
     weekChart(data.by_week, format(gettext("People each week, %(from)s to %(to)s"), { from: fmt.date(data.date_from), to: fmt.date(data.date_to) })),

@@ -1,5 +1,5 @@
 /* Her settings: subscribe to her calendar on the phone (webcal link, copy
-   button, QR code), discreet mode for the feed, women-only spaces, sign out. */
+   button, QR code), discreet mode (for the feed, texts and emails), women-only spaces, sign out. */
 import { api, errorText } from "../api.js";
 import { ask, button, h, heading, link, notice, qrImage, say } from "../dom.js";
 import { gettext } from "../i18n.js";
@@ -56,9 +56,9 @@ export default async function settingsScreen({ loadMe, navigate }) {
       say(saveResult, errorText(error), "error");
     }
   } },
-    h("h2", null, gettext("What your calendar shows")),
+    h("h2", null, gettext("What your phone shows")),
     h("label", { class: "check" }, h("input", { type: "checkbox", name: "discreet", checked: feed.discreet }),
-      h("span", null, gettext("Discreet: women-only sessions get a plain title and no place (for a shared phone)"))),
+      h("span", null, gettext("Discreet: women-only sessions get a plain title and no place in your calendar, texts and emails (for a shared phone)"))),
     h("label", null, h("span", null, gettext("Plain title to show")), h("input", { name: "discreet_title", value: feed.discreet_title, maxlength: 60 })),
     h("label", { class: "check" }, h("input", { type: "checkbox", name: "include_followed", checked: feed.include_followed }),
       h("span", null, gettext("Also every session of activities I follow"))),

@@ -19,6 +19,7 @@ from backend.access.models import AccessRequest, Space
 from backend.accounts.models import Participant
 from backend.accounts.services import participant_for_user
 from backend.bookings import services as booking_services
+from backend.feeds import services as feed_services
 from backend.organisations.models import Organisation, Room, RoomReservation, Venue
 from backend.organisations.services import organisation_role_assign
 from backend.registers import services as register_services
@@ -173,6 +174,9 @@ class Command(BaseCommand):
         access_services.space_coordinator_appoint(space=women, user=users["coord.women"])
         for who in ("tutor.amira", "learner.fatima"):
             access_services.space_grant(actor=users["coord.women"], space=women, user=users[who])
+        # Discreet texts, emails and feed are the default (Fatima's); Amira's phone
+        # is her own and she chose the full wording.
+        feed_services.feed_settings_update(user=users["tutor.amira"], discreet=False)
         access_services.access_request_create(
             user=users["learner.layla"], space=women, message="My friend Fatima told me about it."
         )
