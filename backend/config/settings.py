@@ -138,6 +138,8 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses sign-in while an account or address is locked out.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # A learner's name or phone number and the secret she chose (never a password).
+    "backend.accounts.backends.LearnerSecretBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -156,6 +158,8 @@ AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "1" if not DEBU
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 # API clients get the lockout as {code, detail, fields} JSON; the admin keeps axes' page.
 AXES_LOCKOUT_CALLABLE = "backend.accounts.lockout.lockout_response"
+# A learner's name or phone number counts in one spelling, whatever the case or spaces.
+AXES_USERNAME_CALLABLE = "backend.accounts.backends.axes_username"
 
 # Guardian's anonymous user would let object permissions be granted to "everyone";
 # visibility of protected spaces must only ever come from a grant to a person.

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from backend.access.api import AccessRequestViewSet, SpaceViewSet
-from backend.accounts.api import MeView, SignInCodeView, SignInView, SignOutView
+from backend.accounts.api import MeView, SignInCodeView, SignInSecretView, SignInView, SignOutView
 from backend.bookings.api import BookingViewSet, QueueEntryViewSet
 from backend.common.app_shell import app_shell, javascript_catalogue, set_language
 from backend.common.health import healthz, readyz
@@ -40,6 +40,7 @@ urlpatterns = [
     path("api/v1/me/", MeView.as_view(), name="me"),
     path("api/v1/auth/sign-in/", SignInView.as_view(), name="sign-in"),
     path("api/v1/auth/sign-in-code/", SignInCodeView.as_view(), name="sign-in-code"),
+    path("api/v1/auth/sign-in-secret/", SignInSecretView.as_view(), name="sign-in-secret"),
     path("api/v1/auth/sign-out/", SignOutView.as_view(), name="sign-out"),
     path("api/v1/reports/figures/", FiguresView.as_view(), name="figures"),
     path("api/v1/reports/figures.csv", FiguresCsvView.as_view(), name="figures-csv"),

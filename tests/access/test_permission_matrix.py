@@ -92,6 +92,7 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
     # Signing in and out: anyone may try (an empty body is refused as invalid).
     "sign-in": {"-": {"post": everyone(400)}},
     "sign-in-code": {"-": {"post": everyone(400)}},
+    "sign-in-secret": {"-": {"post": everyone(400)}},
     "sign-out": {"-": {"post": everyone(204)}},
     # Coordinators (of an organisation or a space) make learner logins.
     "learner-account-list": {
