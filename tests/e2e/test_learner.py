@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
+from backend.access import services as access_services
+from backend.accounts import services as account_services
 from backend.bookings import services as booking_services
 from backend.bookings.models import Booking
+from backend.registers import services as register_services
 from tests.e2e.scenarios import go, lang_dir, one_off, ready
 
 
@@ -100,6 +104,12 @@ def test_signing_in_with_a_one_time_code_from_a_coordinator(world, app, screensh
     screenshot(coordinator, "sign-in-slip")
 
     learner = app(f"/#/code/{code}")
+    ready(learner, "code")
+    # The code works: she chooses her secret before it is used up.
+    learner.get_by_label("Your new secret").fill("274918")
+    learner.get_by_label("The same secret again").fill("274918")
+    screenshot(learner, "choose-secret")
+    learner.get_by_role("button", name="Sign in with my code").click()
     ready(learner, "timetable")
     expect(learner.locator("#nav").get_by_role("link", name="My bookings")).to_be_visible()
     assert learner.evaluate("fetch('/api/v1/me/').then(r => r.json())")["known_as"] == "Hana"
@@ -140,3 +150,67 @@ def test_signing_in_with_a_password_and_the_language_switch_is_remembered(world,
     world.learner.refresh_from_db()
     assert world.learner.preferred_language == "fa"
     go(page, "/settings", "settings")
+
+
+NEUTRAL = "https://neutral.example/weather"
+
+
+@pytest.mark.parametrize("locale", ["ar", "fa"])
+def test_after_a_quick_exit_she_signs_back_in_with_her_secret(
+    world, app, settings, screenshot, axe_check, locale
+):
+    settings.HARBOUR_QUICK_EXIT_URL = NEUTRAL
+    amina = register_services.learner_account_create(
+        actor=world.coordinator, known_as="Amina", phone="07700 900555", organisation=world.org,
+        preferred_language=locale,
+    )  # fmt: skip
+    access_services.space_grant(actor=world.space_coordinator, space=world.space, user=amina.user)
+    _, code = account_services.sign_in_code_create(user=amina.user, issued_by=world.coordinator)
+    one_off(world, title="Women's swimming", space=world.space)
+    page = app(f"/#/code/{code}", locale=locale)
+    page.route(NEUTRAL, lambda route: route.fulfill(body="Sunny", content_type="text/html"))
+    ready(page, "code")
+    expect(page.locator("input[name=newSecret]")).to_be_visible()
+    page.locator("input[name=newSecret]").fill("۲۷۴۹۱۸")  # typed on a Persian keyboard
+    page.locator("input[name=newSecretAgain]").fill("۲۷۴۹۱۸")
+    screenshot(page, f"choose-secret-{locale}")
+    page.locator("form:has(input[name=code]) button[type=submit]").click()
+    ready(page, "timetable")
+    page.locator("button.quick-exit").click()
+    page.wait_for_url(NEUTRAL)
+
+    page.goto(app.url("/#/sign-in"))
+    ready(page, "sign-in")
+    assert page.evaluate("fetch('/api/v1/me/').then(r => r.status)") == 403
+    axe_check(page, f"sign-in {locale}")
+    screenshot(page, f"sign-in-{locale}")
+    form = page.locator("form:has(input[name=who])")
+    form.locator("input[name=who]").fill("+44 7700 900555")
+    form.locator("input[name=secret]").fill("274918")
+    form.locator("button[type=submit]").click()
+    ready(page, "timetable")
+    expect(page.locator("li.session", has_text="Women's swimming")).to_be_visible()
+
+
+def test_wrong_secrets_lock_her_out_like_passwords(world, app):
+    amina = register_services.learner_account_create(
+        actor=world.coordinator, known_as="Amina", organisation=world.org
+    )
+    account_services.user_sign_in_secret_set(user=amina.user, secret="274918")
+    page = app("/#/sign-in", locale="ar")
+    ready(page, "sign-in")
+    form = page.locator("form:has(input[name=who])")
+    alert = page.get_by_role("alert")
+    for attempt in range(5):
+        form.locator("input[name=who]").fill("amina")
+        form.locator("input[name=secret]").fill(f"90817{attempt}")
+        form.locator("button[type=submit]").click()
+        expect(alert).to_be_visible()
+        expect(form.locator("button[type=submit]")).to_be_enabled()
+        if attempt < 4:
+            page.evaluate("document.querySelector('main .result').replaceChildren()")
+    form.locator("input[name=secret]").fill("274918")
+    form.locator("button[type=submit]").click()
+    expect(alert).to_be_visible()
+    assert re.search(r"[\u0600-\u06FF]", alert.inner_text())
+    assert page.evaluate("fetch('/api/v1/me/').then(r => r.status)") == 403
