@@ -24,6 +24,7 @@ from backend.access import policy
 from backend.accounts.models import Participant
 from backend.accounts.services import participant_for_user
 from backend.common.errors import ApplicationError, NotFoundError, field_not_found, required_reason
+from backend.notifications.one_tap import reply_links
 from backend.notifications.services import notification_queue
 from backend.timetable.models import Activity, Session
 
@@ -43,6 +44,7 @@ def _tell(booking: Booking, kind: str, **extra) -> None:
         activity=session.activity.title,
         when=_when(session),
         where=f"{session.room.venue.name}, {session.room.name}",
+        **reply_links(booking),
         **extra,
     )
 
@@ -283,12 +285,14 @@ def _own_or_managed(actor, booking: Booking) -> None:
 
 
 @transaction.atomic
-def booking_cancel(*, actor, booking: Booking, note: str = "") -> Booking:
+def booking_cancel(*, actor, booking: Booking, note: str = "", by_link: bool = False) -> Booking:
     """Cancel a place, a waiting-list place or an offer. A freed place goes to
-    the line at once. Cancelling twice is harmless."""
+    the line at once. Cancelling twice is harmless. `by_link`: from her one-tap
+    link (notifications/one_tap.py), whose signature is the authority."""
     session = _lock_session(booking.session_id)
     booking = Booking.objects.select_related("participant").get(pk=booking.pk)
-    _own_or_managed(actor, booking)
+    if not by_link:
+        _own_or_managed(actor, booking)
     if booking.status not in (*HOLDING, Booking.Status.WAITING):
         return booking
     held = booking.status in HOLDING
@@ -305,12 +309,13 @@ def booking_cancel(*, actor, booking: Booking, note: str = "") -> Booking:
     return booking
 
 
-def offer_accept(*, actor, booking: Booking) -> Booking:
+def offer_accept(*, actor, booking: Booking, by_link: bool = False) -> Booking:
     now = timezone.now()
     with transaction.atomic():
         session = _lock_session(booking.session_id)
         booking = Booking.objects.select_related("participant").get(pk=booking.pk)
-        _own_or_managed(actor, booking)
+        if not by_link:
+            _own_or_managed(actor, booking)
         if booking.status == Booking.Status.CONFIRMED:
             return booking
         if session.status == Session.Status.CANCELLED or now >= session.start:

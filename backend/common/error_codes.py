@@ -43,6 +43,12 @@ ERROR_MESSAGES: dict[str, str] = {
         "Choose at least 6 digits (not 123456 or 111111), or a phrase of at least 8 letters."
     ),
     "sign_in_secret_failed": "That name or phone number and secret do not match.",
+    # One-tap replies from messages
+    "reply_link_invalid": "This link does not work. Open Harbour to see your bookings.",
+    "reply_link_used": "This link has been used already.",
+    "reply_link_expired": (
+        "This link has expired: the session has started, is cancelled, or the offer has ended."
+    ),
     "csrf_failed": "The page is out of date. Reload it and try again.",
     # Timetable
     "invalid_recurrence": "The repeat rule is not valid.",

@@ -215,6 +215,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "sign_in": os.environ.get("HARBOUR_SIGN_IN_RATE", "30/min"),
         "sign_in_code": os.environ.get("HARBOUR_SIGN_IN_CODE_RATE", "10/min"),
+        "reply": os.environ.get("HARBOUR_REPLY_RATE", "30/min"),
     },
     # The client address is the one the nearest proxy saw (as for axes), so a
     # forged X-Forwarded-For cannot buy fresh guesses.
@@ -248,6 +249,13 @@ HARBOUR_REGISTER_LOCK_DAYS = int(os.environ.get("HARBOUR_REGISTER_LOCK_DAYS", "7
 
 # A one-time sign-in code (for learners without email) expires after this many days.
 HARBOUR_SIGN_IN_CODE_DAYS = int(os.environ.get("HARBOUR_SIGN_IN_CODE_DAYS", "7"))
+# The address people open Harbour at: messages carry links to it (one-tap replies).
+HARBOUR_SITE_URL = os.environ.get("HARBOUR_SITE_URL", "http://localhost:8000")
+# Reminders (send_reminders): the day before the session at this local hour, never
+# in quiet hours (from QUIET_START to QUIET_END, local time).
+HARBOUR_REMINDER_HOUR = int(os.environ.get("HARBOUR_REMINDER_HOUR", "18"))
+HARBOUR_QUIET_START = int(os.environ.get("HARBOUR_QUIET_START", "21"))
+HARBOUR_QUIET_END = int(os.environ.get("HARBOUR_QUIET_END", "8"))
 
 # The widest date range one sessions list may ask for.
 HARBOUR_MAX_RANGE_DAYS = 92

@@ -13,6 +13,7 @@ from backend.common.app_shell import app_shell, javascript_catalogue, set_langua
 from backend.common.health import healthz, readyz
 from backend.common.views import PingView
 from backend.feeds.api import FeedRotateView, FeedView, FollowViewSet
+from backend.notifications.api import ReplyView, short_link
 from backend.organisations.api import OrganisationViewSet, VenueViewSet
 from backend.registers.api import LearnerAccountViewSet, ParticipantViewSet, RegisterViewSet
 from backend.reports.api import FiguresCsvView, FiguresView
@@ -46,6 +47,7 @@ urlpatterns = [
     path("api/v1/reports/figures.csv", FiguresCsvView.as_view(), name="figures-csv"),
     path("api/v1/feed/", FeedView.as_view(), name="feed"),
     path("api/v1/feed/rotate/", FeedRotateView.as_view(), name="feed-rotate"),
+    path("api/v1/replies/<str:token>/", ReplyView.as_view(), name="reply"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script from our origin: no inline script, so the
@@ -57,6 +59,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("jsi18n/", javascript_catalogue, name="javascript-catalog"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("r/<str:token>", short_link, name="reply-link"),
     path("", app_shell, name="app"),
 ]
 handler404 = "backend.common.views.not_found"

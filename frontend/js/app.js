@@ -26,6 +26,7 @@ const routes = [
   ["line", /^\/line\/([\w-]+)$/, () => import("./screens/line.js")],
   ["figures", /^\/figures$/, () => import("./screens/figures.js")],
   ["learners", /^\/learners$/, () => import("./screens/learners.js")],
+  ["reply", /^\/reply\/([\w.-]+)$/, () => import("./screens/reply.js")],
 ];
 
 const main = document.getElementById("main");

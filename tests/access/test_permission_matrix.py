@@ -204,6 +204,9 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
         "protected_activity": {"get": {**everyone(404)}},
     },
     "feed-personal": {"token": {"get": everyone(200)}},
+    # One-tap replies from messages: the signed token is the authority, whoever holds it.
+    "reply": {"reply_token": {"get": everyone(200), "post": everyone(200)}},
+    "reply-link": {"reply_token": {"get": everyone(302)}},
     "feed-mine": {"-": {"get": only({}, 200, anonymous=404)}},
     "feed-session": {
         "public_session": {"get": everyone(200)},
@@ -314,7 +317,10 @@ def targets(world):
     code_learner = register_services.learner_account_create(
         actor=world.coordinator, known_as="Hana", organisation=world.org
     )
+    from backend.notifications.one_tap import reply_token_make
+
     return {
+        "reply_token": reply_token_make(booking_id=own.pk, purpose="cancel"),
         "code_learner": code_learner.pk,
         "learner_participant": Participant.objects.get(user=world.learner).pk,
         "own_follow": follow.pk,
@@ -339,6 +345,8 @@ URL_KWARG = {
     "feed-activity": "activity_id",
     "feed-personal": "token",
     "feed-session": "session_id",
+    "reply": "token",
+    "reply-link": "token",
 }
 
 

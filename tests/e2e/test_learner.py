@@ -214,3 +214,32 @@ def test_wrong_secrets_lock_her_out_like_passwords(world, app):
     expect(alert).to_be_visible()
     assert re.search(r"[\u0600-\u06FF]", alert.inner_text())
     assert page.evaluate("fetch('/api/v1/me/').then(r => r.status)") == 403
+
+
+@pytest.mark.parametrize("locale", ["ar", "fa"])
+def test_a_one_tap_link_frees_her_place_without_signing_in(
+    world, app, screenshot, axe_check, locale
+):
+    from backend.accounts.services import participant_for_user
+    from backend.notifications.one_tap import reply_token_make
+
+    session = one_off(world, title="Trip to Matlock Bath", capacity=5)
+    participant = participant_for_user(user=world.learner)
+    participant.preferred_language = locale
+    participant.save()
+    booking, _ = booking_services.booking_create(actor=world.learner, session=session)
+    token = reply_token_make(booking_id=booking.pk, purpose="cancel")
+    page = app(f"/r/{token}")  # a phone that has chosen no language: hers, from the link
+    ready(page, "reply")
+    assert lang_dir(page) == [locale, "rtl"]
+    expect(page.locator(".reply-what bdi").first).to_have_text("Trip to Matlock Bath")
+    axe_check(page, f"reply {locale}")
+    screenshot(page, f"reply-{locale}")
+    page.locator(".reply button.danger").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"
+    screenshot(page, f"reply-done-{locale}")
+    page.reload()
+    ready(page, "reply")
+    expect(page.locator(".reply button.danger")).to_have_count(0)  # used once
