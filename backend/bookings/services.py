@@ -24,6 +24,7 @@ from backend.access import policy
 from backend.accounts.models import Participant
 from backend.accounts.services import participant_for_user
 from backend.common.errors import ApplicationError, NotFoundError, field_not_found, required_reason
+from backend.common.translations import translated
 from backend.notifications.one_tap import reply_links
 from backend.notifications.services import notification_queue
 from backend.timetable.models import Activity, Session
@@ -38,12 +39,13 @@ def _when(session: Session) -> str:
 
 def _tell(booking: Booking, kind: str, **extra) -> None:
     session = booking.session
+    language = booking.participant.preferred_language
     notification_queue(
         participant=booking.participant,
         kind=kind,
-        activity=session.activity.title,
+        activity=translated(session.activity, "title", language),
         when=_when(session),
-        where=f"{session.room.venue.name}, {session.room.name}",
+        where=f"{translated(session.room.venue, 'name', language)}, {session.room.name}",
         **reply_links(booking),
         **extra,
     )
@@ -541,7 +543,8 @@ def session_cancelled_notify(*, session: Session) -> int:
         "participant", "session__activity", "session__room__venue"
     )
     for booking in people:
-        _tell(booking, "session_cancelled", reason=session.cancel_reason)
+        reason = translated(session, "cancel_reason", booking.participant.preferred_language)
+        _tell(booking, "session_cancelled", reason=reason)
     return len(people)
 
 

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers
 
 from backend.access import policy
+from backend.common.translations import TranslatedField
 from backend.common.views import HarbourViewSet
 
 from .models import Organisation, Room, Venue
@@ -42,6 +43,9 @@ class VenueSerializer(serializers.ModelSerializer):
 
 
 class VenueRefSerializer(serializers.ModelSerializer):
+    name = TranslatedField()
+    address = TranslatedField(allow_blank=True)
+
     class Meta:
         model = Venue
         fields = ["id", "name", "address", "postcode"]

@@ -47,6 +47,8 @@ class Venue(TimestampedModel):
     name = models.CharField(max_length=200)
     address = models.TextField(blank=True)
     postcode = models.CharField(max_length=12, blank=True)
+    # {lang: {"name"|"address": text}}: common/translations.py
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["name"]

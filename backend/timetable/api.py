@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from backend.access import policy
 from backend.access.models import Space
 from backend.common.schema import LocalTimeField
+from backend.common.translations import TranslatedField, TranslationsField
 from backend.common.views import HarbourViewSet
 from backend.organisations.api import (
     OrganisationRefSerializer,
@@ -60,13 +61,20 @@ class ActivitySerializer(serializers.ModelSerializer):
     venue = VenueRefSerializer(source="room.venue")
     room = RoomSerializer()
     schedule = serializers.SerializerMethodField()
+    # In the viewer's language where the coordinator gave one, else the original.
+    title = TranslatedField()
+    description = TranslatedField(allow_blank=True)
+    what_to_bring = TranslatedField(allow_blank=True)
+    translations = serializers.JSONField(
+        read_only=True, help_text="{language: {field: text}}, as the coordinator typed them."
+    )
 
     class Meta:
         model = Activity
         fields = [
             "id", "organisation", "space", "kind", "title", "description", "what_to_bring",
             "level", "languages", "venue", "room", "capacity", "booking_required",
-            "booking_opens_days", "booking_closes_hours", "schedule",
+            "booking_opens_days", "booking_closes_hours", "schedule", "translations",
         ]  # fmt: skip
 
     @extend_schema_field(ScheduleSerializer)
@@ -92,6 +100,7 @@ class SessionActivitySerializer(serializers.ModelSerializer):
     # Only ever present for people who may see the space: the app shows its
     # quick-exit button on such sessions.
     space = SpaceRefSerializer(allow_null=True)
+    title = TranslatedField()
 
     class Meta:
         model = Activity
@@ -106,6 +115,7 @@ class SessionSerializer(serializers.ModelSerializer):
     venue = VenueRefSerializer(source="room.venue")
     room = RoomSerializer()
     places_left = serializers.SerializerMethodField()
+    cancel_reason = TranslatedField(allow_blank=True)
 
     class Meta:
         model = Session
@@ -200,9 +210,10 @@ class ActivityWriteSerializer(serializers.Serializer):
     booking_opens_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
     booking_closes_hours = serializers.IntegerField(required=False, min_value=0, max_value=24 * 60)
     schedule = ScheduleInputSerializer()
+    translations = TranslationsField("activity")
 
     PLAIN = ("kind", "title", "description", "what_to_bring", "level", "booking_required",
-             "booking_opens_days", "booking_closes_hours")  # fmt: skip
+             "booking_opens_days", "booking_closes_hours", "translations")  # fmt: skip
 
     def resolved_space(self, user) -> Space | None:
         space_id = self.validated_data.get("space")
@@ -227,6 +238,7 @@ class ActivityUpdateSerializer(ActivityWriteSerializer):
 
 class CancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
+    translations = TranslationsField("session")
 
 
 class MoveSerializer(serializers.Serializer):
@@ -393,7 +405,10 @@ class SessionViewSet(HarbourViewSet):
         data.is_valid(raise_exception=True)
         return self._respond(
             services.session_cancel(
-                actor=request.user, session=session, reason=data.validated_data["reason"]
+                actor=request.user,
+                session=session,
+                reason=data.validated_data["reason"],
+                translations=data.validated_data.get("translations"),
             )
         )
 
