@@ -74,7 +74,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         fields = [
             "id", "organisation", "space", "kind", "title", "description", "what_to_bring",
             "level", "languages", "venue", "room", "capacity", "booking_required",
-            "booking_opens_days", "booking_closes_hours", "schedule", "translations",
+            "booking_opens_days", "booking_closes_hours", "offer_hours", "schedule", "translations",
         ]  # fmt: skip
 
     @extend_schema_field(ScheduleSerializer)

@@ -37,6 +37,7 @@ const whenFormats = {
   long: new Intl.DateTimeFormat(locale, { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone: TIME_ZONE }),
   short: new Intl.DateTimeFormat(locale, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: TIME_ZONE }),
 };
+const dayMonth = new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", timeZone: TIME_ZONE });
 const COMMA = ["ar", "fa", "ur", "ps", "ckb"].includes(lang.split("-")[0]) ? "، " : ", ";
 const numbers = new Intl.NumberFormat(locale);
 const percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 0 });
@@ -51,6 +52,9 @@ export const fmt = {
   when: (a, b, size = "long") => whenFormats[size].formatRange(new Date(a), new Date(b)),
   /* Two names ("venue, room") with the language's own comma. */
   pair: (a, b) => (a && b ? `${a}${COMMA}${b}` : a || b || ""),
+  comma: COMMA,
+  /* "1–7 Dec", in the locale's own words and digits. */
+  days: (a, b) => dayMonth.formatRange(new Date(a), new Date(b)),
   number: (n) => numbers.format(n),
   percent: (n) => percent.format(n),
 };

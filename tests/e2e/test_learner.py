@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 
 import pytest
 from playwright.sync_api import expect
@@ -77,16 +78,19 @@ def test_a_full_session_puts_her_on_the_waiting_list_and_a_cancellation_promotes
     screenshot(page, "promoted")
 
 
-def test_a_refusal_says_why_in_her_language(world, app):
+def test_a_refusal_says_why_in_her_language(world, app, screenshot):
     session = one_off(world, title="Allotment", capacity=3, days_ahead=40)  # not open yet
     page = app(f"/#/session/{session.pk}", user=world.learner, locale="ar")
     ready(page, "session")
     assert page.evaluate("document.documentElement.dir") == "rtl"
-    page.locator(".actions button.primary").click()
-    alert = page.get_by_role("alert")
-    expect(alert).to_be_visible()
-    text = alert.inner_text()
-    assert re.search(r"[\u0600-\u06FF]", text), text  # Arabic, from the error code
+    # Not offered before booking opens: the button says when, and is disabled.
+    opens = page.locator(".actions button.primary")
+    expect(opens).to_be_disabled()
+    assert re.search(r"[\u0600-\u06FF]", opens.inner_text())
+    assert "," not in opens.inner_text()  # Arabic separators, not a Latin comma
+    screenshot(page, "booking-opens-ar")
+    # A refusal anyway (a stale screen) is still in her language.
+    page.evaluate("document.querySelector('.actions button.primary').disabled = false")
     assert not Booking.objects.filter(session=session).exists()
 
 
@@ -243,3 +247,62 @@ def test_a_one_tap_link_frees_her_place_without_signing_in(
     page.reload()
     ready(page, "reply")
     expect(page.locator(".reply button.danger")).to_have_count(0)  # used once
+
+
+def test_after_joining_a_waiting_list_she_is_told_what_happens_next(world, app):
+    session = one_off(world, title="Football", capacity=1)
+    booking_services.booking_create(actor=world.learner_with_grant, session=session)
+    page = app(f"/#/session/{session.pk}", user=world.learner, locale="fa")
+    ready(page, "session")
+    page.locator(".actions button.primary").click()
+    status = page.get_by_role("status").filter(has_text="\u06f1")  # number 1, in Persian
+    expect(status).to_be_visible()
+    assert "پیام" in status.inner_text()  # "we send you a message"
+
+
+@pytest.mark.parametrize("locale", ["ar", "fa"])
+def test_at_360px_filters_fold_and_three_sessions_show_above_the_fold(
+    world, app, screenshot, locale
+):
+    for i in range(6):
+        one_off(world, title=f"Session {i}", capacity=5, start=time(9 + i), end=time(10 + i))
+    page = app("/", user=world.learner, locale=locale)
+    ready(page, "timetable")
+    expect(page.locator("details.filter-fold")).not_to_have_attribute("open", "")
+    screenshot(page, f"timetable-360-{locale}")
+    fold = page.evaluate("window.innerHeight")
+    tops = page.locator("li.session").evaluate_all(
+        "cards => cards.map(c => c.getBoundingClientRect().bottom)"
+    )
+    assert sum(1 for bottom in tops if bottom <= fold) >= 3, (tops, fold)
+    expect(page.locator("li.session .title svg.kind").first).to_be_visible()  # pictogram
+    page.locator("details.filter-fold > summary").click()
+    expect(page.get_by_label(re.compile("."), exact=False).first).to_be_visible()
+    screenshot(page, f"timetable-filters-open-{locale}")
+
+
+def test_back_returns_to_the_same_place_in_the_list(world, app):
+    for i in range(12):
+        one_off(world, title=f"Class {i:02d}", capacity=5, days_ahead=1 + i % 5,
+                start=time(8 + i), end=time(9 + i))  # fmt: skip
+    page = app("/", user=world.learner)
+    ready(page, "timetable")
+    card = page.locator("li.session").nth(9)
+    card.scroll_into_view_if_needed()
+    before = page.evaluate("window.scrollY")
+    assert before > 200
+    card.get_by_role("link").click()
+    ready(page, "session")
+    page.go_back()
+    ready(page, "timetable")
+    page.wait_for_function(f"Math.abs(window.scrollY - {before}) < 5")
+
+
+def test_links_are_at_least_44px_tall(world, app):
+    one_off(world, title="Trip", capacity=5)
+    page = app("/", user=world.learner)
+    ready(page, "timetable")
+    heights = page.locator("main a, #nav a").evaluate_all(
+        "links => links.filter(a => a.offsetParent).map(a => a.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 44, heights
