@@ -133,3 +133,25 @@ def test_the_first_screen_shows_her_language_bidi_isolated(world, football):
     page = in_language(APIClient(), "ar").get("/").content.decode()
     assert f"<bdi>{AR_TITLE}</bdi>" in page
     assert "<bdi>كنيسة القديسة آن</bdi>" in page
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_activities_in_arabic_and_farsi_and_fatima_has_a_secret():
+    from django.core.management import call_command
+
+    from backend.timetable.models import Activity
+
+    call_command("load_demo", force=True, verbosity=0)
+    translated_titles = Activity.objects.exclude(translations={}).count()
+    assert translated_titles >= 8
+    football = Activity.objects.get(title="Football")
+    assert (
+        in_language(APIClient(), "fa").get(f"{ACTIVITIES}{football.pk}/").json()["title"]
+        == "فوتبال"
+    )
+    response = APIClient().post(
+        "/api/v1/auth/sign-in-secret/",
+        {"name_or_phone": "07700 900456", "secret": "274918"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
