@@ -9,7 +9,7 @@ from rest_framework.routers import DefaultRouter
 from backend.access.api import AccessRequestViewSet, SpaceViewSet
 from backend.accounts.api import MeView, SignInCodeView, SignInSecretView, SignInView, SignOutView
 from backend.bookings.api import BookingViewSet, QueueEntryViewSet
-from backend.common.app_shell import app_shell, javascript_catalogue, set_language
+from backend.common.app_shell import app_shell, javascript_catalogue, json_catalogue, set_language
 from backend.common.health import healthz, readyz
 from backend.common.views import PingView
 from backend.feeds.api import FeedRotateView, FeedView, FollowViewSet
@@ -58,6 +58,7 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("jsi18n/", javascript_catalogue, name="javascript-catalog"),
+    path("jsi18n/<str:language>.json", json_catalogue, name="json-catalogue"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("r/<str:token>", short_link, name="reply-link"),
     path("", app_shell, name="app"),

@@ -99,9 +99,14 @@ def test_signing_in_with_a_one_time_code_from_a_coordinator(world, app, screensh
     ready(coordinator, "learners")
     axe_check(coordinator, "learners")
     coordinator.get_by_label("Name she is known by").fill("Hana")
+    coordinator.get_by_label("Her language for Harbour").select_option("fa")
     coordinator.get_by_role("button", name="Create the account and a code").click()
     slip = coordinator.locator(".slip")
     expect(slip).to_be_visible()
+    # Printed in HER language, with the site's address, whatever the coordinator's.
+    assert slip.get_attribute("lang") == "fa" and slip.get_attribute("dir") == "rtl"
+    expect(slip.locator(".site bdi")).to_have_text(app.base_url)
+    assert re.search(r"[\u0600-\u06FF]", slip.locator("h2").inner_text())
     code = slip.locator(".code").inner_text()
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code), code
     expect(slip.get_by_role("img")).to_be_visible()  # the QR code
