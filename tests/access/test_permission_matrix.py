@@ -272,6 +272,8 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
     "api-docs": {"-": {"get": everyone(200)}},
     "app": {"-": {"get": everyone(200)}},
     "javascript-catalog": {"-": {"get": everyone(200)}},
+    # One named language's public words (the sign-in slip in her language).
+    "json-catalogue": {"language": {"get": everyone(200)}},
     # Django's set_language: POST only; without a `next` it redirects to "/".
     "set_language": {"-": {"post": everyone(302)}},
 }
@@ -320,6 +322,7 @@ def targets(world):
     from backend.notifications.one_tap import reply_token_make
 
     return {
+        "language": "fa",
         "reply_token": reply_token_make(booking_id=own.pk, purpose="cancel"),
         "code_learner": code_learner.pk,
         "learner_participant": Participant.objects.get(user=world.learner).pk,
@@ -347,6 +350,7 @@ URL_KWARG = {
     "feed-session": "session_id",
     "reply": "token",
     "reply-link": "token",
+    "json-catalogue": "language",
 }
 
 
