@@ -2,7 +2,10 @@
 
 /api/v1/me/ — the signed-in person and her roles.
 /api/v1/auth/sign-in/ — username and password (django-axes locks out guessing).
-/api/v1/auth/sign-in-code/ — a one-time code a coordinator gave her.
+/api/v1/auth/sign-in-code/ — a one-time code a coordinator gave her, with the
+    secret she chooses then (without it: `secret_required`, the code kept).
+/api/v1/auth/sign-in-secret/ — her name or phone number and that secret
+    (django-axes locks out guessing, as for passwords).
 /api/v1/auth/sign-out/.
 
 Signing in uses Django's session (the API's SessionAuthentication) and rotates
@@ -96,9 +99,11 @@ class SignInBase(APIView):
                 status_code=status.HTTP_403_FORBIDDEN,
             ) from None
 
-    def signed_in(self, request, user) -> Response:
+    def signed_in(
+        self, request, user, backend="django.contrib.auth.backends.ModelBackend"
+    ) -> Response:
         # login() gives her a new session key and a new CSRF token (no fixation).
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=backend)
         return Response(me_data(user))
 
 
@@ -136,6 +141,13 @@ class SignInCodeSerializer(serializers.Serializer):
     code = serializers.CharField(
         max_length=40, help_text="XXXX-XXXX; case, spaces and hyphens do not matter."
     )
+    secret = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="The secret she chooses: at least 6 digits, or a phrase of at least 8 letters.",
+    )
 
 
 class SignInCodeView(SignInBase):
@@ -146,8 +158,43 @@ class SignInCodeView(SignInBase):
         self.check_csrf(request)
         data = SignInCodeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.sign_in_code_consume(code=data.validated_data["code"])
+        user = services.sign_in_code_consume(
+            code=data.validated_data["code"], secret=data.validated_data.get("secret")
+        )
         return self.signed_in(request, user)
+
+
+class SignInSecretSerializer(serializers.Serializer):
+    name_or_phone = serializers.CharField(max_length=150)
+    secret = serializers.CharField(max_length=200, trim_whitespace=False)
+
+
+class SignInSecretView(SignInBase):
+    throttle_scope = "sign_in"
+
+    @extend_schema(request=SignInSecretSerializer, responses={200: MeSerializer})
+    def post(self, request):
+        self.check_csrf(request)
+        data = SignInSecretSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        who = data.validated_data["name_or_phone"]
+        # So that a success clears the failures counted under her name or number.
+        request._request.harbour_sign_in_key = services.sign_in_identifier_key(who)
+        user = authenticate(
+            request=request, name_or_phone=who, secret=data.validated_data["secret"]
+        )
+        if getattr(request, "axes_locked_out", False):
+            raise ApplicationError(
+                LOCKOUT_CODE, LOCKOUT_DETAIL, status_code=status.HTTP_429_TOO_MANY_REQUESTS
+            )
+        if user is None:
+            # The same words whether or not anyone has that name or number.
+            raise ApplicationError(
+                "sign_in_secret_failed", "That name or phone number and secret do not match."
+            )
+        return self.signed_in(
+            request, user, backend="backend.accounts.backends.LearnerSecretBackend"
+        )
 
 
 class SignOutView(APIView):

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 from backend.common.languages import language_choices
 
@@ -16,9 +17,26 @@ class User(AbstractUser):
         max_length=100, blank=True, help_text="The name the person wants to be called."
     )
     preferred_language = models.CharField(max_length=10, choices=language_choices, default="en")
+    # A learner's own secret (6+ digits or a passphrase), chosen when she first
+    # uses a sign-in code; a keyed hash like a password, but kept apart from
+    # `password` so that it is only ever accepted with her name or phone number
+    # (accounts/backends.py) and a coordinator can still reset it with a code.
+    sign_in_secret = models.CharField(max_length=128, blank=True)
+    sign_in_secret_set_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.known_as or self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash, with her secret folded in: when a coordinator resets it
+        # (a new code), every session signed in with the old one ends, e.g. on a
+        # phone someone else took. Unchanged for everyone without a secret.
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            self.password + self.sign_in_secret,
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Participant(models.Model):

@@ -1,13 +1,16 @@
 """Writes for people: the participant record behind a login, her language,
-and one-time sign-in codes."""
+one-time sign-in codes, and the secret she chooses with her first code."""
 
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import timedelta
+from itertools import pairwise
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -90,6 +93,13 @@ def sign_in_code_create(*, user, issued_by) -> tuple[SignInCode, str]:
         issued_by=issued_by,
         expires_at=now + timedelta(days=settings.HARBOUR_SIGN_IN_CODE_DAYS),
     )
+    # A new code is how a coordinator resets her secret: the old one stops
+    # working now (and so do sessions signed in with it), not when she uses the code.
+    get_user_model().objects.filter(pk=user.pk).update(
+        sign_in_secret="", sign_in_secret_set_at=None
+    )
+    user.sign_in_secret = ""
+    user.sign_in_secret_set_at = None
     return row, sign_in_code_format(cleaned)
 
 
@@ -102,22 +112,128 @@ def _code_invalid() -> ApplicationError:
     )
 
 
-@transaction.atomic
-def sign_in_code_consume(*, code: str):
-    """The user a valid code belongs to; the code is used up in the same step."""
-    cleaned = sign_in_code_normalise(code)
-    if cleaned is None:
-        raise _code_invalid()
-    now = timezone.now()
-    # A conditional UPDATE: of two simultaneous uses of one code, one wins.
-    open_code = SignInCode.objects.filter(
+def _open_codes(cleaned: str):
+    return SignInCode.objects.filter(
         code_hash=_code_hash(cleaned),
         used_at__isnull=True,
         revoked_at__isnull=True,
-        expires_at__gt=now,
+        expires_at__gt=timezone.now(),
         user__is_active=True,
     )
-    row = open_code.select_related("user").first()
-    if row is None or open_code.filter(pk=row.pk).update(used_at=now) != 1:
+
+
+@transaction.atomic
+def sign_in_code_consume(*, code: str, secret: str | None = None):
+    """The user a valid code belongs to, once she has chosen her secret.
+
+    Without `secret` a valid code is left unused and `secret_required` is
+    raised, so the app can ask her to choose one; with it, the code is used up
+    and her secret set in the same step (she is never left with a used code
+    and no way back in)."""
+    cleaned = sign_in_code_normalise(code)
+    if cleaned is None:
         raise _code_invalid()
+    open_code = _open_codes(cleaned)
+    row = open_code.select_related("user").first()
+    if row is None:
+        raise _code_invalid()
+    if secret is None or secret == "":
+        raise ApplicationError(
+            "secret_required",
+            "Choose a secret you can remember, to sign in again later.",
+            fields={"secret": ["Choose a secret."]},
+        )
+    clean_secret = sign_in_secret_clean(secret)
+    # A conditional UPDATE: of two simultaneous uses of one code, one wins.
+    if open_code.filter(pk=row.pk).update(used_at=timezone.now()) != 1:
+        raise _code_invalid()
+    user_sign_in_secret_set(user=row.user, secret=clean_secret)
     return row.user
+
+
+# --- her own secret -----------------------------------------------------------------------
+# After a quick exit, or on a new phone, she signs in again with her name or phone
+# number and a secret she chose: at least 6 digits, or a phrase. Guessing is held
+# back by django-axes (5 failures per name-or-phone and address, then an hour)
+# and the per-address throttle. See docs/learners.md for the threat model.
+
+SECRET_MIN_DIGITS = 6
+SECRET_MIN_PHRASE = 8
+# Persian and Arabic keyboards type their own digits: ۱۲۳ and ١٢٣ are 123.
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+
+
+def sign_in_text_normalise(text: str) -> str:
+    """One spelling for what she types: NFKC, Western digits, single spaces."""
+    text = unicodedata.normalize("NFKC", text or "").translate(_DIGITS)
+    return " ".join(text.split())
+
+
+def _too_simple(digits: str) -> bool:
+    if len(set(digits)) == 1:
+        return True
+    steps = {(int(b) - int(a)) % 10 for a, b in pairwise(digits)}
+    return steps in ({1}, {9})  # 123456, 987654, 890123...
+
+
+def sign_in_secret_clean(secret: str) -> str:
+    """Her secret as it is hashed, or `secret_too_weak`."""
+    cleaned = sign_in_text_normalise(secret)
+    compact = cleaned.replace(" ", "")
+    if compact.isdigit() and compact.isascii():
+        ok = len(compact) >= SECRET_MIN_DIGITS and not _too_simple(compact)
+        cleaned = compact
+    else:
+        ok = len(cleaned) >= SECRET_MIN_PHRASE and len(set(compact)) > 2
+    if not ok or len(cleaned) > 200:
+        raise ApplicationError(
+            "secret_too_weak",
+            "Choose at least 6 digits (not 123456 or 111111), or a phrase of at least 8 letters.",
+            fields={"secret": ["Choose at least 6 digits, or a phrase of at least 8 letters."]},
+        )
+    return cleaned
+
+
+def user_sign_in_secret_set(*, user, secret: str) -> None:
+    """Store her (already cleaned) secret as a keyed, slow hash."""
+    now = timezone.now()
+    encoded = make_password(secret)
+    get_user_model().objects.filter(pk=user.pk).update(
+        sign_in_secret=encoded, sign_in_secret_set_at=now
+    )
+    user.sign_in_secret = encoded
+    user.sign_in_secret_set_at = now
+
+
+def sign_in_identifier_key(identifier: str) -> str:
+    """What counts as "the same person" for lockouts and look-ups: a phone
+    number by its last 9 digits (07700 900123 = +44 7700 900123), a name
+    without case or extra spaces."""
+    text = sign_in_text_normalise(identifier)
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) >= 7 and all(ch.isdigit() or ch in "+-(). " for ch in text):
+        return "tel:" + digits[-9:]
+    return "name:" + text.casefold()
+
+
+def sign_in_secret_candidates(*, key: str):
+    """Logins that may be signed in to with a secret and this name or phone."""
+    kind, _, value = key.partition(":")
+    people = Participant.objects.filter(
+        user__isnull=False, erased_at__isnull=True, merged_into__isnull=True
+    )
+    if kind == "tel":
+        pattern = r"\D*".join(value) + r"\D*$"
+        people = people.filter(phone__regex=pattern)
+    else:
+        people = people.filter(known_as__iexact=value)
+    return (
+        get_user_model()
+        .objects.filter(
+            pk__in=people.values("user_id"),
+            is_active=True,
+            is_staff=False,
+            is_superuser=False,
+        )
+        .exclude(sign_in_secret="")[:10]
+    )

@@ -33,6 +33,8 @@ from backend.accounts.models import Participant
 from backend.accounts.services import participant_for_user
 from backend.common.db import short_lock_wait
 from backend.common.errors import ApplicationError, NotFoundError, field_not_found, required_reason
+from backend.common.translations import translated
+from backend.notifications.one_tap import reply_links
 from backend.notifications.services import is_discreet, notification_queue
 from backend.timetable.models import Activity, Session
 
@@ -46,13 +48,15 @@ def _when(session: Session) -> str:
 
 def _tell(booking: Booking, kind: str, **extra) -> None:
     session = booking.session
+    language = booking.participant.preferred_language
     notification_queue(
         participant=booking.participant,
         kind=kind,
         discreet=is_discreet(participant=booking.participant, session=session),
-        activity=session.activity.title,
+        activity=translated(session.activity, "title", language),
         when=_when(session),
-        where=f"{session.room.venue.name}, {session.room.name}",
+        where=f"{translated(session.room.venue, 'name', language)}, {session.room.name}",
+        **reply_links(booking),
         **extra,
     )
 
@@ -337,12 +341,14 @@ def _own_or_managed(actor, booking: Booking) -> None:
 
 
 @transaction.atomic
-def booking_cancel(*, actor, booking: Booking, note: str = "") -> Booking:
+def booking_cancel(*, actor, booking: Booking, note: str = "", by_link: bool = False) -> Booking:
     """Cancel a place, a waiting-list place or an offer. A freed place goes to
-    the line at once. Cancelling twice is harmless."""
+    the line at once. Cancelling twice is harmless. `by_link`: from her one-tap
+    link (notifications/one_tap.py), whose signature is the authority."""
     session = _lock_session(booking.session_id)
     booking = Booking.objects.select_related("participant").get(pk=booking.pk)
-    _own_or_managed(actor, booking)
+    if not by_link:
+        _own_or_managed(actor, booking)
     if booking.status not in (*HOLDING, Booking.Status.WAITING):
         return booking
     held = booking.status in HOLDING
@@ -359,12 +365,13 @@ def booking_cancel(*, actor, booking: Booking, note: str = "") -> Booking:
     return booking
 
 
-def offer_accept(*, actor, booking: Booking) -> Booking:
+def offer_accept(*, actor, booking: Booking, by_link: bool = False) -> Booking:
     now = timezone.now()
     with transaction.atomic():
         session = _lock_session(booking.session_id)
         booking = Booking.objects.select_related("participant").get(pk=booking.pk)
-        _own_or_managed(actor, booking)
+        if not by_link:
+            _own_or_managed(actor, booking)
         if booking.status == Booking.Status.CONFIRMED:
             return booking
         if session.status == Session.Status.CANCELLED or now >= session.start:
@@ -603,7 +610,8 @@ def session_cancelled_notify(*, session: Session) -> int:
         "participant", "session__activity", "session__room__venue"
     )
     for booking in people:
-        _tell(booking, "session_cancelled", reason=session.cancel_reason)
+        reason = translated(session, "cancel_reason", booking.participant.preferred_language)
+        _tell(booking, "session_cancelled", reason=reason)
     return len(people)
 
 

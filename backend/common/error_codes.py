@@ -43,6 +43,17 @@ ERROR_MESSAGES: dict[str, str] = {
     "signed_in_too_often": "Too many failed attempts. Try again in an hour, or ask a coordinator.",
     "sign_in_code_invalid": "That code does not work. Check it, or ask for a new one.",
     "sign_in_code_not_allowed": "You cannot give a sign-in code to this person.",
+    "secret_required": "Choose a secret you can remember, to sign in again later.",
+    "secret_too_weak": (
+        "Choose at least 6 digits (not 123456 or 111111), or a phrase of at least 8 letters."
+    ),
+    "sign_in_secret_failed": "That name or phone number and secret do not match.",
+    # One-tap replies from messages
+    "reply_link_invalid": "This link does not work. Open Harbour to see your bookings.",
+    "reply_link_used": "This link has been used already.",
+    "reply_link_expired": (
+        "This link has expired: the session has started, is cancelled, or the offer has ended."
+    ),
     "csrf_failed": "The page is out of date. Reload it and try again.",
     # Timetable
     "invalid_recurrence": "The repeat rule is not valid.",

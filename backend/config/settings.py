@@ -169,6 +169,8 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses sign-in while an account or address is locked out.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # A learner's name or phone number and the secret she chose (never a password).
+    "backend.accounts.backends.LearnerSecretBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -187,6 +189,8 @@ AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "1" if not DEBU
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 # API clients get the lockout as {code, detail, fields} JSON; the admin keeps axes' page.
 AXES_LOCKOUT_CALLABLE = "backend.accounts.lockout.lockout_response"
+# A learner's name or phone number counts in one spelling, whatever the case or spaces.
+AXES_USERNAME_CALLABLE = "backend.accounts.backends.axes_username"
 
 # Guardian's anonymous user would let object permissions be granted to "everyone";
 # visibility of protected spaces must only ever come from a grant to a person.
@@ -248,6 +252,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "sign_in": os.environ.get("HARBOUR_SIGN_IN_RATE", "30/min"),
         "sign_in_code": os.environ.get("HARBOUR_SIGN_IN_CODE_RATE", "10/min"),
+        "reply": os.environ.get("HARBOUR_REPLY_RATE", "30/min"),
     },
     # The client address is the one the nearest proxy saw (as for axes), so a
     # forged X-Forwarded-For cannot buy fresh guesses.
@@ -291,6 +296,13 @@ HARBOUR_REGISTER_OPENS_BEFORE_MINUTES = int(
 
 # A one-time sign-in code (for learners without email) expires after this many days.
 HARBOUR_SIGN_IN_CODE_DAYS = int(os.environ.get("HARBOUR_SIGN_IN_CODE_DAYS", "7"))
+# The address people open Harbour at: messages carry links to it (one-tap replies).
+HARBOUR_SITE_URL = os.environ.get("HARBOUR_SITE_URL", "http://localhost:8000")
+# Reminders (send_reminders): the day before the session at this local hour, never
+# in quiet hours (from QUIET_START to QUIET_END, local time).
+HARBOUR_REMINDER_HOUR = int(os.environ.get("HARBOUR_REMINDER_HOUR", "18"))
+HARBOUR_QUIET_START = int(os.environ.get("HARBOUR_QUIET_START", "21"))
+HARBOUR_QUIET_END = int(os.environ.get("HARBOUR_QUIET_END", "8"))
 
 # The widest date range one sessions list may ask for.
 HARBOUR_MAX_RANGE_DAYS = 92

@@ -7,17 +7,18 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from backend.access.api import AccessRequestViewSet, SpaceViewSet
-from backend.accounts.api import MeView, SignInCodeView, SignInView, SignOutView
+from backend.accounts.api import MeView, SignInCodeView, SignInSecretView, SignInView, SignOutView
 from backend.bookings.api import BookingViewSet, QueueEntryViewSet
 from backend.common.health import healthz, readyz
 from backend.common.offline import service_worker
 from backend.common.views import PingView
 from backend.feeds.api import FeedRotateView, FeedView, FollowViewSet
+from backend.notifications.api import ReplyView, short_link
 from backend.organisations.api import OrganisationViewSet, VenueViewSet
 from backend.people.api import LearnerAccountViewSet, ParticipantViewSet
 from backend.registers.api import RegisterViewSet
 from backend.reports.api import FiguresCsvView, FiguresView
-from backend.shell.views import app_shell, javascript_catalogue, set_language
+from backend.shell.views import app_shell, javascript_catalogue, json_catalogue, set_language
 from backend.timetable.api import ActivityViewSet, LanguageViewSet, SessionViewSet
 from backend.timetable.api_closures import ClosureViewSet, TermViewSet
 from backend.timetable.rooms_api import RoomAvailabilityView, RoomReservationViewSet
@@ -47,6 +48,7 @@ urlpatterns = [
     path("api/v1/me/", MeView.as_view(), name="me"),
     path("api/v1/auth/sign-in/", SignInView.as_view(), name="sign-in"),
     path("api/v1/auth/sign-in-code/", SignInCodeView.as_view(), name="sign-in-code"),
+    path("api/v1/auth/sign-in-secret/", SignInSecretView.as_view(), name="sign-in-secret"),
     path("api/v1/auth/sign-out/", SignOutView.as_view(), name="sign-out"),
     path("api/v1/reports/figures/", FiguresView.as_view(), name="figures"),
     path("api/v1/reports/figures.csv", FiguresCsvView.as_view(), name="figures-csv"),
@@ -57,6 +59,7 @@ urlpatterns = [
         RoomAvailabilityView.as_view(),
         name="room-availability",
     ),
+    path("api/v1/replies/<str:token>/", ReplyView.as_view(), name="reply"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script from our origin: no inline script, so the
@@ -69,7 +72,9 @@ urlpatterns = [
     path("jsi18n/", javascript_catalogue, name="javascript-catalog"),
     # At the root, so that the worker's scope covers the whole app (frontend/sw.js).
     path("sw.js", service_worker, name="service-worker"),
+    path("jsi18n/<str:language>.json", json_catalogue, name="json-catalogue"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("r/<str:token>", short_link, name="reply-link"),
     path("", app_shell, name="app"),
 ]
 handler404 = "backend.common.views.not_found"

@@ -32,3 +32,23 @@ class Notification(TimestampedModel):
     class Meta:
         ordering = ["created_at"]
         indexes = [models.Index(fields=["status", "created_at"])]
+
+
+class Reminder(models.Model):
+    """That a booking was reminded of its session at this start time: the
+    unique row makes `send_reminders` idempotent (run it as often as you like,
+    from several servers), and a session moved to a new time is reminded again."""
+
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.CASCADE, related_name="+")
+    session_start = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking", "session_start"], name="one_reminder_per_booking_and_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder for {self.booking_id} at {self.session_start:%Y-%m-%d %H:%M}"

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from backend.access import policy
 from backend.common.errors import NotFoundError
+from backend.common.translations import TranslatedField
 from backend.common.views import HarbourViewSet
 
 from . import services
@@ -58,6 +59,9 @@ class VenueSerializer(serializers.ModelSerializer):
 
 
 class VenueRefSerializer(serializers.ModelSerializer):
+    name = TranslatedField()
+    address = TranslatedField(allow_blank=True)
+
     class Meta:
         model = Venue
         fields = ["id", "name", "address", "postcode"]

@@ -60,6 +60,8 @@ class Venue(TimestampedModel):
         blank=True, help_text="Step-free access, lifts, toilets, hearing loop, parking..."
     )
     map_url = models.URLField(blank=True, max_length=500, help_text="A link to the venue on a map.")
+    # {lang: {"name"|"address": text}}: common/translations.py
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -127,3 +127,20 @@ def javascript_catalogue(request, *args, **kwargs):
     response = _catalogue_with_etag(request, *args, **kwargs)
     patch_vary_headers(response, ("Cookie", "Accept-Language"))
     return response
+
+
+_json_catalogue = i18n.JSONCatalog.as_view(domain=DOMAIN)
+
+
+@require_safe
+@cache_control(public=True, max_age=3600)
+def json_catalogue(request, language: str):
+    """/jsi18n/<language>.json: the app's strings in one named language, for
+    printing something in HER language (the sign-in slip) on a coordinator's
+    screen in another. Public words only: the same for everyone."""
+    if language not in dict(settings.LANGUAGES):
+        from django.http import Http404
+
+        raise Http404
+    with translation.override(language):
+        return _json_catalogue(request)

@@ -15,6 +15,7 @@ from backend.access import policy
 from backend.access.models import Space
 from backend.common.errors import ApplicationError
 from backend.common.schema import LocalTimeField
+from backend.common.translations import TranslatedField, TranslationsField
 from backend.common.views import HarbourViewSet
 from backend.organisations.api import (
     OrganisationRefSerializer,
@@ -76,13 +77,21 @@ class ActivitySerializer(serializers.ModelSerializer):
     venue = VenueRefSerializer(source="room.venue")
     room = RoomSerializer()
     schedule = serializers.SerializerMethodField()
+    # In the viewer's language where the coordinator gave one, else the original.
+    title = TranslatedField()
+    description = TranslatedField(allow_blank=True)
+    what_to_bring = TranslatedField(allow_blank=True)
+    translations = serializers.JSONField(
+        read_only=True, help_text="{language: {field: text}}, as the coordinator typed them."
+    )
 
     class Meta:
         model = Activity
         fields = [
             "id", "organisation", "space", "kind", "title", "description", "what_to_bring",
             "level", "languages", "venue", "room", "capacity", "booking_required",
-            "booking_opens_days", "booking_closes_hours", "weekly_limit", "schedule",
+            "booking_opens_days", "booking_closes_hours", "weekly_limit", "offer_hours", "schedule",
+            "translations",
         ]  # fmt: skip
 
     @extend_schema_field(ScheduleSerializer)
@@ -113,6 +122,7 @@ class SessionActivitySerializer(serializers.ModelSerializer):
     # Only ever present for people who may see the space: the app shows its
     # quick-exit button on such sessions.
     space = SpaceRefSerializer(allow_null=True)
+    title = TranslatedField()
 
     class Meta:
         model = Activity
@@ -127,6 +137,7 @@ class SessionSerializer(serializers.ModelSerializer):
     venue = VenueRefSerializer(source="room.venue")
     room = RoomSerializer()
     places_left = serializers.SerializerMethodField()
+    cancel_reason = TranslatedField(allow_blank=True)
 
     class Meta:
         model = Session
@@ -273,9 +284,11 @@ class ActivityWriteSerializer(serializers.Serializer):
         required=False, allow_null=True, min_value=1, max_value=50
     )
     schedule = ScheduleInputSerializer()
+    translations = TranslationsField("activity")
 
     PLAIN = ("kind", "title", "description", "what_to_bring", "level", "booking_required",
-             "booking_opens_days", "booking_closes_hours", "weekly_limit")  # fmt: skip
+             "booking_opens_days", "booking_closes_hours", "weekly_limit",
+             "translations")  # fmt: skip
 
     def resolved_space(self, user) -> Space | None:
         space_id = self.validated_data.get("space")
@@ -300,6 +313,7 @@ class ActivityUpdateSerializer(ActivityWriteSerializer):
 
 class CancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
+    translations = TranslationsField("session")
 
 
 class MoveSerializer(serializers.Serializer):
@@ -540,7 +554,10 @@ class SessionViewSet(HarbourViewSet):
         data.is_valid(raise_exception=True)
         return self._respond(
             services.session_cancel(
-                actor=request.user, session=session, reason=data.validated_data["reason"]
+                actor=request.user,
+                session=session,
+                reason=data.validated_data["reason"],
+                translations=data.validated_data.get("translations"),
             )
         )
 

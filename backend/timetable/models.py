@@ -79,6 +79,8 @@ class Activity(TimestampedModel):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     what_to_bring = models.CharField(max_length=300, blank=True)
+    # {lang: {"title"|"description"|"what_to_bring": text}}: common/translations.py
+    translations = models.JSONField(default=dict, blank=True)
     level = models.CharField(
         max_length=10, choices=Level.choices, blank=True, help_text="ESOL level (English only)."
     )
@@ -187,6 +189,8 @@ class Session(TimestampedModel):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     cancel_reason = models.CharField(max_length=300, blank=True)
+    # {lang: {"cancel_reason": text}}: common/translations.py
+    translations = models.JSONField(default=dict, blank=True)
     # Moved by a coordinator: series edits no longer touch its time or room.
     is_moved = models.BooleanField(default=False)
     # Kept but no longer matching the schedule (rule edited while people were booked).

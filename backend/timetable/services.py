@@ -53,7 +53,7 @@ SESSION_FIELDS = {"room", "capacity"}
 PLAIN_FIELDS = {
     "kind", "title", "description", "what_to_bring", "level", "booking_required",
     "booking_opens_days", "booking_closes_hours", "waitlist_mode", "offer_hours",
-    "weekly_limit", "max_group_size",
+    "weekly_limit", "max_group_size", "translations",
 }  # fmt: skip
 
 
@@ -501,13 +501,18 @@ def _locked_session_for(actor, session: Session) -> Session:
 
 
 @transaction.atomic
-def session_cancel(*, actor, session: Session, reason: str) -> Session:
+def session_cancel(
+    *, actor, session: Session, reason: str, translations: dict | None = None
+) -> Session:
+    """`translations`: the reason in other languages, {lang: {"cancel_reason": text}}."""
     reason = required_reason(reason, "Say why the session is cancelled; learners will see it.")
     session = _locked_session_for(actor, session)
     if session.status == Session.Status.CANCELLED and session.cancel_reason == reason:
         return session  # same request twice: nothing changes
     session.status = Session.Status.CANCELLED
     session.cancel_reason = reason
+    if translations is not None:
+        session.translations = translations
     session.sequence += 1
     session.save()
     reactions.session_cancelled(session=session)

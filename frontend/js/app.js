@@ -31,6 +31,7 @@ const routes = [
   ["activity-form", /^\/activity\/([\w-]+)$/, () => import("./screens/activity-form.js")],
   ["closures", /^\/closures$/, () => import("./screens/closures.js")],
   ["venues", /^\/venues$/, () => import("./screens/venues.js")],
+  ["reply", /^\/reply\/([\w.-]+)$/, () => import("./screens/reply.js")],
 ];
 
 const main = document.getElementById("main");
@@ -110,6 +111,9 @@ document.addEventListener("click", (event) => {
 
 let generation = 0;
 let firstRender = true;
+// Where she was in each screen (window.scrollY by route path), for Back.
+const scrolled = new Map();
+let lastPath = null;
 
 async function render({ keepFocus = false } = {}) {
   const path = (location.hash.replace(/^#/, "") || "/").split("?")[0];
@@ -170,14 +174,21 @@ async function render({ keepFocus = false } = {}) {
   if (mine !== generation) return; // she moved on while this loaded
   sessionStorage.removeItem("harbour.reloaded");
   const focused = keepFocus && document.activeElement?.getAttribute("name");
+  if (lastPath && lastPath !== path) scrolled.set(lastPath, window.scrollY);
   main.replaceChildren(content);
   main.dataset.screen = name;
   main.setAttribute("aria-busy", "false");
   document.documentElement.dataset.app = "ready";
   quickExit(sensitive);
   const again = focused && main.querySelector(`[name="${focused}"]`);
+  // Back to a list she left: the same place in it, not the top (nor the menu).
+  const back = !keepFocus && lastPath !== path && scrolled.get(path);
   if (again) again.focus();
-  else if (!firstRender && !keepFocus) (main.querySelector("h1") || main).focus();
+  else if (back) {
+    window.scrollTo(0, back);
+    main.querySelector("h1")?.focus({ preventScroll: true });
+  } else if (!firstRender && !keepFocus) (main.querySelector("h1") || main).focus();
+  lastPath = path;
   if (firstRender) import("./offline.js").then((offline) => offline.startOffline(roles.tutor)).catch(() => {});
   firstRender = false;
 }

@@ -31,6 +31,14 @@ const formatters = {
     weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: TIME_ZONE,
   }),
 };
+// A day and its times as one range, so the locale puts its own separators in
+// (Persian and Arabic use "،", not a Latin comma).
+const whenFormats = {
+  long: new Intl.DateTimeFormat(locale, { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone: TIME_ZONE }),
+  short: new Intl.DateTimeFormat(locale, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: TIME_ZONE }),
+};
+const dayMonth = new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", timeZone: TIME_ZONE });
+const COMMA = ["ar", "fa", "ur", "ps", "ckb"].includes(lang.split("-")[0]) ? "، " : ", ";
 const numbers = new Intl.NumberFormat(locale);
 const percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 0 });
 
@@ -41,6 +49,12 @@ export const fmt = {
   time: (d) => formatters.time.format(new Date(d)),
   dateTime: (d) => formatters.dateTime.format(new Date(d)),
   span: (a, b) => `${formatters.time.format(new Date(a))}–${formatters.time.format(new Date(b))}`,
+  when: (a, b, size = "long") => whenFormats[size].formatRange(new Date(a), new Date(b)),
+  /* Two names ("venue, room") with the language's own comma. */
+  pair: (a, b) => (a && b ? `${a}${COMMA}${b}` : a || b || ""),
+  comma: COMMA,
+  /* "1–7 Dec", in the locale's own words and digits. */
+  days: (a, b) => dayMonth.formatRange(new Date(a), new Date(b)),
   number: (n) => numbers.format(n),
   percent: (n) => percent.format(n),
 };

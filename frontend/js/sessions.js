@@ -27,6 +27,13 @@ export function bookingText(booking) {
   }
 }
 
+/* A pictogram for the kind of activity, beside its words (icons.svg, kind-*). */
+export function kindIcon(kind) {
+  const svg = icon(`kind-${kind}`);
+  svg.classList.add("kind");
+  return svg;
+}
+
 export function badges(session) {
   const out = [h("span", { class: "badge" }, KINDS[session.activity.kind] || session.activity.kind)];
   if (session.activity.level) out.push(h("span", { class: "badge" }, LEVELS[session.activity.level] || session.activity.level));
@@ -41,8 +48,8 @@ export function sessionCard(session, { href, booking, extra } = {}) {
   return h("li", { class: `session${cancelled ? " cancelled" : ""}`, dataset: { session: session.id } },
     h("a", { href: href || `#/session/${session.id}` },
       h("span", { class: "when" }, icon("clock"), h("time", { datetime: session.start }, fmt.span(session.start, session.end))),
-      h("strong", { class: "title" }, session.activity.title),
-      h("span", { class: "where" }, icon("pin"), `${session.venue.name}, ${session.room.name}`),
+      h("strong", { class: "title" }, kindIcon(session.activity.kind), h("bdi", null, session.activity.title)),
+      h("span", { class: "where" }, icon("pin"), h("span", null, h("bdi", null, session.venue.name), fmt.comma, h("bdi", null, session.room.name))),
       h("span", { class: "badges" }, badges(session)),
       h("span", { class: `places${session.places_left === 0 ? " full" : ""}` }, placesText(session)),
       booking && h("span", { class: `mine ${booking.status}` }, icon("ticket"), bookingText(booking)),

@@ -101,6 +101,7 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
     # Signing in and out: anyone may try (an empty body is refused as invalid).
     "sign-in": {"-": {"post": everyone(400)}},
     "sign-in-code": {"-": {"post": everyone(400)}},
+    "sign-in-secret": {"-": {"post": everyone(400)}},
     "sign-out": {"-": {"post": everyone(204)}},
     # Coordinators (of an organisation or a space) make learner logins.
     "learner-account-list": {
@@ -244,6 +245,9 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
         "protected_activity": {"get": {**everyone(404)}},
     },
     "feed-personal": {"token": {"get": everyone(200)}},
+    # One-tap replies from messages: the signed token is the authority, whoever holds it.
+    "reply": {"reply_token": {"get": everyone(200), "post": everyone(200)}},
+    "reply-link": {"reply_token": {"get": everyone(302)}},
     "feed-mine": {"-": {"get": only({}, 200, anonymous=404)}},
     "feed-session": {
         "public_session": {"get": everyone(200)},
@@ -348,6 +352,8 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
     "app": {"-": {"get": everyone(200)}},
     "javascript-catalog": {"-": {"get": everyone(200)}},
     "service-worker": {"-": {"get": everyone(200)}},
+    # One named language's public words (the sign-in slip in her language).
+    "json-catalogue": {"language": {"get": everyone(200)}},
     # Django's set_language: POST only; without a `next` it redirects to "/".
     "set_language": {"-": {"post": everyone(302)}},
 }
@@ -416,12 +422,16 @@ def targets(world):
         actor=world.coordinator, organisation=world.org, reason="Snow", start_date=soon,
         end_date=soon,
     ).closure  # fmt: skip
+    from backend.notifications.one_tap import reply_token_make
+
     return {
         "room": world.room.pk,
         "space_room": world.protected_activity.room.pk,
         "reservation": reservation.pk,
         "term": term.pk,
         "closure": closure.pk,
+        "language": "fa",
+        "reply_token": reply_token_make(booking_id=own.pk, purpose="cancel"),
         "code_learner": code_learner.pk,
         "space_participant": space_participant.pk,
         "learner_participant": Participant.objects.get(user=world.learner).pk,
@@ -448,6 +458,9 @@ URL_KWARG = {
     "feed-activity": "activity_id",
     "feed-personal": "token",
     "feed-session": "session_id",
+    "reply": "token",
+    "reply-link": "token",
+    "json-catalogue": "language",
 }
 
 

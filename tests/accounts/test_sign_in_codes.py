@@ -41,8 +41,12 @@ def issue(world, participant, actor=None):
     return response.json()
 
 
-def consume(code, client=None):
-    return (client or APIClient()).post(CONSUME, {"code": code}, format="json")
+SECRET = "274918"
+
+
+def consume(code, client=None, secret=SECRET):
+    """Her first sign-in with a code, choosing her secret in the same step."""
+    return (client or APIClient()).post(CONSUME, {"code": code, "secret": secret}, format="json")
 
 
 def test_a_coordinator_makes_a_login_she_can_see(world):
@@ -228,9 +232,12 @@ def test_sign_in_with_a_code_needs_the_csrf_token(world, hana):
     code = issue(world, hana)["sign_in_code"]
     client = APIClient(enforce_csrf_checks=True)
     client.get("/")
-    refused = client.post(CONSUME, {"code": code}, format="json")
+    refused = client.post(CONSUME, {"code": code, "secret": SECRET}, format="json")
     assert refused.json()["code"] == "csrf_failed"
     ok = client.post(
-        CONSUME, {"code": code}, format="json", HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value
+        CONSUME,
+        {"code": code, "secret": SECRET},
+        format="json",
+        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
     )
     assert ok.status_code == 200

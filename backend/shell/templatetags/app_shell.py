@@ -41,6 +41,14 @@ def app_plural(singular: str, plural: str, count: int) -> str:
     return text.replace("%(n)s", str(count))
 
 
+@register.filter
+def tr(obj, field: str) -> str:
+    """Charity-typed text in the page's language, else the original."""
+    from backend.common.translations import translated
+
+    return translated(obj, field)
+
+
 @cache
 def _static_text(path: str) -> str:
     found = finders.find(path)

@@ -3,7 +3,7 @@
    in), or a new code for someone already known. */
 import { api, apiAll, errorText, fieldErrors } from "../api.js";
 import { button, h, heading, icon, notice, qrImage, say, select } from "../dom.js";
-import { fmt, format, gettext } from "../i18n.js";
+import { format, gettext, lang, TIME_ZONE } from "../i18n.js";
 
 export default async function learners({ app }) {
   const places = [
@@ -14,13 +14,32 @@ export default async function learners({ app }) {
   const result = h("div", { class: "result", "aria-live": "polite" });
   const slip = h("div", { class: "slip-holder" });
 
-  function showCode(name, issued) {
-    slip.replaceChildren(h("section", { class: "slip card", "aria-label": gettext("Sign-in code") },
-      h("h2", null, format(gettext("Sign-in code for %(name)s"), { name })),
+  /* The slip is printed in HER language (with its direction and dates), whatever
+     the coordinator's: the words come from that language's catalogue. */
+  async function showCode(name, issued, language = "en") {
+    // her.gettext is marked for the catalogues like gettext, but looks words up in hers.
+    const her = { gettext };
+    if (language !== lang) {
+      try {
+        const { catalog } = await (await fetch(`/jsi18n/${language}.json`)).json();
+        her.gettext = (s) => (Array.isArray(catalog[s]) ? catalog[s][0] : catalog[s]) || s;
+      } catch {
+        /* offline: the coordinator's language rather than nothing */
+      }
+    }
+    const rtl = ["ar", "fa", "ur", "ps", "ckb"].includes(language);
+    const when = new Intl.DateTimeFormat(`${language === "en" ? "en-GB" : language}-u-ca-gregory`, {
+      weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: TIME_ZONE,
+    }).format(new Date(issued.expires_at));
+    const site = location.origin;
+    slip.replaceChildren(h("section", { class: "slip card", lang: language, dir: rtl ? "rtl" : "ltr", "aria-label": gettext("Sign-in code") },
+      h("h2", null, format(her.gettext("Sign-in code for %(name)s"), { name: "\u2068" + name + "\u2069" })),
       h("p", { class: "code", dir: "ltr" }, issued.sign_in_code),
-      issued.qr_svg && qrImage(issued.qr_svg, gettext("QR code: scan to sign in")),
-      h("p", null, gettext("Open Harbour on your phone and type this code, or scan the QR code with the camera.")),
-      h("p", { class: "muted" }, format(gettext("Use it once, before %(when)s."), { when: fmt.dateTime(issued.expires_at) })),
+      issued.qr_svg && qrImage(issued.qr_svg, her.gettext("QR code: scan to sign in")),
+      h("p", null, her.gettext("Open Harbour on your phone and type this code, or scan the QR code with the camera.")),
+      h("p", { class: "site" }, her.gettext("Harbour is at:"), " ", h("bdi", { dir: "ltr" }, site)),
+      h("p", null, her.gettext("With the code you choose a secret: later you sign in with your name or phone number and that secret.")),
+      h("p", { class: "muted" }, format(her.gettext("Use it once, before %(when)s."), { when })),
       button(gettext("Print"), "download", { class: "no-print", onclick: () => window.print() })));
     slip.querySelector("h2").scrollIntoView({ block: "start" });
   }
@@ -35,7 +54,7 @@ export default async function learners({ app }) {
       const code = await issue(created.id);
       f.reset();
       say(result, gettext("Account created."), "success");
-      showCode(created.known_as, code);
+      await showCode(created.known_as, code, created.preferred_language);
     } catch (error) {
       const fields = fieldErrors(error);
       say(result, Object.values(fields)[0] || errorText(error), "error");
@@ -58,7 +77,7 @@ export default async function learners({ app }) {
       found.replaceChildren(...people.slice(0, 10).map((p) => h("li", null, h("strong", null, p.known_as), p.phone && ` · ${p.phone}`,
         button(gettext("New sign-in code"), "key", { onclick: async () => {
           try {
-            showCode(p.known_as, await issue(p.id));
+            await showCode(p.known_as, await issue(p.id), p.preferred_language);
           } catch (error) {
             say(result, errorText(error), "error");
           }

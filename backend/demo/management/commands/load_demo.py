@@ -4,8 +4,10 @@ accounts with known passwords never reach a production database by accident."""
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -17,7 +19,7 @@ from django.utils import timezone
 from backend.access import services as access_services
 from backend.access.models import AccessRequest, Space
 from backend.accounts.models import Participant
-from backend.accounts.services import participant_for_user
+from backend.accounts.services import participant_for_user, user_sign_in_secret_set
 from backend.bookings import services as booking_services
 from backend.feeds import services as feed_services
 from backend.organisations.models import Organisation, Room, RoomReservation, Venue
@@ -53,6 +55,12 @@ USERS = [
 ]  # fmt: skip
 
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+# Fatima signs in again with "Fatima" or 07700 900456 and this secret.
+DEMO_SECRET = "274918"
+
+# Arabic and Farsi for the demo's activities and venues, by title and name.
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations.json"
 
 
 def _next(weekday: int, today: date) -> date:
@@ -393,6 +401,7 @@ class Command(BaseCommand):
         guests = self._bookings(users, trip, bikes, women_class)
         self._history(users, guests, today)
         self._terms_and_closures(u, upbeat, d, drs, st_annes, today)
+        self._translations(users)
         return True
 
     def _stand_in_for(self, women_class: Activity, today: date) -> None:
@@ -469,6 +478,18 @@ class Command(BaseCommand):
             reason="St Anne's is closed for the church fête", start_date=fete, end_date=fete,
         ).closure  # fmt: skip
         closures.closure_undo(actor=d, closure=moved)
+
+    def _translations(self, users) -> None:
+        """Arabic and Farsi for the charities' own words (common/translations.py),
+        and a learner who has chosen her sign-in secret (docs/learners.md)."""
+        translations = json.loads(TRANSLATIONS.read_text(encoding="utf-8"))
+        for title, texts in translations["activities"].items():
+            Activity.objects.filter(title=title).update(translations=texts)
+        for name, texts in translations["venues"].items():
+            Venue.objects.filter(name=name).update(translations=texts)
+        fatima = users["learner.fatima"]
+        Participant.objects.filter(user=fatima).update(phone="07700 900456")
+        user_sign_in_secret_set(user=fatima, secret=DEMO_SECRET)
 
     def _bookings(self, users, trip, bikes, women_class) -> list[Participant]:
         """A nearly full day trip with a family on the waiting list, the bike
