@@ -36,7 +36,8 @@ MESSAGES = {
         _("Two places at once: {activity}"),
         _(
             "Your place at {activity} on {when} is at the same time as another of your "
-            "places. Cancel the one you cannot go to, so someone else can have it."
+            "places. Cancel the one you cannot go to, so someone else can have it: "
+            "{cancel_link}"
         ),
     ),
     "booking_cancelled": (
@@ -62,7 +63,10 @@ MESSAGES = {
     ),
     "session_reinstated": (
         _("On again: {activity}"),
-        _("{activity} on {when} is running after all. Your booking is unchanged."),
+        _(
+            "{activity} on {when} is running after all. Your booking is unchanged. "
+            "Can't come? Free your place: {cancel_link}"
+        ),
     ),
 }
 

@@ -22,7 +22,7 @@ from backend.notifications.one_tap import reply_links
 from backend.timetable.models import Session
 
 from .models import Reminder
-from .services import notification_queue
+from .services import is_discreet, notification_queue
 
 
 def reminder_due(session: Session) -> datetime:
@@ -65,7 +65,9 @@ def reminders_send(*, now: datetime | None = None) -> int:
         try:
             with transaction.atomic():
                 Reminder.objects.create(booking=booking, session_start=session.start)
-                discreet = session.activity.space_id is not None
+                # Discreet for a space's session unless she chose the full wording
+                # (the same one preference as her other messages and her feed).
+                discreet = is_discreet(participant=booking.participant, session=session)
                 notification_queue(
                     participant=booking.participant,
                     kind="session_reminder_discreet" if discreet else "session_reminder",

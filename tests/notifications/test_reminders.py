@@ -103,6 +103,18 @@ def test_a_women_only_reminder_names_neither_the_activity_nor_the_place(world, b
     assert "/r/" in note.body  # the one-tap links are there, and say nothing either
 
 
+def test_a_woman_who_chose_the_full_wording_gets_it_in_her_reminder(world, booked):
+    from backend.feeds import services as feed_services
+
+    feed_services.feed_settings_update(user=world.learner_with_grant, discreet=False)
+    booking = booked(date(2027, 5, 4), title="Women's swimming", space=world.space)
+    with time_machine.travel(at(date(2027, 5, 3), 18, 30), tick=False):
+        assert reminders_send() == 1
+    [note] = reminders(booking)
+    assert note.kind == "session_reminder"
+    assert "swimming" in (note.subject + note.body).lower()
+
+
 def test_messages_about_a_booking_end_with_a_real_link(world, booked, settings):
     settings.HARBOUR_SITE_URL = "https://harbour.example.org"
     booking = booked(date(2027, 5, 4))

@@ -1,3 +1,3 @@
 """Fixtures shared with the registers tests."""
 
-from tests.registers.test_registers import thursday_dropin  # noqa: F401
+from tests.registers.conftest import thursday_dropin  # noqa: F401

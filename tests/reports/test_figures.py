@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 from datetime import time, timedelta
 
-import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -22,12 +21,7 @@ from backend.reports.selectors import figures
 from backend.timetable.models import Activity, Session
 from tests.conftest import client_for
 from tests.factories import OrganisationFactory, RoomFactory, coordinator_of, make_activity
-from tests.registers.thursday import LONDON, MONDAY, book_people, thursday_dropin_world
-
-
-@pytest.fixture
-def thursday_dropin(db):
-    return thursday_dropin_world()
+from tests.registers.thursday import LONDON, MONDAY, book_people
 
 
 def _held(activity, days_ago=1):

@@ -1,0 +1,3 @@
+"""Figures tests start from the register tests' Thursday class."""
+
+from tests.registers.conftest import thursday_dropin  # noqa: F401
