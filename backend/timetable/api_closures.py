@@ -100,6 +100,9 @@ class IsCoordinator(permissions.BasePermission):
         return request.user.is_authenticated and coordinated_organisations(request.user).exists()
 
 
+_ACTIONS = ("list", "retrieve", "create", "partial_update", "update", "destroy", "undo")
+
+
 class TermViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -109,7 +112,8 @@ class TermViewSet(
     """An organisation's terms: the schedule builder offers their dates."""
 
     serializer_class = TermSerializer
-    permission_classes = [IsCoordinator]
+    # Every action is for an organisation's coordinators (HarbourViewSet adds the sign-in).
+    action_permissions = dict.fromkeys(_ACTIONS, (IsCoordinator,))
     filterset_fields: list[str] = []
 
     def get_queryset(self):
@@ -139,7 +143,8 @@ class ClosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HarbourVi
     or waiting is told); undo reinstates them."""
 
     serializer_class = ClosureSerializer
-    permission_classes = [IsCoordinator]
+    # Every action is for an organisation's coordinators (HarbourViewSet adds the sign-in).
+    action_permissions = dict.fromkeys(_ACTIONS, (IsCoordinator,))
     filterset_fields: list[str] = []
 
     def get_queryset(self):

@@ -3,7 +3,7 @@
 The preview runs the same rights checks and validation as `activity_create` /
 `activity_update` (the same functions, so the same codes), then lists the
 dates the schedule makes with, for each, any room clash (worded by
-`_describe_clash`, so a session she may not see is never named) and any
+`rooms.clash_message`, so a session she may not see is never named) and any
 closure of the organisation that covers it; for an edit, which sessions are
 kept and which that people are booked on would be kept but flagged for her.
 Nothing is saved: the activity is built in memory.
@@ -17,7 +17,9 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from . import schedule, services
+from backend import reactions
+
+from . import rooms, schedule, services
 from .closures import closures_covering
 from .models import Activity, Closure, Session
 
@@ -109,7 +111,7 @@ def _build(activity: Activity, *, actor, now: datetime) -> PreviewResult:
             s_start, s_end, room = session.start, session.end, session.room
         else:
             s_start, s_end, room = start, start + activity.duration, activity.room
-        other = services._find_clash(room=room, start=s_start, end=s_end, exclude=own)
+        other = rooms.find_clash(actor, room=room, start=s_start, end=s_end, exclude_sessions=own)
         day = timezone.localtime(s_start).date()
         result.dates.append(
             PreviewDate(
@@ -117,7 +119,7 @@ def _build(activity: Activity, *, actor, now: datetime) -> PreviewResult:
                 end=s_end,
                 existing=session is not None,
                 booked=session.booked_places if session is not None else 0,
-                clash=services._describe_clash(actor, other) if other is not None else None,
+                clash=rooms.clash_message(actor, other) if other is not None else None,
                 closure=next((c for c in closures if c.start_date <= day <= c.end_date), None),
             )
         )
@@ -125,7 +127,7 @@ def _build(activity: Activity, *, actor, now: datetime) -> PreviewResult:
     for original, session in sorted(existing.items()):
         if original in wanted_set:
             continue
-        if services.session_in_use(session):
+        if reactions.session_in_use(session):
             reason = "skipped" if original in set(unexcluded) else "not_in_schedule"
             result.flagged.append(
                 PreviewFlag(start=session.start, booked=session.booked_places, reason=reason)

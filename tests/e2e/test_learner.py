@@ -12,7 +12,7 @@ from backend.access import services as access_services
 from backend.accounts import services as account_services
 from backend.bookings import services as booking_services
 from backend.bookings.models import Booking
-from backend.registers import services as register_services
+from backend.people import services as people_services
 from tests.e2e.scenarios import go, lang_dir, one_off, ready
 
 
@@ -169,7 +169,7 @@ def test_after_a_quick_exit_she_signs_back_in_with_her_secret(
     world, app, settings, screenshot, axe_check, locale
 ):
     settings.HARBOUR_QUICK_EXIT_URL = NEUTRAL
-    amina = register_services.learner_account_create(
+    amina = people_services.learner_account_create(
         actor=world.coordinator, known_as="Amina", phone="07700 900555", organisation=world.org,
         preferred_language=locale,
     )  # fmt: skip
@@ -202,7 +202,7 @@ def test_after_a_quick_exit_she_signs_back_in_with_her_secret(
 
 
 def test_wrong_secrets_lock_her_out_like_passwords(world, app):
-    amina = register_services.learner_account_create(
+    amina = people_services.learner_account_create(
         actor=world.coordinator, known_as="Amina", organisation=world.org
     )
     account_services.user_sign_in_secret_set(user=amina.user, secret="274918")
