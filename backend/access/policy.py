@@ -36,6 +36,7 @@ from backend.accounts.models import Participant
 from backend.bookings.models import Booking
 from backend.common.errors import ApplicationError, NotFoundError, field_not_found, parse_uuid
 from backend.common.object_perms import objects_with_perm
+from backend.common.types import Viewer
 from backend.organisations.models import Room, Venue
 from backend.organisations.roles import coordinated_organisations, tutored_organisations
 from backend.registers.models import Attendance
@@ -50,7 +51,7 @@ from .models import (
 )
 
 
-def _spaces_with(user, codename: str) -> QuerySet[Space]:
+def _spaces_with(user: Viewer, codename: str) -> QuerySet[Space]:
     """Spaces on which the user holds `codename`, directly or through a group."""
     return objects_with_perm(
         Space,
@@ -61,32 +62,32 @@ def _spaces_with(user, codename: str) -> QuerySet[Space]:
     )
 
 
-def granted_spaces(user) -> QuerySet[Space]:
+def granted_spaces(user: Viewer) -> QuerySet[Space]:
     """Spaces whose activities the user may see."""
     return _spaces_with(user, ACCESS)
 
 
-def coordinated_spaces(user) -> QuerySet[Space]:
+def coordinated_spaces(user: Viewer) -> QuerySet[Space]:
     """Spaces the user coordinates (grants, requests, their timetable).
     Coordinating without also holding access shows nothing."""
     return _spaces_with(user, COORDINATE).filter(pk__in=granted_spaces(user).values("pk"))
 
 
-def has_grant(user, space: Space | None) -> bool:
+def has_grant(user: Viewer, space: Space | None) -> bool:
     return space is None or granted_spaces(user).filter(pk=space.pk).exists()
 
 
-def _visible_space_q(user, prefix: str = "") -> Q:
+def _visible_space_q(user: Viewer, prefix: str = "") -> Q:
     return Q(**{f"{prefix}space__isnull": True}) | Q(
         **{f"{prefix}space__in": granted_spaces(user).values("pk")}
     )
 
 
-def visible_activities(user) -> QuerySet[Activity]:
+def visible_activities(user: Viewer) -> QuerySet[Activity]:
     return Activity.objects.filter(_visible_space_q(user))
 
 
-def visible_sessions(user) -> QuerySet[Session]:
+def visible_sessions(user: Viewer) -> QuerySet[Session]:
     return Session.objects.filter(_visible_space_q(user, "activity__"))
 
 
@@ -101,7 +102,7 @@ def sessions_seen_alongside(session) -> QuerySet:
     return Session.objects.filter(same)
 
 
-def visible_rooms(user) -> QuerySet[Room]:
+def visible_rooms(user: Viewer) -> QuerySet[Room]:
     """Rooms, less those kept for a space the user has no grant to.
 
     A room's visibility is fixed when it is made: a space's own room (a
@@ -113,14 +114,14 @@ def visible_rooms(user) -> QuerySet[Room]:
     return Room.objects.filter(_visible_space_q(user))
 
 
-def visible_venues(user) -> QuerySet[Venue]:
+def visible_venues(user: Viewer) -> QuerySet[Venue]:
     """Venues with at least one visible room (or no rooms yet)."""
     return Venue.objects.filter(
         Q(rooms__isnull=True) | Q(rooms__in=visible_rooms(user).values("pk"))
     ).distinct()
 
 
-def manageable_activities(user) -> QuerySet:
+def manageable_activities(user: Viewer) -> QuerySet:
     """Visible activities the user coordinates, through the organisation or the space."""
     if user is None or not user.is_authenticated:
         return visible_activities(user).none()
@@ -130,7 +131,7 @@ def manageable_activities(user) -> QuerySet:
     )
 
 
-def staffed_sessions(user) -> QuerySet:
+def staffed_sessions(user: Viewer) -> QuerySet:
     """Visible sessions whose register the user takes: she tutors the activity or runs it.
 
     The queryset twin of `can_take_register`."""
@@ -141,7 +142,7 @@ def staffed_sessions(user) -> QuerySet:
     )
 
 
-def manageable_sessions(user) -> QuerySet[Session]:
+def manageable_sessions(user: Viewer) -> QuerySet[Session]:
     """Visible sessions of activities the user coordinates. The queryset twin
     of `can_manage_session`."""
     if user is None or not user.is_authenticated:
@@ -149,7 +150,7 @@ def manageable_sessions(user) -> QuerySet[Session]:
     return visible_sessions(user).filter(activity__in=manageable_activities(user).values("pk"))
 
 
-def bookable_sessions(user) -> QuerySet[Session]:
+def bookable_sessions(user: Viewer) -> QuerySet[Session]:
     """Visible, scheduled sessions, for a signed-in user. The queryset twin of
     `can_book` (booking windows and capacity are the bookings rules' business)."""
     if user is None or not user.is_authenticated:
@@ -157,19 +158,19 @@ def bookable_sessions(user) -> QuerySet[Session]:
     return visible_sessions(user).filter(status=Session.Status.SCHEDULED)
 
 
-def can_see_activity(user, activity) -> bool:
+def can_see_activity(user: Viewer, activity) -> bool:
     return has_grant(user, activity.space)
 
 
-def can_manage_activity(user, activity) -> bool:
+def can_manage_activity(user: Viewer, activity) -> bool:
     return manageable_activities(user).filter(pk=activity.pk).exists()
 
 
-def can_manage_session(user, session) -> bool:
+def can_manage_session(user: Viewer, session) -> bool:
     return can_manage_activity(user, session.activity)
 
 
-def can_create_in(user, organisation, space: Space | None) -> bool:
+def can_create_in(user: Viewer, organisation, space: Space | None) -> bool:
     """May the user add an activity to this organisation (and space)?"""
     if space is not None:
         if not has_grant(user, space):
@@ -179,7 +180,7 @@ def can_create_in(user, organisation, space: Space | None) -> bool:
     return coordinated_organisations(user).filter(pk=organisation.pk).exists()
 
 
-def can_book(user, session) -> bool:
+def can_book(user: Viewer, session) -> bool:
     return (
         user is not None
         and user.is_authenticated
@@ -188,7 +189,7 @@ def can_book(user, session) -> bool:
     )
 
 
-def can_take_register(user, session) -> bool:
+def can_take_register(user: Viewer, session) -> bool:
     if user is None or not user.is_authenticated or not can_see_activity(user, session.activity):
         return False
     if session.activity.tutors.filter(pk=user.pk).exists():
@@ -207,7 +208,7 @@ def can_take_register(user, session) -> bool:
 # sign-in code.
 
 
-def _staff_organisations(user) -> QuerySet:
+def _staff_organisations(user: Viewer) -> QuerySet:
     return coordinated_organisations(user) | tutored_organisations(user)
 
 
@@ -222,7 +223,7 @@ def _people_known_through(*, orgs, spaces, sessions) -> Q:
     return Exists(booked) | Exists(attended) | Q(pk__in=registered.values("pk"))
 
 
-def _spaces_staffed(user, orgs) -> QuerySet[Space]:
+def _spaces_staffed(user: Viewer, orgs) -> QuerySet[Space]:
     """Spaces whose people the user works with: she coordinates the space, or
     she is staff of its organisation and holds its grant."""
     return Space.objects.filter(
@@ -231,7 +232,7 @@ def _spaces_staffed(user, orgs) -> QuerySet[Space]:
     )
 
 
-def visible_participants(user) -> QuerySet:
+def visible_participants(user: Viewer) -> QuerySet:
     """Herself; and, for staff, the people they may know of: booked or marked at
     visible sessions of their organisations, their spaces or the activities
     they tutor, or registered in a context they may see."""
@@ -248,7 +249,7 @@ def visible_participants(user) -> QuerySet:
     return Participant.objects.filter(merged_into__isnull=True).filter(Q(user=user) | known)
 
 
-def manageable_participants(user) -> QuerySet:
+def manageable_participants(user: Viewer) -> QuerySet:
     """Visible people whose records the user may merge, erase, export or give a
     sign-in code: those known to an organisation or space she coordinates (the
     same three ways as `visible_participants`). Not herself: a learner may
@@ -265,11 +266,11 @@ def manageable_participants(user) -> QuerySet:
     return Participant.objects.filter(merged_into__isnull=True).filter(known)
 
 
-def can_see_participant(user, participant) -> bool:
+def can_see_participant(user: Viewer, participant) -> bool:
     return visible_participants(user).filter(pk=participant.pk).exists()
 
 
-def can_manage_participant(user, participant) -> bool:
+def can_manage_participant(user: Viewer, participant) -> bool:
     return manageable_participants(user).filter(pk=participant.pk).exists()
 
 
@@ -301,7 +302,9 @@ def _require(allowed: bool, for_: str) -> None:
         raise ApplicationError("permission_denied", _DENIED[for_], status_code=403)
 
 
-def access_activity(user, activity_id, *, for_: str = "see", field: str | None = None) -> Activity:
+def access_activity(
+    user: Viewer, activity_id, *, for_: str = "see", field: str | None = None
+) -> Activity:
     """The activity `activity_id` as the user may reach it: `for_` is "see" or "manage"."""
     if for_ not in ("see", "manage"):
         raise ValueError(f"access_activity: unknown purpose {for_!r}")
@@ -311,7 +314,9 @@ def access_activity(user, activity_id, *, for_: str = "see", field: str | None =
     return activity
 
 
-def access_session(user, session_id, *, for_: str = "see", field: str | None = None) -> Session:
+def access_session(
+    user: Viewer, session_id, *, for_: str = "see", field: str | None = None
+) -> Session:
     """The session `session_id` as the user may reach it: `for_` is "see",
     "manage" (she coordinates its activity) or "register" (she takes its register)."""
     if for_ not in ("see", "manage", "register"):

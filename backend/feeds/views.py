@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.utils.cache import get_conditional_response
@@ -63,7 +64,7 @@ def organisation_feed(request, organisation_id: str):
 
 @require_safe
 def activity_feed(request, activity_id: str):
-    activity = policy.access_activity(None, activity_id)
+    activity = policy.access_activity(AnonymousUser(), activity_id)
     sessions = selectors.public_sessions().filter(activity=activity)
     return _respond(request, sessions=sessions, name=activity.title, filename="activity.ics")
 

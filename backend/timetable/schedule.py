@@ -129,6 +129,26 @@ def _invalid(message: str) -> ApplicationError:
     return ApplicationError("invalid_recurrence", message, fields={"recurrence": [message]})
 
 
+def _check_rule(rule) -> None:
+    if rule.byhour or rule.byminute or rule.bysecond:
+        raise _invalid(
+            "BYHOUR, BYMINUTE and BYSECOND are not used: a session's time is its start time."
+        )
+    if rule.freq not in ALLOWED_FREQUENCIES:
+        raise _invalid("Sessions can repeat daily, weekly, monthly or yearly, not more often.")
+    if rule.interval is not None and rule.interval < 1:
+        raise _invalid("INTERVAL must be 1 or more.")
+    if rule.count is not None and rule.count < 1:
+        raise _invalid("COUNT must be 1 or more.")
+
+
+def _anchor_until(rule, tz: ZoneInfo) -> None:
+    """UNTIL becomes the last second of its local day, in UTC."""
+    if rule.until is not None:
+        until_day = rule.until.astimezone(tz).date() if rule.until.tzinfo else rule.until.date()
+        rule.until = datetime.combine(until_day, time(23, 59, 59), tzinfo=tz).astimezone(UTC)
+
+
 def parse_rule(text: str, *, tz: ZoneInfo) -> Recurrence:
     """Parse RFC 5545 RRULE lines (e.g. "RRULE:FREQ=WEEKLY;BYDAY=TH") into a
     Recurrence without DTSTART. UNTIL is taken as a local date and stored as the
@@ -150,19 +170,8 @@ def parse_rule(text: str, *, tz: ZoneInfo) -> Recurrence:
     except (DeserializationError, ValueError, TypeError) as exc:
         raise _invalid(f"The recurrence rule is not valid: {exc}") from None
     for rule in parsed.rrules:
-        if rule.byhour or rule.byminute or rule.bysecond:
-            raise _invalid(
-                "BYHOUR, BYMINUTE and BYSECOND are not used: a session's time is its start time."
-            )
-        if rule.freq not in ALLOWED_FREQUENCIES:
-            raise _invalid("Sessions can repeat daily, weekly, monthly or yearly, not more often.")
-        if rule.interval is not None and rule.interval < 1:
-            raise _invalid("INTERVAL must be 1 or more.")
-        if rule.count is not None and rule.count < 1:
-            raise _invalid("COUNT must be 1 or more.")
-        if rule.until is not None:
-            until_day = rule.until.astimezone(tz).date() if rule.until.tzinfo else rule.until.date()
-            rule.until = datetime.combine(until_day, time(23, 59, 59), tzinfo=tz).astimezone(UTC)
+        _check_rule(rule)
+        _anchor_until(rule, tz)
     rec = Recurrence(rrules=list(parsed.rrules), include_dtstart=False)
     try:  # dateutil checks some parts (BYSETPOS range...) only when the rule is built
         rec.to_dateutil_rruleset(dtstart=datetime(2000, 1, 3, 12, tzinfo=tz))

@@ -161,6 +161,121 @@ def _excluded(activity: Activity) -> list[date]:
     return [date.fromisoformat(d) for d in activity.excluded_dates]
 
 
+def _sync_end(activity: Activity, weeks: int | None) -> datetime:
+    end = _horizon(activity, weeks)
+    if not activity.is_recurring:
+        # A one-off (a day trip months ahead) gets its session at once, so
+        # people can see it and its room is held; the horizon bounds series only.
+        first = schedule.local_start(activity.start_date, activity.start_time, activity.timezone)
+        end = max(end, first + timedelta(seconds=1))
+    return end
+
+
+def _occurrences(
+    activity: Activity, *, start: datetime, end: datetime
+) -> tuple[list[datetime], set[datetime]]:
+    """The wanted starts in [start, end), and the starts there'd be with no excluded dates."""
+    window = {"rec": activity.recurrence, "start_date": activity.start_date,
+              "start_time": activity.start_time, "tz_name": activity.timezone,
+              "window_start": start, "window_end": end}  # fmt: skip
+    wanted = schedule.expand(**window, excluded_dates=_excluded(activity))
+    return wanted, set(schedule.expand(**window))
+
+
+@dataclass
+class _Tally:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    flagged: int = 0
+
+
+# What _refresh_occurrence did to a session that is still in the schedule.
+_UNCHANGED, _UPDATED, _GREW, _FLAGGED = "unchanged", "updated", "grew", "flagged"
+
+
+def _keep_dropped(session: Session, *, was_excluded: bool) -> bool:
+    """A session that left the schedule but has people attached: cancel it if its
+    date was excluded, and flag it for the coordinator. True when it changed."""
+    changed = False
+    if was_excluded and session.status != Session.Status.CANCELLED:
+        session.status = Session.Status.CANCELLED
+        session.cancel_reason = REASON_EXCLUDED
+        session.sequence += 1
+        changed = True
+    note = REVIEW_EXCLUDED if was_excluded else REVIEW_NOT_IN_SCHEDULE
+    if not session.needs_review or session.review_note != note:
+        session.needs_review, session.review_note = True, note
+        changed = True
+    if changed:
+        session.save()
+    return changed
+
+
+def _create_occurrence(
+    activity: Activity, actor, *, start: datetime, end: datetime, strict: bool
+) -> bool:
+    """Create the session for a new occurrence; True when a room clash flagged it."""
+    session = Session(
+        activity=activity, original_start=start, start=start, end=end,
+        room=activity.room, capacity=activity.capacity,
+    )  # fmt: skip
+    clash = _find_clash(actor, room=activity.room, start=start, end=end)
+    if clash is not None:
+        if strict:
+            raise _clash_error(actor, clash)
+        logger.warning("Room clash generating %s at %s", activity.pk, start)
+        session.status = Session.Status.CANCELLED
+        session.cancel_reason = REASON_CLASH
+        session.needs_review, session.review_note = True, REVIEW_CLASH
+    session.save()
+    return clash is not None
+
+
+def _clear_schedule_review(session: Session) -> bool:
+    """A session back in the schedule loses its "not in schedule"/"excluded" flag
+    (and the cancellation the exclusion caused). True when it changed."""
+    if not session.needs_review or session.review_note not in (
+        REVIEW_NOT_IN_SCHEDULE,
+        REVIEW_EXCLUDED,
+    ):
+        return False
+    session.needs_review, session.review_note = False, ""
+    if session.status == Session.Status.CANCELLED and session.cancel_reason == REASON_EXCLUDED:
+        session.status, session.cancel_reason = Session.Status.SCHEDULED, ""
+    return True
+
+
+def _refresh_occurrence(
+    session: Session, activity: Activity, actor, *, new_end: datetime, strict: bool
+) -> str:
+    """Bring an existing occurrence in line with the activity (unless it was moved
+    by hand); one of _UNCHANGED, _UPDATED, _GREW (capacity went up), _FLAGGED."""
+    changed = _clear_schedule_review(session)
+    outcome = _UPDATED
+    time_or_room = session.end != new_end or session.room_id != activity.room_id
+    if not session.is_moved and (time_or_room or session.capacity != activity.capacity):
+        if session.status == Session.Status.SCHEDULED and time_or_room:
+            clash = _find_clash(
+                actor, room=activity.room, start=session.start, end=new_end, exclude={session.pk}
+            )
+            if clash is not None:
+                if strict:
+                    raise _clash_error(actor, clash)
+                session.needs_review, session.review_note = True, REVIEW_CLASH
+                session.save()
+                return _FLAGGED
+        if activity.capacity > session.capacity:
+            outcome = _GREW
+        session.end, session.room, session.capacity = new_end, activity.room, activity.capacity
+        changed = True
+    if not changed:
+        return _UNCHANGED
+    session.sequence += 1
+    session.save()
+    return outcome
+
+
 def sessions_sync(
     *, activity: Activity, actor=None, horizon_weeks: int | None = None, strict: bool = False
 ) -> SyncResult:
@@ -174,22 +289,13 @@ def sessions_sync(
     cancelled and flagged, so the series never silently skips a date.
     """
     now = timezone.now()
-    end = _horizon(activity, horizon_weeks)
-    if not activity.is_recurring:
-        # A one-off (a day trip months ahead) gets its session at once, so
-        # people can see it and its room is held; the horizon bounds series only.
-        first = schedule.local_start(activity.start_date, activity.start_time, activity.timezone)
-        end = max(end, first + timedelta(seconds=1))
-    window = {"rec": activity.recurrence, "start_date": activity.start_date,
-              "start_time": activity.start_time, "tz_name": activity.timezone,
-              "window_start": now, "window_end": end}  # fmt: skip
-    wanted = schedule.expand(**window, excluded_dates=_excluded(activity))
-    unexcluded = set(schedule.expand(**window))
+    end = _sync_end(activity, horizon_weeks)
+    wanted, unexcluded = _occurrences(activity, start=now, end=end)
     # Locked in primary-key order, like every lock on several sessions (backend/reactions.py).
     future = activity.sessions.select_for_update().filter(original_start__gte=now).order_by("pk")
     existing = {s.original_start: s for s in future}
     _lock_rooms(activity.room)
-    created = updated = deleted = flagged = 0
+    tally = _Tally()
     grown: list = []  # sessions whose capacity went up: their waiting lines move
     wanted_set = set(wanted)
 
@@ -198,90 +304,30 @@ def sessions_sync(
             continue
         if not reactions.session_in_use(session):
             session.delete()
-            deleted += 1
-            continue
-        was_excluded = original in unexcluded
-        changed = False
-        if was_excluded and session.status != Session.Status.CANCELLED:
-            session.status = Session.Status.CANCELLED
-            session.cancel_reason = REASON_EXCLUDED
-            session.sequence += 1
-            changed = True
-        note = REVIEW_EXCLUDED if was_excluded else REVIEW_NOT_IN_SCHEDULE
-        if not session.needs_review or session.review_note != note:
-            session.needs_review, session.review_note = True, note
-            changed = True
-        if changed:
-            session.save()
-            flagged += 1
+            tally.deleted += 1
+        elif _keep_dropped(session, was_excluded=original in unexcluded):
+            tally.flagged += 1
 
     for start in wanted:
         session = existing.get(start)
         new_end = schedule.session_end(start, activity.duration)
         if session is None:
-            session = Session(
-                activity=activity, original_start=start, start=start, end=new_end,
-                room=activity.room, capacity=activity.capacity,
-            )  # fmt: skip
-            clash = _find_clash(actor, room=activity.room, start=start, end=new_end)
-            if clash is not None:
-                if strict:
-                    raise _clash_error(actor, clash)
-                logger.warning("Room clash generating %s at %s", activity.pk, start)
-                session.status = Session.Status.CANCELLED
-                session.cancel_reason = REASON_CLASH
-                session.needs_review, session.review_note = True, REVIEW_CLASH
-                flagged += 1
-            session.save()
-            created += 1
+            tally.created += 1
+            if _create_occurrence(activity, actor, start=start, end=new_end, strict=strict):
+                tally.flagged += 1
             continue
-        changed = False
-        if session.needs_review and session.review_note in (
-            REVIEW_NOT_IN_SCHEDULE,
-            REVIEW_EXCLUDED,
-        ):
-            session.needs_review, session.review_note = False, ""
-            if (
-                session.status == Session.Status.CANCELLED
-                and session.cancel_reason == REASON_EXCLUDED
-            ):
-                session.status, session.cancel_reason = Session.Status.SCHEDULED, ""
-            changed = True
-        if not session.is_moved and (
-            session.end != new_end
-            or session.room_id != activity.room_id
-            or session.capacity != activity.capacity
-        ):
-            if session.status == Session.Status.SCHEDULED and (
-                session.end != new_end or session.room_id != activity.room_id
-            ):
-                clash = _find_clash(
-                    actor,
-                    room=activity.room,
-                    start=session.start,
-                    end=new_end,
-                    exclude={session.pk},
-                )
-                if clash is not None:
-                    if strict:
-                        raise _clash_error(actor, clash)
-                    session.needs_review, session.review_note = True, REVIEW_CLASH
-                    flagged += 1
-                    session.save()
-                    continue
-            if activity.capacity > session.capacity:
-                grown.append(session.pk)
-            session.end, session.room, session.capacity = new_end, activity.room, activity.capacity
-            changed = True
-        if changed:
-            session.sequence += 1
-            session.save()
-            updated += 1
+        outcome = _refresh_occurrence(session, activity, actor, new_end=new_end, strict=strict)
+        if outcome == _GREW:
+            grown.append(session.pk)
+        if outcome == _FLAGGED:
+            tally.flagged += 1
+        elif outcome in (_UPDATED, _GREW):
+            tally.updated += 1
 
     Activity.objects.filter(pk=activity.pk).update(sessions_generated_until=end.date())
     for session_id in grown:
         reactions.session_places_opened(session_id=session_id)
-    return SyncResult(created=created, updated=updated, deleted=deleted, flagged=flagged)
+    return SyncResult(**vars(tally))
 
 
 def sessions_generate_all(*, horizon_weeks: int | None = None) -> SyncResult:

@@ -31,7 +31,7 @@ export function leave() {
   // them when told (it carries on after this page has gone), and the page
   // starts the same deletion itself in case no worker is running.
   navigator.serviceWorker?.controller?.postMessage({ type: "forget" });
-  globalThis.caches?.keys().then((keys) => keys.filter((k) => k.startsWith("harbour-data-") || k === "harbour-public").forEach((k) => caches.delete(k))).catch(() => {});
+  globalThis.caches?.keys().then((keys) => keys.filter((k) => k.startsWith("harbour-data-") || k === "harbour-public").forEach((k) => { caches.delete(k); })).catch(() => {});
   // While she may see a women-only space the app moves between screens with
   // location.replace (app.js), so this one history entry is all there is.
   location.replace(slot.dataset.exitUrl || "about:blank");

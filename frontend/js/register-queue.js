@@ -55,7 +55,8 @@ export function onChange(listener) {
 
 export function queueMarks(sessionId, marks) {
   const all = load();
-  const mine = (all[sessionId] ||= {});
+  all[sessionId] ||= {};
+  const mine = all[sessionId];
   for (const { participant, mark } of marks) mine[participant] = { mark, error: null };
   save(all);
   return flush(sessionId);

@@ -199,17 +199,12 @@ def _load(with_space: bool) -> None:
 
 
 def _crawl(username: str | None, with_space: bool, names: list[str]) -> Transcript:
-    from backend.organisations.models import Organisation
-
     cache.clear()
     client = Client()
     if username:
         client.force_login(get_user_model().objects.get(username=username))
     t = Transcript()
     routes = dict(_route_names())
-    hidden = _hidden_ids(with_space)
-    lists: dict[str, list[str]] = {}
-    stand_ins: dict[str, list[str]] = {}
 
     def get(url: str, **params):
         response = client.get(url, params)
@@ -217,7 +212,17 @@ def _crawl(username: str | None, with_space: bool, names: list[str]) -> Transcri
         return t.add(f"{url}?{query}", response)
 
     today = FROZEN.date()
-    # Lists, with their filters.
+    lists = _crawl_lists(get, routes, names, today)
+    _crawl_figures(get, today)
+    _crawl_details(get, routes, lists, _hidden_ids(with_space))
+    if username and client.get("/admin/").status_code == 200:
+        _crawl_admin(get)
+    return t
+
+
+def _crawl_lists(get, routes: dict, names: list[str], today: date) -> dict[str, list[str]]:
+    """Lists, with their filters."""
+    lists: dict[str, list[str]] = {}
     for name, kwargs in routes.items():
         if kwargs or not name.endswith("-list"):
             continue
@@ -242,7 +247,13 @@ def _crawl(username: str | None, with_space: bool, names: list[str]) -> Transcri
     for name in ("me", "feed", "feed-mine", "app", "javascript-catalog"):
         if name in routes:
             get(reverse(name))
-    # Figures over sliding windows, for every organisation.
+    return lists
+
+
+def _crawl_figures(get, today: date) -> None:
+    """Figures over sliding windows, for every organisation."""
+    from backend.organisations.models import Organisation
+
     for org in Organisation.objects.order_by("slug"):
         for days in WINDOW_DAYS:
             for back in range(15):
@@ -254,7 +265,11 @@ def _crawl(username: str | None, with_space: bool, names: list[str]) -> Transcri
                     date_to=end,
                 )
         get(reverse("figures-csv"), organisation=org.pk, date_from=date(2026, 9, 1), date_to=today)
-    # Details and actions reachable from the lists, and hidden ids beside fresh ones.
+
+
+def _crawl_details(get, routes: dict, lists: dict[str, list[str]], hidden: dict) -> None:
+    """Details and actions reachable from the lists, and hidden ids beside fresh ones."""
+    stand_ins: dict[str, list[str]] = {}
     for name, kwargs in routes.items():
         if len(kwargs) != 1 or name.startswith("feed-personal"):
             continue
@@ -270,17 +285,18 @@ def _crawl(username: str | None, with_space: bool, names: list[str]) -> Transcri
         ids += stand_ins[source]
         for object_id in ids:
             get(reverse(name, kwargs={kwargs[0]: object_id}))
-    # The admin, for staff.
-    if username and client.get("/admin/").status_code == 200:
-        index = get("/admin/")
-        for changelist in sorted(set(re.findall(r'href="(/admin/[a-z_]+/[a-z_]+/)"', index))):
-            body = get(changelist)
-            for change in list(dict.fromkeys(re.findall(r'href="(/admin/[^"]+/change/)', body)))[
-                :PER_LIST
-            ]:
-                get(change)
-                get(change.replace("/change/", "/history/"))
-    return t
+
+
+def _crawl_admin(get) -> None:
+    """The admin, for staff."""
+    index = get("/admin/")
+    for changelist in sorted(set(re.findall(r'href="(/admin/[a-z_]+/[a-z_]+/)"', index))):
+        body = get(changelist)
+        for change in list(dict.fromkeys(re.findall(r'href="(/admin/[^"]+/change/)', body)))[
+            :PER_LIST
+        ]:
+            get(change)
+            get(change.replace("/change/", "/history/"))
 
 
 def _first_difference(seen: str, unseen: str) -> str:

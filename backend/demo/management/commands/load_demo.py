@@ -107,16 +107,14 @@ class Command(BaseCommand):
         for username, _, role in USERS:
             self.stdout.write(f"  {username:<16} {role}")
 
-    def _load(self, *, with_space: bool = True) -> bool:
-        if Organisation.objects.filter(slug="drs").exists():
-            return False
-        today = timezone.localdate()
+    def _languages(self) -> dict[str, Language]:
         for code, name, native in LANGUAGES:
             Language.objects.get_or_create(
                 code=code, defaults={"name": name, "native_name": native}
             )
-        lang = {code: Language.objects.get(code=code) for code, _, _ in LANGUAGES}
+        return {code: Language.objects.get(code=code) for code, _, _ in LANGUAGES}
 
+    def _users(self) -> dict:
         User = get_user_model()
         users = {}
         for username, known_as, _ in USERS:
@@ -126,6 +124,14 @@ class Command(BaseCommand):
             user.is_superuser = username == "admin"
             user.save()
             users[username] = user
+        return users
+
+    def _load(self, *, with_space: bool = True) -> bool:
+        if Organisation.objects.filter(slug="drs").exists():
+            return False
+        today = timezone.localdate()
+        lang = self._languages()
+        users = self._users()
 
         drs = Organisation.objects.create(
             name="Derbyshire Refugee Solidarity", slug="drs",

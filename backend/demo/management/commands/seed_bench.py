@@ -57,6 +57,41 @@ def _cookie(user) -> str:
     return store.session_key
 
 
+def _past_sessions(activities: list[Activity], past_needed: int) -> list[Session]:
+    """Weekly sessions going back from each activity's first, round-robin, until enough."""
+    past: list[Session] = []
+    week = 1
+    while len(past) < past_needed:
+        for activity in activities:
+            if len(past) >= past_needed:
+                break
+            first = Session.objects.filter(activity=activity).order_by("start").first()
+            start = first.start - timedelta(weeks=week)
+            past.append(
+                Session(
+                    activity=activity, original_start=start, start=start,
+                    end=start + timedelta(hours=1), room=activity.room, capacity=20,
+                )
+            )  # fmt: skip
+        week += 1
+    return past
+
+
+def _year_of_bookings(rng, past: list[Session], people: list) -> tuple[list, list]:
+    bookings, marks = [], []
+    for session in past:
+        chosen = rng.sample(people, 14)
+        for seq, person in enumerate(chosen[:10], start=1):
+            bookings.append(
+                Booking(session=session, participant=person, status="confirmed",
+                        queued_at=session.start - timedelta(days=2), seq=seq)
+            )  # fmt: skip
+        for person in chosen[2:]:
+            mark = rng.choice(["present", "present", "late", "absent"])
+            marks.append(Attendance(session=session, participant=person, mark=mark))
+    return bookings, marks
+
+
 class Command(BaseCommand):
     help = "EMPTY the (bench) database and seed the production-stack benchmark data."
 
@@ -135,22 +170,7 @@ class Command(BaseCommand):
         # The past year: bulk rows, so that the total is SESSIONS_PER_SCALE x scale.
         future = Session.objects.count()
         past_needed = SESSIONS_PER_SCALE * scale - future
-        past: list[Session] = []
-        week = 1
-        while len(past) < past_needed:
-            for activity in activities:
-                if len(past) >= past_needed:
-                    break
-                first = Session.objects.filter(activity=activity).order_by("start").first()
-                start = first.start - timedelta(weeks=week)
-                past.append(
-                    Session(
-                        activity=activity, original_start=start, start=start,
-                        end=start + timedelta(hours=1), room=activity.room, capacity=20,
-                    )
-                )  # fmt: skip
-            week += 1
-        past = Session.objects.bulk_create(past)
+        past = Session.objects.bulk_create(_past_sessions(activities, past_needed))
 
         # People: a crowd with logins who book, and walk-ins without.
         crowd_users = User.objects.bulk_create(
@@ -168,17 +188,7 @@ class Command(BaseCommand):
         people = crowd_people[:200] + walk_ins
 
         # A year of bookings and attendance on past sessions.
-        bookings, marks = [], []
-        for session in past:
-            chosen = rng.sample(people, 14)
-            for seq, person in enumerate(chosen[:10], start=1):
-                bookings.append(
-                    Booking(session=session, participant=person, status="confirmed",
-                            queued_at=session.start - timedelta(days=2), seq=seq)
-                )  # fmt: skip
-            for person in chosen[2:]:
-                mark = rng.choice(["present", "present", "late", "absent"])
-                marks.append(Attendance(session=session, participant=person, mark=mark))
+        bookings, marks = _year_of_bookings(rng, past, people)
         Booking.objects.bulk_create(bookings, batch_size=2000)
         Attendance.objects.bulk_create(marks, batch_size=2000)
         Session.objects.filter(pk__in=[s.pk for s in past]).update(booked_places=10)
