@@ -369,6 +369,7 @@ def scenario(svc, name, fault, session, other, headers):
     with ThreadPoolExecutor(max_workers=1) as side:
         burst_job = side.submit(burst, svc.url, session.pk, headers[:LEARNERS], log)
         time.sleep(0.5)  # into the burst
+        fault_start = time.monotonic()
         try:
             fault_end = fault(svc, ctx)
         except BaseException:
@@ -395,7 +396,8 @@ def scenario(svc, name, fault, session, other, headers):
         "5xx": sum(s >= 500 for s in statuses), "no answer": statuses.count(0),
         "html": sum(h for *_, h in log.attempts), "unanswered": LEARNERS - len(ok),
         "lost": lost, "doubled": doubled, "confirmed": confirmed,
-        "recovery s": round(recovery, 1), "burst s": round(took, 1),
+        "fault s": round(fault_end - fault_start, 1), "recovery s": round(recovery, 1),
+        "burst s": round(took, 1),
     }  # fmt: skip
     row["goals"] = (
         lost == 0 and doubled == 0 and row["html"] == 0 and row["unanswered"] == 0
