@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backend.bookings.models import Booking
+from backend.common.quiet_hours import in_quiet_hours
 from backend.notifications.one_tap import reply_links
 from backend.timetable.models import Session
 
@@ -30,12 +31,6 @@ def reminder_due(session: Session) -> datetime:
     local_start = session.start.astimezone(zone)
     day_before = local_start.date() - timedelta(days=1)
     return datetime.combine(day_before, time(settings.HARBOUR_REMINDER_HOUR), tzinfo=zone)
-
-
-def in_quiet_hours(moment: datetime, zone: ZoneInfo) -> bool:
-    hour = moment.astimezone(zone).hour
-    start, end = settings.HARBOUR_QUIET_START, settings.HARBOUR_QUIET_END
-    return hour >= start or hour < end if start > end else start <= hour < end
 
 
 def _when(session: Session) -> str:
