@@ -23,6 +23,7 @@ observe that she was skipped, held or refused because of a hidden place.
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
@@ -33,6 +34,7 @@ from backend.accounts.models import Participant
 from backend.accounts.services import participant_for_user
 from backend.common.db import short_lock_wait
 from backend.common.errors import ApplicationError, NotFoundError, field_not_found, required_reason
+from backend.common.quiet_hours import add_awake_time
 from backend.common.translations import translated
 from backend.notifications.one_tap import reply_links
 from backend.notifications.services import is_discreet, notification_queue
@@ -102,7 +104,11 @@ def _hold(session: Session, booking: Booking, *, now, present: bool) -> None:
     activity = session.activity
     if activity.waitlist_mode == Activity.WaitlistMode.OFFER and not present:
         booking.status = Booking.Status.OFFERED
-        booking.offer_expires_at = min(now + timedelta(hours=activity.offer_hours), session.start)
+        # Her clock runs only while she is awake (not in quiet hours, her time).
+        expires = add_awake_time(
+            now, timedelta(hours=activity.offer_hours), ZoneInfo(activity.timezone)
+        )
+        booking.offer_expires_at = min(expires, session.start)
     else:
         booking.status = Booking.Status.CONFIRMED
         booking.offer_expires_at = None

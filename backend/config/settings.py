@@ -303,6 +303,9 @@ HARBOUR_SITE_URL = os.environ.get("HARBOUR_SITE_URL", "http://localhost:8000")
 HARBOUR_REMINDER_HOUR = int(os.environ.get("HARBOUR_REMINDER_HOUR", "18"))
 HARBOUR_QUIET_START = int(os.environ.get("HARBOUR_QUIET_START", "21"))
 HARBOUR_QUIET_END = int(os.environ.get("HARBOUR_QUIET_END", "8"))
+# send_notifications: how long a worker holds the rows it claimed (seconds). A row
+# claimed by a worker that died is sent by another once this has passed.
+HARBOUR_OUTBOX_LEASE_SECONDS = int(os.environ.get("HARBOUR_OUTBOX_LEASE_SECONDS", "300"))
 
 # The widest date range one sessions list may ask for.
 HARBOUR_MAX_RANGE_DAYS = 92

@@ -28,6 +28,10 @@ class Notification(TimestampedModel):
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
+    # A worker's lease on a pending row: set when it claims the row, cleared
+    # when the send is recorded. A row whose worker died is claimable again
+    # once its lease has run out, so a crash mid-batch loses nothing.
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]

@@ -1,8 +1,9 @@
 """Reminders before booked sessions (`manage.py send_reminders`, from cron
 every few minutes; `send_notifications` then delivers them).
 
-When: the day before the session at HARBOUR_REMINDER_HOUR (18:00) in the
-activity's own time zone, so a Monday 18:00 class is reminded on Sunday at
+When: as the activity chooses (`reminder_timing`): by default the day before
+the session at HARBOUR_REMINDER_HOUR (18:00) in the activity's own time zone,
+or 2 hours before it, so a Monday 18:00 class is reminded on Sunday at
 18:00 local on both sides of a clock change. A booking made after that time
 is reminded at once. Never in quiet hours (21:00-08:00 local): what falls in
 them waits for their end, unless the session starts first (then no reminder).
@@ -18,24 +19,21 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backend.bookings.models import Booking
+from backend.common.quiet_hours import in_quiet_hours
 from backend.notifications.one_tap import reply_links
-from backend.timetable.models import Session
+from backend.timetable.models import Activity, Session
 
 from .models import Reminder
 from .services import is_discreet, notification_queue
 
 
 def reminder_due(session: Session) -> datetime:
+    if session.activity.reminder_timing == Activity.ReminderTiming.TWO_HOURS:
+        return session.start - timedelta(hours=2)
     zone = ZoneInfo(session.activity.timezone)
     local_start = session.start.astimezone(zone)
     day_before = local_start.date() - timedelta(days=1)
     return datetime.combine(day_before, time(settings.HARBOUR_REMINDER_HOUR), tzinfo=zone)
-
-
-def in_quiet_hours(moment: datetime, zone: ZoneInfo) -> bool:
-    hour = moment.astimezone(zone).hour
-    start, end = settings.HARBOUR_QUIET_START, settings.HARBOUR_QUIET_END
-    return hour >= start or hour < end if start > end else start <= hour < end
 
 
 def _when(session: Session) -> str:

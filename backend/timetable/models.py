@@ -119,6 +119,17 @@ class Activity(TimestampedModel):
         default=12,
         help_text="How long an offered place is held (offer mode).",
     )
+
+    class ReminderTiming(models.TextChoices):
+        DAY_BEFORE = "day_before", "The day before, in the evening"
+        TWO_HOURS = "two_hours", "2 hours before"
+
+    reminder_timing = models.CharField(
+        max_length=12,
+        choices=ReminderTiming.choices,
+        default=ReminderTiming.DAY_BEFORE,
+        help_text="When a booking is reminded of its session (never in quiet hours).",
+    )
     weekly_limit = models.PositiveIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(50)],
         null=True,

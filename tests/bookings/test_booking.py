@@ -80,7 +80,8 @@ def test_leaving_the_waiting_list(make_session, people):
     assert session.booked_places == 1
 
 
-def test_offer_mode_holds_the_place_then_passes_it_on(make_session, people):
+def test_offer_mode_holds_the_place_then_passes_it_on(make_session, people, settings):
+    settings.HARBOUR_QUIET_START = settings.HARBOUR_QUIET_END = 0  # see test_offer_clock
     session = make_session(capacity=1, waitlist_mode=Activity.WaitlistMode.OFFER, offer_hours=12)
     first = book(people[0], session)
     second = book(people[1], session)
@@ -105,7 +106,8 @@ def test_offer_mode_holds_the_place_then_passes_it_on(make_session, people):
     assert session.booked_places == 1
 
 
-def test_expired_offers_are_also_processed_lazily_on_read(make_session, people):
+def test_expired_offers_are_also_processed_lazily_on_read(make_session, people, settings):
+    settings.HARBOUR_QUIET_START = settings.HARBOUR_QUIET_END = 0  # see test_offer_clock
     session = make_session(capacity=1, waitlist_mode=Activity.WaitlistMode.OFFER, offer_hours=1)
     first = book(people[0], session)
     second = book(people[1], session)

@@ -13,7 +13,8 @@ from backend.notifications.messages import MESSAGES
 from backend.notifications.models import Notification, Reminder
 from backend.notifications.reminders import reminder_due, reminders_send
 from backend.timetable import services as timetable_services
-from tests.notifications.conftest import at
+from backend.timetable.models import Activity, Session
+from tests.notifications.conftest import LONDON, at
 
 
 def reminders(booking):
@@ -126,3 +127,41 @@ def test_messages_about_a_booking_end_with_a_real_link(world, booked, settings):
     for _subject, body in MESSAGES.values():
         assert "open Harbour" not in str(body)
         assert "_link}" in str(body)
+
+
+def two_hours_before(booking, *, hour: int = 18):
+    activity = booking.session.activity
+    activity.reminder_timing = Activity.ReminderTiming.TWO_HOURS
+    activity.save(update_fields=["reminder_timing"])
+    start = booking.session.start.astimezone(LONDON).replace(hour=hour)
+    end = start + timedelta(hours=2)
+    Session.objects.filter(pk=booking.session_id).update(start=start, end=end)
+    booking.session.refresh_from_db()
+    return booking
+
+
+def test_the_day_before_is_the_default(booked):
+    booking = booked(date(2027, 5, 4))
+    assert booking.session.activity.reminder_timing == Activity.ReminderTiming.DAY_BEFORE
+
+
+def test_an_activity_may_choose_two_hours_before(booked):
+    booking = two_hours_before(booked(date(2027, 5, 4)))
+    assert reminder_due(booking.session) == at(date(2027, 5, 4), 16)
+    with time_machine.travel(at(date(2027, 5, 3), 18, 30), tick=False):
+        assert reminders_send() == 0  # not the evening before
+    with time_machine.travel(at(date(2027, 5, 4), 15, 59), tick=False):
+        assert reminders_send() == 0
+    with time_machine.travel(at(date(2027, 5, 4), 16), tick=False):
+        assert reminders_send() == 1
+        assert reminders_send() == 0
+    assert reminders(booking).count() == 1
+
+
+def test_two_hours_before_a_morning_class_waits_for_the_end_of_quiet_hours(booked):
+    booking = two_hours_before(booked(date(2027, 5, 4)), hour=9)
+    assert reminder_due(booking.session) == at(date(2027, 5, 4), 7)
+    with time_machine.travel(at(date(2027, 5, 4), 7, 30), tick=False):
+        assert reminders_send() == 0
+    with time_machine.travel(at(date(2027, 5, 4), 8), tick=False):
+        assert reminders_send() == 1
