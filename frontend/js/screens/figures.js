@@ -65,7 +65,7 @@ function weekChart(weeks, label) {
   const rtl = document.documentElement.dir === "rtl";
   const top = Math.max(1, ...weeks.map((w) => w.people));
   const plot = width - left - pad;
-  const bar = plot / Math.max(weeks.length, 1);
+  const bar = Math.min(plot / Math.max(weeks.length, 1), 40); // one week is a bar, not a wall
   const x = (i, w) => (rtl ? width - left - (i * bar) - w : left + (i * bar));
   const yAxis = rtl ? width - left : left;
   const every = Math.max(1, Math.ceil(weeks.length / 4));
