@@ -7,7 +7,8 @@ import io
 from datetime import date, timedelta
 
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import trans_real
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
@@ -16,6 +17,7 @@ from rest_framework.views import APIView
 from backend.access import policy
 from backend.common import csv_cells
 from backend.common.errors import ApplicationError, field_not_found
+from backend.common.languages import DOMAIN
 from backend.organisations.models import Organisation
 from backend.organisations.roles import coordinated_organisations
 from backend.timetable.services import EARLIEST, LATEST
@@ -126,6 +128,72 @@ PARAMS = [
     OpenApiParameter("date_from", date),
     OpenApiParameter("date_to", date),
 ]
+CSV_PARAMS = [
+    *PARAMS,
+    OpenApiParameter(
+        "headers",
+        str,
+        enum=["machine", "human"],
+        description="machine (default): stable keys for scripts; human: a funder's "
+        "spreadsheet, its headers and labels in the viewer's language.",
+    ),
+]
+
+# The words are the browser app's (its catalogue is the only one), so the
+# spreadsheet says what the figures screen says, in the same language.
+TOTALS = (
+    ("people_supported", "People supported"),
+    ("new_people", "New people"),
+    ("came_once", "Came once"),
+    ("sessions_held", "Sessions held"),
+    ("attendances", "Attendances"),
+    ("bookings", "Bookings"),
+    ("no_shows", "No-shows"),
+)
+KIND_WORDS = {
+    "english_class": "English classes", "sport": "Sport", "day_trip": "Day trips",
+    "allotment": "Allotment", "music": "Music", "bike_repair": "Bike repair",
+    "advice": "Advice", "social": "Social", "training": "Training", "other": "Other",
+}  # fmt: skip
+NO_RATE = "\u2014"  # drop-ins have no bookings: no rate, not 0%
+
+
+def _words():
+    return trans_real.DjangoTranslation(
+        (translation.get_language() or "en").split("-")[0], domain=DOMAIN
+    ).gettext
+
+
+def _human_csv(figures: dict, writer) -> None:
+    _ = _words()
+    writer.writerow(
+        [_("Section"), _("What"), _("Number"), _("People"), _("Attendances"), _("New people")]
+    )
+    period = _("Period")
+    writer.writerow(csv_cells.row([period, _("Organisation"), figures["organisation"]["name"]]))
+    if figures["space"]:
+        writer.writerow(csv_cells.row([period, _("Space"), figures["space"]["name"]]))
+    writer.writerow([period, _("From"), figures["date_from"]])
+    writer.writerow([period, _("To"), figures["date_to"]])
+    for name, words in TOTALS:
+        writer.writerow([_("Totals"), _(words), figures[name]])
+    rate = figures["attendance_rate"]
+    writer.writerow(
+        [_("Totals"), _("Attendance rate"), NO_RATE if rate is None else f"{round(rate * 100)}%"]
+    )
+    for row in figures["by_kind"]:
+        label = _(KIND_WORDS[row["key"]]) if row["key"] in KIND_WORDS else row["label"]
+        writer.writerow(
+            csv_cells.row([_("Kind of activity"), label, "", row["people"], row["attendances"]])
+        )
+    for row in figures["by_activity"]:
+        writer.writerow(
+            csv_cells.row([_("Activity"), row["label"], "", row["people"], row["attendances"]])
+        )
+    for row in figures["by_week"]:
+        writer.writerow(
+            [_("Week of"), row["week"], "", row["people"], row["attendances"], row["new_people"]]
+        )
 
 
 class FiguresView(APIView):
@@ -139,11 +207,21 @@ class FiguresView(APIView):
 class FiguresCsvView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(parameters=PARAMS, responses={(200, "text/csv"): str})
+    @extend_schema(parameters=CSV_PARAMS, responses={(200, "text/csv"): str})
     def get(self, request):
+        headers = request.query_params.get("headers", "machine")
+        if headers not in ("machine", "human"):
+            raise ApplicationError(
+                "invalid", "Some fields are not valid.",
+                fields={"headers": ["Give machine or human."]},
+            )  # fmt: skip
         figures = _figures(request)
         out = io.StringIO()
         writer = csv_cells.writer(out)
+        if headers == "human":
+            _human_csv(figures, writer)
+            # A byte-order mark, so a spreadsheet opens Arabic and Farsi as text.
+            return _csv_response(out, figures, suffix="-summary", bom=True)
         writer.writerow(["section", "key", "label", "people", "attendances"])
         for name in ("people_supported", "new_people", "came_once", "sessions_held",
                      "attendances", "bookings", "no_shows", "attendance_rate"):  # fmt: skip
@@ -157,8 +235,13 @@ class FiguresCsvView(APIView):
                 )
         for row in figures["by_week"]:
             writer.writerow(["by_week", row["week"], "", row["people"], row["attendances"]])
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="figures-{figures["date_from"]}-{figures["date_to"]}.csv"'
-        )
-        return response
+        return _csv_response(out, figures)
+
+
+def _csv_response(out, figures: dict, suffix: str = "", bom: bool = False) -> HttpResponse:
+    response = HttpResponse(
+        ("\ufeff" if bom else "") + out.getvalue(), content_type="text/csv; charset=utf-8"
+    )
+    name = f"figures-{figures['date_from']}-{figures['date_to']}{suffix}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -111,7 +111,7 @@ def test_a_thursday_25_booked_18_come_12_walk_ins_9_new(thursday_dropin):
     assert both["people_supported"] == 37 and both["new_people"] == 37
     assert both["attendances"] == 28 + 30
     assert both["came_once"] == 7 + 9
-    assert b"people_supported,,30" in as_csv.content
+    assert b'"total","people_supported","",30,' in as_csv.content
 
 
 def test_protected_attendance_counts_only_for_those_with_the_grant(world):
