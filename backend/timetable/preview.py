@@ -109,7 +109,7 @@ def _build(activity: Activity, *, actor, now: datetime) -> PreviewResult:
             s_start, s_end, room = session.start, session.end, session.room
         else:
             s_start, s_end, room = start, start + activity.duration, activity.room
-        other = services._find_clash(room=room, start=s_start, end=s_end, exclude=own)
+        other = services._find_clash(actor, room=room, start=s_start, end=s_end, exclude=own)
         day = timezone.localtime(s_start).date()
         result.dates.append(
             PreviewDate(
