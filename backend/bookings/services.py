@@ -667,3 +667,75 @@ def line_serve(*, session_id) -> list[Booking]:
     transaction that made the change."""
     session = _lock_session(session_id)
     return _promote(session, now=timezone.now())
+
+
+# --- a coordinator's message to the people booked ------------------------------------------
+
+MESSAGE_MAX_LENGTH = 300
+
+
+def _message_text(text: str | None, field: str = "text") -> str:
+    text = (text or "").strip()
+    if not text or len(text) > MESSAGE_MAX_LENGTH:
+        raise ApplicationError(
+            "invalid",
+            f"Write a message of up to {MESSAGE_MAX_LENGTH} characters.",
+            fields={field: [f"Write up to {MESSAGE_MAX_LENGTH} characters."]},
+        )
+    return text
+
+
+@transaction.atomic
+def session_message_send(
+    *,
+    actor,
+    text: str,
+    session: Session | None = None,
+    activity: Activity | None = None,
+    translations: dict[str, str] | None = None,
+    include_waiting: bool = False,
+) -> dict[str, int]:
+    """Her short text to everyone holding a place (and, if she asks, everyone
+    waiting) on one session, or on all of an activity's upcoming sessions.
+
+    Each person gets one message (for an activity: about her next session), in
+    her language where the coordinator wrote one in `translations`. Discreet
+    recipients (women-only, no full wording) get a text naming no activity or
+    place; the coordinator's own words are sent as written (the screen asks her
+    not to name the class). Counts cover only sessions and people she manages."""
+    if (session is None) == (activity is None):
+        raise ValueError("session_message_send: give a session or an activity")
+    activity = session.activity if session is not None else activity
+    if not policy.can_see_activity(actor, activity):
+        raise NotFoundError()
+    if not policy.can_manage_activity(actor, activity):
+        raise ApplicationError(
+            "permission_denied",
+            "Only this activity's coordinators can message it.",
+            status_code=403,
+        )
+    text = _message_text(text)
+    versions = {
+        language.split("-")[0]: _message_text(version, f"translations.{language}")
+        for language, version in (translations or {}).items()
+        if (version or "").strip()
+    }
+    sessions = policy.manageable_sessions(actor).filter(activity=activity)
+    if session is not None:
+        sessions = sessions.filter(pk=session.pk)
+    else:
+        sessions = sessions.filter(status=Session.Status.SCHEDULED, start__gte=timezone.now())
+    statuses = ACTIVE if include_waiting else HOLDING
+    bookings = (
+        Booking.objects.filter(session__in=sessions, status__in=statuses)
+        .select_related("participant", "session__activity", "session__room__venue")
+        .order_by("session__start", "created_at")
+    )
+    told: set = set()
+    for booking in bookings:
+        if booking.participant_id in told:
+            continue
+        told.add(booking.participant_id)
+        language = booking.participant.preferred_language.split("-")[0]
+        _tell(booking, "coordinator_message", text=versions.get(language, text))
+    return {"sessions": sessions.count(), "people": len(told)}

@@ -68,6 +68,11 @@ MESSAGES = {
             "Can't come? Free your place: {cancel_link}"
         ),
     ),
+    # A coordinator's own short text (bookings.services.session_message_send).
+    "coordinator_message": (
+        _("Message about {activity}"),
+        _("About {activity} on {when}: {text} Harbour: {app_link}"),
+    ),
 }
 
 # For women-only sessions, unless she chose the full wording: a text or email
@@ -97,6 +102,11 @@ DISCREET = {
     "session_cancelled": (
         _("Session cancelled"),
         _("Your {when} session is cancelled. Open Harbour for details."),
+    ),
+    # Her words are sent as written: the dialog asks her not to name the class.
+    "coordinator_message": (
+        _("A message from Harbour"),
+        _("About your {when} session: {text} Open Harbour: {app_link}"),
     ),
 }
 

@@ -316,6 +316,29 @@ class CancelSerializer(serializers.Serializer):
     translations = TranslationsField("session")
 
 
+class MessageSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=300)
+    translations = serializers.DictField(
+        child=serializers.CharField(max_length=300, allow_blank=True),
+        required=False,
+        help_text="{language: text}: each person gets the text in her language, else `text`.",
+    )
+    include_waiting = serializers.BooleanField(default=False)
+
+
+class MessageResultSerializer(serializers.Serializer):
+    sessions = serializers.IntegerField(help_text="Sessions the message was about.")
+    people = serializers.IntegerField(help_text="People sent one message each.")
+
+
+def _send_message(request, **target) -> Response:
+    from backend.bookings.services import session_message_send
+
+    data = MessageSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    return Response(session_message_send(actor=request.user, **target, **data.validated_data))
+
+
 class MoveSerializer(serializers.Serializer):
     start = serializers.DateTimeField(required=False)
     end = serializers.DateTimeField(required=False)
@@ -418,7 +441,7 @@ class ActivityViewSet(HarbourViewSet):
     public_actions = frozenset({"list", "retrieve"})
     action_permissions = {
         **dict.fromkeys(("create", "preview_new"), (CoordinatesSomething,)),
-        **dict.fromkeys(("partial_update", "preview", "end"), (ManagesActivity,)),
+        **dict.fromkeys(("partial_update", "preview", "end", "message"), (ManagesActivity,)),
     }
 
     def get_queryset(self):
@@ -488,6 +511,12 @@ class ActivityViewSet(HarbourViewSet):
         activity = selectors.activity_get(user=request.user, activity_id=activity.pk)
         return Response({"activity": ActivitySerializer(activity).data, "sessions": vars(result)})
 
+    @extend_schema(request=MessageSerializer, responses={200: MessageResultSerializer})
+    @action(detail=True, methods=["post"])
+    def message(self, request, pk=None):
+        """Her short text to everyone booked (optionally waiting) on its upcoming sessions."""
+        return _send_message(request, activity=self.get_object())
+
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(ActivitySerializer(page, many=True).data)
@@ -518,7 +547,9 @@ class SessionViewSet(HarbourViewSet):
     serializer_class = SessionSerializer
     filterset_class = SessionFilter
     public_actions = frozenset({"list", "retrieve"})
-    action_permissions = dict.fromkeys(("cancel", "move", "reinstate"), (ManagesActivity,))
+    action_permissions = dict.fromkeys(
+        ("cancel", "move", "reinstate", "message"), (ManagesActivity,)
+    )
 
     def get_queryset(self):
         return selectors.session_list(user=self.request.user)
@@ -566,6 +597,12 @@ class SessionViewSet(HarbourViewSet):
     def reinstate(self, request, pk=None):
         session = self.get_object()
         return self._respond(services.session_reinstate(actor=request.user, session=session))
+
+    @extend_schema(request=MessageSerializer, responses={200: MessageResultSerializer})
+    @action(detail=True, methods=["post"])
+    def message(self, request, pk=None):
+        """Her short text to everyone booked (optionally waiting) on this session."""
+        return _send_message(request, session=self.get_object())
 
     @extend_schema(request=MoveSerializer, responses={200: SessionSerializer})
     @action(detail=True, methods=["post"])

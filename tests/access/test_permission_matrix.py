@@ -140,9 +140,12 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
         "public_activity": {"post": MANAGE_PUBLIC(200)},
         "protected_activity": {"post": MANAGE_PROTECTED(200)},
     },
-    "activity-end": {
-        "public_activity": {"post": MANAGE_PUBLIC(400)},
-        "protected_activity": {"post": MANAGE_PROTECTED(400)},
+    **{
+        f"activity-{name}": {
+            "public_activity": {"post": MANAGE_PUBLIC(400)},
+            "protected_activity": {"post": MANAGE_PROTECTED(400)},
+        }
+        for name in ("end", "message")
     },
     # Terms and closures: the organisation's coordinators only.
     "term-list": {
@@ -170,7 +173,7 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
             "public_session": {"post": MANAGE_PUBLIC(ok)},
             "protected_session": {"post": MANAGE_PROTECTED(ok)},
         }
-        for name, ok in (("cancel", 400), ("move", 400), ("reinstate", 200))
+        for name, ok in (("cancel", 400), ("move", 400), ("reinstate", 200), ("message", 400))
     },
     "space-list": {"-": {"get": everyone(200)}},
     "space-detail": {"space": {"get": everyone(200)}},
