@@ -41,6 +41,9 @@ def test_the_space_coordinator_sees_her_space_figures(world, app, axe_check, scr
         assert f"space={world.space.pk}" in csv.get_attribute("href")
         axe_check(page, "figures-space")
         screenshot(page, f"figures-space-{width}")
+        # Closed before the next sign-in: on SQLite the live server's writes to
+        # the session table must not race a page still talking to it.
+        page.close()
 
     page = app("/#/figures", user=world.coordinator)
     ready(page, "figures")
