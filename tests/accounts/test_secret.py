@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from backend.accounts import services
 from backend.accounts.models import SignInCode
+from backend.people import services as people_services
 from backend.registers import services as register_services
 from tests.conftest import client_for
 
@@ -17,7 +18,7 @@ SECRET = "/api/v1/auth/sign-in-secret/"
 
 @pytest.fixture
 def hana(world):
-    return register_services.learner_account_create(
+    return people_services.learner_account_create(
         actor=world.coordinator,
         known_as="Hana Karimi",
         phone="07700 900123",
@@ -161,7 +162,7 @@ def test_a_new_code_resets_her_secret_and_ends_her_sessions(world, hana):
 
 
 def test_two_people_of_one_name_each_get_in_with_their_own_secret(world, hana):
-    other = register_services.learner_account_create(
+    other = people_services.learner_account_create(
         actor=world.coordinator, known_as="Hana Karimi", organisation=world.org
     )
     services.user_sign_in_secret_set(user=hana.user, secret="274918")
