@@ -21,7 +21,7 @@ class User(AbstractUser):
     # uses a sign-in code; a keyed hash like a password, but kept apart from
     # `password` so that it is only ever accepted with her name or phone number
     # (accounts/backends.py) and a coordinator can still reset it with a code.
-    sign_in_secret = models.CharField(max_length=128, blank=True)
+    sign_in_secret = models.CharField(max_length=128, blank=True, db_default="")
     sign_in_secret_set_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

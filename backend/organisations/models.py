@@ -57,11 +57,15 @@ class Venue(TimestampedModel):
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="venues"
     )
     accessibility = models.TextField(
-        blank=True, help_text="Step-free access, lifts, toilets, hearing loop, parking..."
+        db_default="",
+        blank=True,
+        help_text="Step-free access, lifts, toilets, hearing loop, parking...",
     )
-    map_url = models.URLField(blank=True, max_length=500, help_text="A link to the venue on a map.")
+    map_url = models.URLField(
+        blank=True, db_default="", max_length=500, help_text="A link to the venue on a map."
+    )
     # {lang: {"name"|"address": text}}: common/translations.py
-    translations = models.JSONField(default=dict, blank=True)
+    translations = models.JSONField(default=dict, db_default={}, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -80,7 +80,7 @@ class Activity(TimestampedModel):
     description = models.TextField(blank=True)
     what_to_bring = models.CharField(max_length=300, blank=True)
     # {lang: {"title"|"description"|"what_to_bring": text}}: common/translations.py
-    translations = models.JSONField(default=dict, blank=True)
+    translations = models.JSONField(default=dict, db_default={}, blank=True)
     level = models.CharField(
         max_length=10, choices=Level.choices, blank=True, help_text="ESOL level (English only)."
     )
@@ -128,6 +128,7 @@ class Activity(TimestampedModel):
         max_length=12,
         choices=ReminderTiming.choices,
         default=ReminderTiming.DAY_BEFORE,
+        db_default=ReminderTiming.DAY_BEFORE,
         help_text="When a booking is reminded of its session (never in quiet hours).",
     )
     weekly_limit = models.PositiveIntegerField(
@@ -201,7 +202,7 @@ class Session(TimestampedModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     cancel_reason = models.CharField(max_length=300, blank=True)
     # {lang: {"cancel_reason": text}}: common/translations.py
-    translations = models.JSONField(default=dict, blank=True)
+    translations = models.JSONField(default=dict, db_default={}, blank=True)
     # Moved by a coordinator: series edits no longer touch its time or room.
     is_moved = models.BooleanField(default=False)
     # Kept but no longer matching the schedule (rule edited while people were booked).

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='sign_in_secret',
-            field=models.CharField(blank=True, max_length=128),
+            field=models.CharField(blank=True, db_default='', max_length=128),
         ),
         migrations.AddField(
             model_name='user',

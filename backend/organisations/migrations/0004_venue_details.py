@@ -14,12 +14,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='venue',
             name='accessibility',
-            field=models.TextField(blank=True, help_text='Step-free access, lifts, toilets, hearing loop, parking...'),
+            field=models.TextField(blank=True, db_default='', help_text='Step-free access, lifts, toilets, hearing loop, parking...'),
         ),
         migrations.AddField(
             model_name='venue',
             name='map_url',
-            field=models.URLField(blank=True, help_text='A link to the venue on a map.', max_length=500),
+            field=models.URLField(blank=True, db_default='', help_text='A link to the venue on a map.', max_length=500),
         ),
         migrations.AddField(
             model_name='venue',

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='activity',
             name='reminder_timing',
-            field=models.CharField(choices=[('day_before', 'The day before, in the evening'), ('two_hours', '2 hours before')], default='day_before', help_text='When a booking is reminded of its session (never in quiet hours).', max_length=12),
+            field=models.CharField(choices=[('day_before', 'The day before, in the evening'), ('two_hours', '2 hours before')], db_default='day_before', default='day_before', help_text='When a booking is reminded of its session (never in quiet hours).', max_length=12),
         ),
     ]
