@@ -9,7 +9,6 @@ from rest_framework.test import APIClient
 from backend.accounts import services
 from backend.accounts.models import SignInCode
 from backend.people import services as people_services
-from backend.registers import services as register_services
 from tests.conftest import client_for
 
 CODE = "/api/v1/auth/sign-in-code/"
@@ -176,7 +175,7 @@ def test_two_people_of_one_name_each_get_in_with_their_own_secret(world, hana):
 
 def test_an_erased_person_cannot_sign_in_with_her_secret(world, hana):
     services.user_sign_in_secret_set(user=hana.user, secret="274918")
-    register_services.participant_erase(actor=world.coordinator, participant=hana)
+    people_services.participant_erase(actor=world.coordinator, participant=hana)
     assert with_secret("07700 900123", "274918").status_code == 400
 
 
