@@ -164,7 +164,8 @@ def add_hidden_data(world, targets):
     venue = VenueFactory(name="Marigold House", address="7 Quiet Lane")
     same_time = make_activity(
         actor=world.space_coordinator, organisation=world.org, space=world.space,
-        room=RoomFactory(venue=venue, name="Rose room", capacity=14), capacity=14,
+        room=RoomFactory(venue=venue, name="Rose room", capacity=14, space=world.space),
+        capacity=14,
         title="Sewing circle", kind=Activity.Kind.SOCIAL, recurrence=None,
         start_date=timezone.localtime(public.start).date(),
         start_time=timezone.localtime(public.start).time(),
@@ -182,7 +183,10 @@ def add_hidden_data(world, targets):
     # A room at the public venue that only the women's group uses.
     make_activity(
         actor=world.space_coordinator, organisation=world.org, space=world.space,
-        room=RoomFactory(venue=world.room.venue, name="Lilac room", capacity=12), capacity=12,
+        room=RoomFactory(
+            venue=world.room.venue, name="Lilac room", capacity=12, space=world.space
+        ),
+        capacity=12,
         title="Women's advice", start_time=time(9, 7), end_time=time(9, 52),
     )  # fmt: skip
     # A held session with a walk-in, and her first visit there.
