@@ -467,15 +467,18 @@ URL_KWARG = {
 }
 
 
+def route_url(name, target_id) -> str:
+    """The route's URL for a target of `targets` (a venue's room is a pair)."""
+    if isinstance(target_id, tuple):
+        return reverse(name, kwargs={"pk": target_id[0], "room_id": target_id[1]})
+    if target_id:
+        return reverse(name, kwargs={URL_KWARG.get(name, "pk"): target_id})
+    return reverse(name)
+
+
 def _request(role, world, name, target_id, method):
     user = None if role == "anonymous" else getattr(world, role)
-    kwarg = URL_KWARG.get(name, "pk")
-    if isinstance(target_id, tuple):  # a venue's room
-        url = reverse(name, kwargs={"pk": target_id[0], "room_id": target_id[1]})
-    elif target_id:
-        url = reverse(name, kwargs={kwarg: target_id})
-    else:
-        url = reverse(name)
+    url = route_url(name, target_id)
     client = client_for(user)
     if name.startswith("feed-") and user is not None:
         client.force_login(user)  # plain Django views read the session, not DRF's auth

@@ -32,7 +32,7 @@ from backend.bookings import services as booking_services
 from backend.registers import services as register_services
 from backend.timetable.models import Activity
 from tests.access import test_permission_matrix
-from tests.access.test_permission_matrix import MATRIX, URL_KWARG
+from tests.access.test_permission_matrix import MATRIX, route_url
 from tests.conftest import client_for
 from tests.factories import RoomFactory, VenueFactory, make_activity
 
@@ -133,8 +133,7 @@ def write_probes(world, targets):
 
 def _write(role, world, name, target_id, method, body):
     user = None if role == "anonymous" else getattr(world, role)
-    kwarg = URL_KWARG.get(name, "pk")
-    url = reverse(name, kwargs={kwarg: target_id}) if target_id else reverse(name)
+    url = route_url(name, target_id)
     client = client_for(user)
     return getattr(client, method)(url, body, format="json")
 
