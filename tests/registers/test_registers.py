@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -11,12 +11,7 @@ from django.urls import reverse
 from backend.accounts.models import Participant
 from backend.registers import services
 from backend.registers.models import Attendance, AttendanceChange
-from backend.timetable.models import Activity
 from tests.conftest import client_for
-from tests.factories import (
-    RoomFactory,
-    make_activity,
-)
 from tests.registers.conftest import MONDAY, book_people
 
 
@@ -80,44 +75,3 @@ def test_registers_lock_and_a_coordinator_reopens_on_record(thursday_dropin, set
         services.attendance_mark(actor=t["tutor"], session=t["first"], marks=[(sara, "absent")])
     assert Attendance.objects.get(participant=sara).mark == "absent"
     assert t["first"].reopenings.get().by == t["coordinator"]
-
-
-def _bulk_year(org, actor, *, activities, sessions_each, people, marks_each):
-    """Rows straight into the tables: a year of a busy charity, fast."""
-    import random
-
-    from django.utils import timezone
-
-    from backend.timetable.models import Session
-
-    rng = random.Random(7)
-    start = timezone.now() - timedelta(days=364)
-    made = []
-    for i in range(activities):
-        activity = make_activity(
-            actor=actor, organisation=org, room=RoomFactory(), title=f"Activity {i}",
-            kind=rng.choice(list(Activity.Kind.values)), recurrence=None,
-            start_date=timezone.localdate() + timedelta(days=400), start_time=time(10),
-            end_time=time(11),
-        )  # fmt: skip
-        made += Session.objects.bulk_create(
-            Session(
-                activity=activity, original_start=start + timedelta(days=d, minutes=i),
-                start=start + timedelta(days=d, minutes=i),
-                end=start + timedelta(days=d, minutes=i, hours=1), room=activity.room, capacity=30,
-            )
-            for d in range(sessions_each)
-        )  # fmt: skip
-    crowd = Participant.objects.bulk_create(
-        Participant(known_as=f"P{i}", first_seen=(start + timedelta(days=i % 300)).date())
-        for i in range(people)
-    )
-    rows, seen = [], set()
-    for session in made:
-        for person in rng.sample(crowd, min(marks_each, len(crowd))):
-            if (session.pk, person.pk) not in seen:
-                seen.add((session.pk, person.pk))
-                mark = rng.choice(["present", "present", "late", "absent"])
-                rows.append(Attendance(session=session, participant=person, mark=mark))
-    Attendance.objects.bulk_create(rows, batch_size=2000)
-    return len(made), len(rows)
