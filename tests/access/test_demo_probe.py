@@ -47,6 +47,8 @@ HIDDEN_PROBES = 3  # hidden ids tried per detail route (fresh ids in the other w
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 HEX32_RE = re.compile(r"\b[0-9a-f]{32}\b")
 ADMIN_INT_RE = re.compile(r"(/admin/[a-z_]+/[a-z_]+/)(\d+)(/)")
+# Integer keys of admin rows (access logs): the sequences are not rolled back.
+ADMIN_ROW_RE = re.compile(r'(name="_selected_action" value=")(\d+)(")')
 CSRF_RE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+|("csrfToken": ?")[^"]+')
 NONCE_RE = re.compile(r'nonce="[^"]+"')
 # The admin shows the start of each password's random salt and hash.
@@ -72,6 +74,7 @@ class Transcript:
         text = PASSWORD_RE.sub(r"\1<secret>", text)
         text = UUID_RE.sub(name, text)
         text = HEX32_RE.sub(name, text)
+        text = ADMIN_ROW_RE.sub(lambda m: m.group(1) + label("row" + m.group(2)) + m.group(3), text)
         return ADMIN_INT_RE.sub(lambda m: m.group(1) + label(m.group(2)) + m.group(3), text)
 
     def add(self, url: str, response) -> str:

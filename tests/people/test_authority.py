@@ -103,7 +103,9 @@ def test_a_hidden_grant_does_not_change_the_answer_to_a_code_request(world):
     # Whoever uses that code signs in to a login without the space...
     client = APIClient()
     signed_in = client.post(
-        "/api/v1/auth/sign-in-code/", {"code": with_grant.json()["sign_in_code"]}, format="json"
+        "/api/v1/auth/sign-in-code/",
+        {"code": with_grant.json()["sign_in_code"], "secret": "472915"},
+        format="json",
     )
     assert signed_in.status_code == 200
     assert client.get("/api/v1/me/").json()["spaces"] == []
@@ -128,8 +130,12 @@ def test_the_space_coordinator_still_gives_her_a_code_that_opens_the_space(world
     issued = _issue(world.space_coordinator, layla)
     assert issued.status_code == 201, issued.content
     client = APIClient()
-    client.post("/api/v1/auth/sign-in-code/", {"code": issued.json()["sign_in_code"]},
-                format="json")  # fmt: skip
+    signed_in = client.post(
+        "/api/v1/auth/sign-in-code/",
+        {"code": issued.json()["sign_in_code"], "secret": "472915"},
+        format="json",
+    )
+    assert signed_in.status_code == 200, signed_in.content
     assert [s["name"] for s in client.get("/api/v1/me/").json()["spaces"]] == ["Upbeat Women"]
     assert not AuditEntry.objects.filter(action="access_suspended").exists()
 
