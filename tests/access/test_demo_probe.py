@@ -86,6 +86,8 @@ class Transcript:
 
 
 def _masked(text: str) -> str:
+    text = ADMIN_ROW_RE.sub(r"\1<n>\3", text)
+    text = ADMIN_INT_RE.sub(r"\1<n>\3", text)
     return UUID_RE.sub("<id>", text)
 
 
