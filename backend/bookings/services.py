@@ -575,7 +575,7 @@ def _queue_participant(actor, activity: Activity, participant: Participant | Non
             "Only this activity's coordinators can put someone else in its queue.",
             status_code=403,
         )
-    if participant.user_id and not policy.can_see_activity(participant.user, activity):
+    if participant.user is not None and not policy.can_see_activity(participant.user, activity):
         raise field_not_found("participant")  # nobody queues for what she cannot see
     return participant
 

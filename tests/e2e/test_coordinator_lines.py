@@ -132,6 +132,25 @@ def test_a_coordinator_manages_a_session_waiting_list(world, app, axe_check, scr
     assert waiting.status == "confirmed"
     expect(page.locator(".summary")).to_contain_text("Waiting list: 0 people")
     screenshot(page, "waiting-list-after")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, "waiting-list-wide")
+
+
+def test_the_waiting_list_reads_right_to_left_in_arabic(world, app, axe_check, screenshot):
+    from django.utils.translation import trans_real
+
+    session = one_off(world, title="Bike repair", capacity=1)
+    booking_services.booking_create(actor=world.learner, session=session)
+    booking_services.booking_create(actor=world.man, session=session)
+    page = app(f"/#/line/{session.pk}", user=world.coordinator, locale="ar")
+    ready(page, "line")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    catalogue = trans_real.DjangoTranslation("ar", domain="djangojs")
+    words = catalogue.ngettext("Waiting list: %(n)s person", "Waiting list: %(n)s people", 1)
+    assert words == "قائمة الانتظار: شخص واحد"  # Arabic's own form for one
+    expect(page.locator(".summary")).to_contain_text(words)
+    axe_check(page, "waiting-list-ar")
+    screenshot(page, "waiting-list-ar")
 
 
 def test_a_coordinator_manages_an_activity_queue(world, app, axe_check, screenshot):
