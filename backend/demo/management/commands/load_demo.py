@@ -24,7 +24,6 @@ from backend.bookings import services as booking_services
 from backend.feeds import services as feed_services
 from backend.organisations.models import Organisation, Room, RoomReservation, Venue
 from backend.organisations.services import organisation_role_assign
-from backend.people import services as people_services
 from backend.registers import services as register_services
 from backend.registers.models import RegisterReopening
 from backend.timetable import closures
@@ -202,12 +201,6 @@ class Command(BaseCommand):
             centre["Garden room"] = Room.objects.create(
                 venue=centre["Classroom 1"].venue, name="Garden room", capacity=10, space=women
             )
-            # A woman Nadia registered at the space herself, with the space in
-            # the same step (issue 14): she sees its sessions from the start.
-            people_services.learner_account_create(
-                actor=users["coord.women"], known_as="Mahsa", preferred_language="fa",
-                space=women, grant=True,
-            )  # fmt: skip
 
         def weekly(org, actor, title, kind, room, capacity, weekday, start, end, **extra):
             langs = extra.pop("languages", ["en"])
