@@ -105,6 +105,9 @@ class QueueEntrySerializer(serializers.ModelSerializer):
 class QueueJoinSerializer(serializers.Serializer):
     activity = serializers.UUIDField()
     places = serializers.IntegerField(min_value=1, max_value=MAX_GROUP, default=1)
+    participant = serializers.UUIDField(
+        required=False, help_text="Staff only: put someone else in the queue."
+    )
 
 
 def _idempotency_key(request) -> str:
@@ -151,13 +154,7 @@ class BookingViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         session = policy.access_session(request.user, values["session"], field="session")
-        participant = None
-        if "participant" in values:
-            participant = (
-                policy.visible_participants(request.user).filter(pk=values["participant"]).first()
-            )
-            if participant is None:
-                raise field_not_found("participant")
+        participant = _participant_for(request.user, values.get("participant"))
         booking, created = services.booking_create(
             actor=request.user, session=session, places=values["places"],
             participant=participant, idempotency_key=_idempotency_key(request),
@@ -196,6 +193,36 @@ class BookingViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
         )
         return self._respond(moved)
 
+    @extend_schema(request=None, responses={200: BookingSerializer})
+    @action(detail=True, methods=["post"], url_path="offer-now")
+    def offer_now(self, request, pk=None):
+        """A coordinator gives someone waiting a free place now, as an offer."""
+        booking = self.get_object()
+        _require_coordinator(request.user, booking.session.activity)
+        return self._respond(services.waiting_offer_now(actor=request.user, booking=booking))
+
+    @extend_schema(request=ReasonSerializer, responses={200: BookingSerializer})
+    @action(detail=True, methods=["post"])
+    def remove(self, request, pk=None):
+        """A coordinator takes someone off the session, with a recorded reason."""
+        booking = self.get_object()
+        _require_coordinator(request.user, booking.session.activity)
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        removed = services.booking_remove(
+            actor=request.user, booking=booking, reason=data.validated_data["reason"]
+        )
+        return self._respond(removed)
+
+
+def _participant_for(user, participant_id) -> Participant | None:
+    if participant_id is None:
+        return None
+    participant = policy.visible_participants(user).filter(pk=participant_id).first()
+    if participant is None:
+        raise field_not_found("participant")
+    return participant
+
 
 def _require_coordinator(user, activity) -> None:
     if not policy.can_manage_activity(user, activity):
@@ -225,9 +252,10 @@ class QueueEntryViewSet(mixins.ListModelMixin, HarbourViewSet):
         activity = policy.access_activity(
             request.user, data.validated_data["activity"], field="activity"
         )
+        participant = _participant_for(request.user, data.validated_data.get("participant"))
         entry, created = services.queue_join(
             actor=request.user, activity=activity, places=data.validated_data["places"],
-            idempotency_key=_idempotency_key(request),
+            participant=participant, idempotency_key=_idempotency_key(request),
         )  # fmt: skip
         fresh = self.get_queryset().get(pk=entry.pk)
         return Response(
@@ -251,4 +279,15 @@ class QueueEntryViewSet(mixins.ListModelMixin, HarbourViewSet):
         services.queue_move_up(
             actor=request.user, entry=entry, reason=data.validated_data["reason"]
         )
+        return Response(QueueEntrySerializer(self.get_queryset().get(pk=entry.pk)).data)
+
+    @extend_schema(request=ReasonSerializer, responses={200: QueueEntrySerializer})
+    @action(detail=True, methods=["post"])
+    def remove(self, request, pk=None):
+        """A coordinator takes someone off the queue, with a recorded reason."""
+        entry = self.get_object()
+        _require_coordinator(request.user, entry.activity)
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.queue_remove(actor=request.user, entry=entry, reason=data.validated_data["reason"])
         return Response(QueueEntrySerializer(self.get_queryset().get(pk=entry.pk)).data)

@@ -423,6 +423,71 @@ def waiting_move_up(*, actor, booking: Booking, reason: str) -> Booking:
     return booking
 
 
+def _require_line_manager(actor, session: Session) -> None:
+    """The line is the coordinator's: 404 for what she cannot see, 403 for
+    someone who sees the session but does not manage it."""
+    if not policy.can_see_activity(actor, session.activity):
+        raise NotFoundError()
+    if not policy.can_manage_session(actor, session):
+        raise ApplicationError(
+            "permission_denied", "Only coordinators can manage the list.", status_code=403
+        )
+
+
+@transaction.atomic
+def waiting_offer_now(*, actor, booking: Booking) -> Booking:
+    """A coordinator gives a free place to someone on the waiting list now (as
+    an offer she confirms or declines, in the activity's offer window), e.g. a
+    group that did not fit before, or after a capacity change. Capacity holds:
+    without enough free places the answer is `no_free_place`, and she keeps her
+    place in the line (move her up so she gets the next one)."""
+    session = _lock_session(booking.session_id)
+    booking = Booking.objects.select_related("participant__user").get(pk=booking.pk)
+    _require_line_manager(actor, session)
+    if booking.status != Booking.Status.WAITING:
+        raise ApplicationError(
+            "not_waiting", "Only someone on the waiting list can be offered a place.",
+            status_code=409,
+        )  # fmt: skip
+    now = timezone.now()
+    if session.status != Session.Status.SCHEDULED or now >= session.start:
+        raise ApplicationError(
+            "session_unavailable", "This session is cancelled or has started.", status_code=409
+        )
+    _expire_offers_locked(session, now=now)
+    booking.refresh_from_db()
+    if booking.status != Booking.Status.WAITING:
+        return booking  # a place that freed just now went to her in order
+    if session.capacity - session.booked_places < booking.places:
+        raise ApplicationError(
+            "no_free_place",
+            "No place is free for her now. Move her up and she gets the next one.",
+            status_code=409,
+        )
+    booking.status = Booking.Status.OFFERED
+    expires = add_awake_time(
+        now, timedelta(hours=session.activity.offer_hours), ZoneInfo(session.activity.timezone)
+    )
+    booking.offer_expires_at = min(expires, session.start)
+    booking.save()
+    session.booked_places += booking.places
+    session.save(update_fields=["booked_places", "updated_at"])
+    _event(action="offered", actor=actor, booking=booking)
+    booking.session = session
+    expiry = timezone.localtime(booking.offer_expires_at)
+    _tell(booking, "place_offered", expires=f"{expiry:%a %d %b %H:%M}")
+    return booking
+
+
+def booking_remove(*, actor, booking: Booking, reason: str) -> Booking:
+    """A coordinator takes someone off a session (a place, an offer or the
+    waiting list), with a reason that is recorded; she is told, and a freed
+    place goes to the line."""
+    _require_line_manager(actor, booking.session)
+    reason = required_reason(reason, "Say why she is taken off; it is recorded.")
+    return booking_cancel(actor=actor, booking=booking, note=reason)
+
+
 # --- offers -------------------------------------------------------------------------------
 
 
@@ -499,6 +564,22 @@ def queue_fill(*, activity: Activity) -> int:
     return placed
 
 
+def _queue_participant(actor, activity: Activity, participant: Participant | None) -> Participant:
+    """Oneself, or (a coordinator of the activity) someone else who may see it."""
+    own = participant_for_user(user=actor)
+    if participant is None or participant.pk == own.pk:
+        return own
+    if not policy.can_manage_activity(actor, activity):
+        raise ApplicationError(
+            "permission_denied",
+            "Only this activity's coordinators can put someone else in its queue.",
+            status_code=403,
+        )
+    if participant.user is not None and not policy.can_see_activity(participant.user, activity):
+        raise field_not_found("participant")  # nobody queues for what she cannot see
+    return participant
+
+
 def queue_join(
     *, actor, activity: Activity, places: int = 1, participant: Participant | None = None,
     idempotency_key: str = "",
@@ -527,14 +608,7 @@ def queue_join(
             f"1 to {activity.max_group_size} places.",
             fields={"places": ["Out of range."]},
         )
-    first = activity.sessions.first()
-    person = (
-        participant_for_user(user=actor)
-        if participant is None
-        else _resolve_participant(actor, first, participant)
-        if first
-        else participant
-    )
+    person = _queue_participant(actor, activity, participant)
     try:
         with transaction.atomic():
             Activity.objects.select_for_update().filter(pk=activity.pk).first()  # orders the queue
@@ -591,6 +665,26 @@ def queue_move_up(*, actor, entry: ActivityQueueEntry, reason: str) -> ActivityQ
     entry.priority = top + 1
     entry.save(update_fields=["priority", "updated_at"])
     _event(action="moved_up", actor=actor, entry=entry, note=reason)
+    return entry
+
+
+@transaction.atomic
+def queue_remove(*, actor, entry: ActivityQueueEntry, reason: str) -> ActivityQueueEntry:
+    """A coordinator takes someone off an activity's queue, with a recorded reason."""
+    entry = ActivityQueueEntry.objects.select_for_update().get(pk=entry.pk)
+    if not policy.can_manage_activity(actor, entry.activity):
+        raise (
+            NotFoundError()
+            if not policy.can_see_activity(actor, entry.activity)
+            else ApplicationError(
+                "permission_denied", "Only coordinators can manage the queue.", status_code=403
+            )
+        )
+    reason = required_reason(reason, "Say why she is taken off; it is recorded.")
+    if entry.status == ActivityQueueEntry.Status.WAITING:
+        entry.status = ActivityQueueEntry.Status.LEFT
+        entry.save(update_fields=["status", "updated_at"])
+        _event(action="queue_removed", actor=actor, entry=entry, note=reason)
     return entry
 
 

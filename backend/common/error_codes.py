@@ -88,6 +88,7 @@ class ErrorCode(StrEnum):
     WEEKLY_LIMIT_REACHED = "weekly_limit_reached"
     OFFER_EXPIRED = "offer_expired"
     NOT_WAITING = "not_waiting"
+    NO_FREE_PLACE = "no_free_place"
     ALREADY_QUEUED = "already_queued"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
@@ -182,6 +183,7 @@ ERROR_MESSAGES: dict[ErrorCode, str] = {
     ),
     ErrorCode.OFFER_EXPIRED: "This offer has expired.",
     ErrorCode.NOT_WAITING: "Only someone who is waiting can be moved up.",
+    ErrorCode.NO_FREE_PLACE: "No place is free now. Move her up and she gets the next one.",
     ErrorCode.ALREADY_QUEUED: "You are already in this queue.",
     ErrorCode.IDEMPOTENCY_KEY_REUSED: (
         "This request was already used for something else. Please try again."

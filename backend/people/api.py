@@ -43,6 +43,11 @@ class LearnerAccountSerializer(serializers.Serializer):
     space = serializers.UUIDField(
         required=False, allow_null=True, help_text="A protected space she is registered at."
     )
+    grant = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="With `space`: give her the space in the same step (its coordinators only).",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,6 +108,7 @@ class LearnerAccountViewSet(HarbourViewSet):
             preferred_language=values["preferred_language"],
             organisation=organisation,
             space=space,
+            grant=values["grant"],
         )
         return Response(
             LearnerAccountCreatedSerializer(participant).data, status=status.HTTP_201_CREATED

@@ -276,11 +276,20 @@ def learner_account_create(
     preferred_language: str = "en",
     organisation=None,
     space=None,
+    grant: bool = False,
 ) -> Participant:
     """A login (no password, no email) and her participant record, registered
     with the actor's organisation or protected space, so that she is visible to
     its coordinators. A login a space makes is registered at the space only,
-    never with its organisation: to anyone without the grant she does not exist."""
+    never with its organisation: to anyone without the grant she does not exist.
+    `grant` (a space only): the space's coordinator gives her the space in the
+    same step (`space_grant`, audited), so she sees its sessions at once."""
+    if grant and space is None:
+        raise ApplicationError(
+            "invalid",
+            "Some fields are not valid.",
+            fields={"grant": ["Only a space's coordinator registering her at the space."]},
+        )
     if space is not None:
         if not policy.coordinated_spaces(actor).filter(pk=space.pk).exists():
             raise field_not_found("space")
@@ -303,6 +312,10 @@ def learner_account_create(
     if space is None:
         participant.organisations.add(organisation)
     ParticipantEvent.objects.create(actor=actor, participant=participant, action="account_created")
+    if grant:
+        access_services.space_grant(
+            actor=actor, space=space, user=user, note="granted when she was registered"
+        )
     return participant
 
 

@@ -46,17 +46,22 @@ export function notice(text, kind = "info") {
 
 /* Ask for confirmation (and optionally a reason) in a modal <dialog>.
    Resolves to null when she backs out, else {reason}. */
-export function ask({ title, text, confirm, reasonLabel, reasonRequired = false, fields = [] }) {
+export function ask({ title, text, hint, confirm, reasonLabel, reasonRequired = false, fields = [] }) {
   return new Promise((resolve) => {
-    const inputs = fields.map((f) => h("label", null, f.label, f.options
+    // A checkbox (e.g. "also tell the people waiting") comes after the words she writes.
+    const checks = fields.filter((f) => f.type === "checkbox").map((f) =>
+      h("label", { class: "check" }, h("input", { name: f.name, type: "checkbox", checked: f.checked }), h("span", null, f.label)));
+    const inputs = fields.filter((f) => f.type !== "checkbox").map((f) => h("label", null, f.label, f.options
       ? h("select", { name: f.name, required: f.required }, f.options.map(([v, words]) => h("option", { value: v, selected: v === f.value }, words)))
       : h("input", { name: f.name, type: f.type || "text", required: f.required, value: f.value })));
     const reason = reasonLabel && h("textarea", { name: "reason", rows: 3, required: reasonRequired, maxlength: 300 });
     const form = h("form", { method: "dialog" },
       h("h2", null, title),
       text && h("p", null, text),
+      hint && h("p", { class: "notice warn" }, hint),
       inputs,
       reason && h("label", null, reasonLabel, reason),
+      checks,
       h("div", { class: "actions" },
         h("button", { value: "cancel", type: "button", class: "secondary", onclick: () => dialog.close("cancel") }, gettext("Go back")),
         h("button", { value: "ok", class: "primary" }, confirm)));

@@ -4,9 +4,17 @@
 import { h, icon } from "./dom.js";
 import { fmt, format, gettext, ngettext, KINDS, LEVELS } from "./i18n.js";
 
-export function placesText(session) {
+/* `staff`: the coordinator's words (how full it is), not the learner's (what she can do). */
+export function placesText(session, { staff = false } = {}) {
   if (session.status === "cancelled") return format(gettext("Cancelled: %(reason)s"), { reason: session.cancel_reason });
   if (!session.activity.booking_required) return gettext("Drop in, no booking");
+  if (staff) {
+    const booked = fmt.number(session.capacity - session.places_left);
+    const capacity = fmt.number(session.capacity);
+    return session.places_left > 0
+      ? format(ngettext("Booked: %(n)s of %(capacity)s place", "Booked: %(n)s of %(capacity)s places", session.capacity), { n: booked, capacity })
+      : format(gettext("Full: all %(capacity)s places booked"), { capacity });
+  }
   if (session.places_left > 0) {
     return format(ngettext("%(n)s place left", "%(n)s places left", session.places_left), { n: fmt.number(session.places_left) });
   }
@@ -43,7 +51,7 @@ export function badges(session) {
 }
 
 /* One line of a list of sessions, linking to href. */
-export function sessionCard(session, { href, booking, extra } = {}) {
+export function sessionCard(session, { href, booking, extra, staff = false } = {}) {
   const cancelled = session.status === "cancelled";
   return h("li", { class: `session${cancelled ? " cancelled" : ""}`, dataset: { session: session.id } },
     h("a", { href: href || `#/session/${session.id}` },
@@ -51,7 +59,7 @@ export function sessionCard(session, { href, booking, extra } = {}) {
       h("strong", { class: "title" }, kindIcon(session.activity.kind), h("bdi", null, session.activity.title)),
       h("span", { class: "where" }, icon("pin"), h("span", null, h("bdi", null, session.venue.name), fmt.comma, h("bdi", null, session.room.name))),
       h("span", { class: "badges" }, badges(session)),
-      h("span", { class: `places${session.places_left === 0 ? " full" : ""}` }, placesText(session)),
+      h("span", { class: `places${session.places_left === 0 ? " full" : ""}` }, placesText(session, { staff })),
       booking && h("span", { class: `mine ${booking.status}` }, icon("ticket"), bookingText(booking)),
       extra));
 }

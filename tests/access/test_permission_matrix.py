@@ -221,6 +221,31 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
             )
         },
     },
+    # The line is the coordinator's: a confirmed place cannot be offered (409);
+    # an empty body has no reason (400).
+    "booking-offer-now": {
+        "own_booking": {
+            "post": only({"learner": 403, "tutor_elsewhere": 403, "coordinator": 409}, 404)
+        },
+        "protected_booking": {
+            "post": only(
+                {"learner_with_grant": 403, "tutor_in_space": 403, "space_coordinator": 409}, 404
+            )
+        },
+    },
+    "booking-remove": {
+        "own_booking": {
+            "post": only({"learner": 403, "tutor_elsewhere": 403, "coordinator": 400}, 404)
+        },
+        "protected_booking": {
+            "post": only(
+                {"learner_with_grant": 403, "tutor_in_space": 403, "space_coordinator": 400}, 404
+            )
+        },
+    },
+    "queue-entry-remove": {
+        "queue_entry": {"post": only({"learner": 403, "coordinator": 400}, 404)},
+    },
     "queue-entry-list": {"-": {"get": only({}, 200), "post": only({}, 400)}},
     "queue-entry-leave": {"queue_entry": {"post": only({"learner": 200, "coordinator": 200}, 404)}},
     "queue-entry-move-up": {

@@ -1,8 +1,10 @@
 /* The activities a coordinator runs: each with its pictogram, its schedule in
-   words, its room and places; edit, duplicate, or end a series on a date. */
+   words, its room and places; edit, duplicate, end a series on a date,
+   message everyone booked, and open its queue. */
 import { api, apiAll } from "../api.js";
 import { actions, ask, button, h, heading, icon, link, notice } from "../dom.js";
 import { fmt, format, gettext, KINDS, londonDate, ngettext } from "../i18n.js";
+import { messageEveryone } from "../message.js";
 import { scheduleText } from "./activity-form.js";
 
 export default async function activities({ refresh }) {
@@ -25,6 +27,11 @@ export default async function activities({ refresh }) {
     }
   };
 
+  const message = (a) => () => messageEveryone(act, {
+    path: `activities/${a.id}/message/`, title: a.title, space: a.space,
+    text: gettext("All its upcoming sessions: each person gets one message, about her next session."),
+  });
+
   const card = (a) => h("li", { class: "card activity", dataset: { activity: a.id } },
     h("h2", null, icon(`kind-${a.kind}`), h("span", null, a.title)),
     h("p", { class: "badges" }, h("span", { class: "badge" }, KINDS[a.kind] || a.kind), a.space && h("span", { class: "badge space" }, icon("shield"), a.space.name)),
@@ -36,6 +43,8 @@ export default async function activities({ refresh }) {
     h("div", { class: "actions" },
       link(gettext("Edit"), `#/activity/${a.id}`, "settings", { class: "button", "aria-label": format(gettext("Edit %(title)s"), { title: a.title }) }),
       link(gettext("Duplicate"), `#/activity/new?copy=${a.id}`, "copy", { class: "button", "aria-label": format(gettext("Duplicate %(title)s"), { title: a.title }) }),
+      a.booking_required && link(gettext("Queue"), `#/queue/${a.id}`, "people", { class: "button", "aria-label": format(gettext("Queue for %(title)s"), { title: a.title }) }),
+      button(gettext("Message everyone booked"), "bell", { "aria-label": format(gettext("Message everyone booked on %(title)s"), { title: a.title }), onclick: message(a) }),
       a.schedule.recurrence && button(gettext("End"), "cross", { class: "danger", "aria-label": format(gettext("End %(title)s"), { title: a.title }), onclick: end(a) })));
 
   const node = h("section", { class: "activities" },

@@ -1,9 +1,10 @@
 /* The coordinator's desk: access requests to decide, sessions flagged for
-   review, and this week's sessions to cancel, move or reinstate, with their
-   waiting lists one tap away. */
+   review, and this week's sessions to message, cancel, move or reinstate,
+   with their waiting lists one tap away. */
 import { api, apiAll } from "../api.js";
 import { actions, ask, button, h, heading, icon, link, notice } from "../dom.js";
 import { addDays, fmt, format, gettext, londonDate } from "../i18n.js";
+import { messageEveryone } from "../message.js";
 import { byDay, sessionCard } from "../sessions.js";
 
 /* "2027-01-05T18:00" in London, for a datetime-local input. */
@@ -11,7 +12,7 @@ const localInput = (iso) => new Intl.DateTimeFormat("sv-SE", {
   timeZone: "Europe/London", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
 }).format(new Date(iso)).replace(" ", "T");
 
-export default async function coordinate({ refresh }) {
+export default async function coordinate({ refresh, app }) {
   const from = londonDate();
   const [requests, sessions] = await Promise.all([
     apiAll("access-requests/", { status: "pending" }),
@@ -51,16 +52,20 @@ export default async function coordinate({ refresh }) {
     if (answer && answer.room && answer.room !== s.room.id) body.room = answer.room;
     if (answer) act(() => api(`sessions/${s.id}/move/`, { method: "POST", body }), gettext("Session moved. People booked will be told."));
   };
+  const message = (s) => () => messageEveryone(act, {
+    path: `sessions/${s.id}/message/`, title: s.activity.title, text: `${fmt.day(s.start)}, ${fmt.span(s.start, s.end)}`, space: s.activity.space,
+  });
   const reinstate = (s) => () => act(() => api(`sessions/${s.id}/reinstate/`, { method: "POST" }), gettext("Session reinstated."));
 
   const card = (s) => {
-    const item = sessionCard(s);
+    const item = sessionCard(s, { staff: true });
     item.append(h("div", { class: "actions" },
       link(gettext("Waiting list"), `#/line/${s.id}`, "people", { class: "button" }),
       link(gettext("Register"), `#/register/${s.id}`, "clipboard", { class: "button" }),
       s.status === "cancelled"
         ? button(gettext("Reinstate"), "check", { onclick: reinstate(s) })
-        : [button(gettext("Move"), "arrow", { onclick: move(s) }), button(gettext("Cancel"), "cross", { class: "danger", onclick: cancel(s) })]));
+        : [button(gettext("Message everyone booked"), "bell", { onclick: message(s) }),
+          button(gettext("Move"), "arrow", { onclick: move(s) }), button(gettext("Cancel"), "cross", { class: "danger", onclick: cancel(s) })]));
     return item;
   };
 
@@ -69,7 +74,8 @@ export default async function coordinate({ refresh }) {
     heading(gettext("Coordinate")),
     h("p", { class: "actions" }, link(gettext("Activities"), "#/activities", "list", { class: "button primary" }),
       link(gettext("Terms and closures"), "#/closures", "calendar", { class: "button" }),
-      link(gettext("Add a learner and give a sign-in code"), "#/learners", "key", { class: "button" }), link(gettext("Figures for funders"), "#/figures", "chart", { class: "button" })),
+      link(gettext("Add a learner and give a sign-in code"), "#/learners", "key", { class: "button" }), link(gettext("Figures for funders"), "#/figures", "chart", { class: "button" }),
+      (app.me?.coordinates_spaces || []).map((sp) => link(format(gettext("Members of %(space)s"), { space: sp.name }), `#/space/${sp.id}`, "shield", { class: "button" }))),
     result,
     h("h2", null, icon("shield"), gettext("Requests to join")),
     requests.length

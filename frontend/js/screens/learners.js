@@ -1,6 +1,7 @@
 /* A coordinator adds a learner who has no email and gives her a one-time
    sign-in code (printable, with a QR code that opens Harbour and signs her
-   in), or a new code for someone already known. */
+   in), or a new code for someone already known. A space's coordinator
+   registering her at the space gives her the space in the same step. */
 import { api, apiAll, errorText, fieldErrors } from "../api.js";
 import { button, h, heading, icon, notice, qrImage, say, select } from "../dom.js";
 import { format, gettext, lang, TIME_ZONE } from "../i18n.js";
@@ -44,16 +45,28 @@ export default async function learners({ app }) {
     slip.querySelector("h2").scrollIntoView({ block: "start" });
   }
 
-  const form = h("form", { class: "card", onsubmit: async (e) => {
+  // A space's coordinator registering her at the space gives her the space in
+  // the same step (ticked unless she unticks it); an organisation cannot.
+  const grantBox = h("label", { class: "check" }, h("input", { type: "checkbox", name: "grant", checked: true }), h("span", { class: "grant-words" }));
+  grantBox.querySelector("input").defaultChecked = true; // and again after the form is reset
+  const showGrant = () => {
+    const place = form.place.value;
+    grantBox.hidden = !place.startsWith("space:");
+    const name = places.find(([v]) => v === place)?.[1] || "";
+    grantBox.querySelector(".grant-words").textContent = format(gettext("Give her access to %(space)s now: she sees its sessions at once"), { space: name });
+  };
+  const form = h("form", { class: "card", onchange: (e) => e.target.name === "place" && showGrant(), onsubmit: async (e) => {
     e.preventDefault();
     const f = e.currentTarget;
     try {
       const [kind, where] = f.place.value.split(":");
       const body = { known_as: f.known_as.value.trim(), phone: f.phone.value.trim(), preferred_language: f.preferred_language.value, [kind]: where };
+      if (kind === "space") body.grant = f.grant.checked;
       const created = await api("learner-accounts/", { method: "POST", body });
       const code = await issue(created.id);
       f.reset();
-      say(result, gettext("Account created."), "success");
+      showGrant();
+      say(result, body.grant ? format(gettext("Account created. %(name)s is a member of the space and sees its sessions now."), { name: created.known_as }) : gettext("Account created."), "success");
       await showCode(created.known_as, code, created.preferred_language);
     } catch (error) {
       const fields = fieldErrors(error);
@@ -66,6 +79,7 @@ export default async function learners({ app }) {
     h("label", null, h("span", null, gettext("Her language for Harbour")),
       h("select", { name: "preferred_language" }, [...document.querySelectorAll("#language option")].map((o) => h("option", { value: o.value, selected: o.selected }, o.textContent)))),
     select("place", gettext("Registered by"), places),
+    grantBox,
     button(gettext("Create the account and a code"), "key", { type: "submit", class: "primary" }));
 
   const found = h("ul", { class: "cards" });
@@ -92,6 +106,7 @@ export default async function learners({ app }) {
     button(gettext("Search"), "arrow", { type: "submit" }),
     found);
 
+  showGrant();
   const node = h("section", { class: "learners" }, heading(gettext("Learners and sign-in codes")), result, slip, form, search);
   return { node };
 }

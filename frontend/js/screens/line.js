@@ -1,38 +1,73 @@
-/* A session's line: who holds a place, who has an offer, who waits, in order;
-   a coordinator can move someone up, with a reason (it is audited). */
-import { api, apiAll, errorText } from "../api.js";
-import { ask, button, h, heading, link, notice, say } from "../dom.js";
-import { fmt, format, gettext } from "../i18n.js";
-import { placesText } from "../sessions.js";
+/* A session's bookings and waiting list, for its coordinator: who holds a
+   place, who has an offer, who waits, in order. She offers a free place now,
+   confirms an offer for someone who said yes on the phone, adds a person
+   found by search, takes someone off with a reason and moves someone up with
+   a reason (both recorded, and the person is told). The words are a
+   coordinator's ("Waiting list: 4 people"), not a learner's. */
+import { api, apiAll } from "../api.js";
+import { actions, ask, button, h, heading, link, notice } from "../dom.js";
+import { fmt, format, gettext, ngettext } from "../i18n.js";
+import { personSearch } from "../person-search.js";
 
 export default async function line({ params: [id], refresh }) {
   const [session, bookings] = await Promise.all([api(`sessions/${id}/`), apiAll("bookings/", { session: id })]);
   const result = h("div", { class: "result", "aria-live": "polite" });
+  const act = actions(result, refresh);
+  const name = (b) => b.participant.known_as;
+  const waiting = bookings.filter((b) => b.status === "waiting");
+  const booked = bookings.filter((b) => b.status !== "waiting").reduce((n, b) => n + b.places, 0);
+  const open = session.status !== "cancelled" && new Date(session.start) > new Date();
+
   const moveUp = (b) => async () => {
-    const answer = await ask({ title: format(gettext("Move %(name)s up?"), { name: b.participant.known_as }), confirm: gettext("Move up"), reasonLabel: gettext("Why? (kept in the record)"), reasonRequired: true });
-    if (!answer) return;
-    try {
-      await api(`bookings/${b.id}/move-up/`, { method: "POST", body: { reason: answer.reason } });
-      await refresh();
-    } catch (error) {
-      say(result, errorText(error), "error");
-    }
+    const answer = await ask({ title: format(gettext("Move %(name)s up?"), { name: name(b) }), confirm: gettext("Move up"), reasonLabel: gettext("Why? (kept in the record)"), reasonRequired: true });
+    if (answer) act(() => api(`bookings/${b.id}/move-up/`, { method: "POST", body: { reason: answer.reason } }), format(gettext("%(name)s is first on the waiting list."), { name: name(b) }));
   };
-  const STATUS = { confirmed: gettext("Booked"), offered: gettext("Offered"), waiting: gettext("Waiting") };
+  const offerNow = (b) => async () => {
+    const answer = await ask({ title: format(gettext("Offer %(name)s a place now?"), { name: name(b) }), text: gettext("She is told at once and has until the offer ends to say yes."), confirm: gettext("Offer the place") });
+    if (answer) act(() => api(`bookings/${b.id}/offer-now/`, { method: "POST" }), (r) => (r.status === "offered"
+      ? format(gettext("A place is offered to %(name)s until %(when)s."), { name: name(b), when: fmt.dateTime(r.offer_expires_at) })
+      : format(gettext("%(name)s is booked."), { name: name(b) })));
+  };
+  const confirm = (b) => () => act(() => api(`bookings/${b.id}/accept/`, { method: "POST" }), format(gettext("%(name)s is booked."), { name: name(b) }));
+  const remove = (b) => async () => {
+    const answer = await ask({ title: format(gettext("Take %(name)s off this session?"), { name: name(b) }), text: gettext("She is told, and her place goes to the next person waiting."),
+      confirm: gettext("Take her off"), reasonLabel: gettext("Why? (kept in the record)"), reasonRequired: true });
+    if (answer) act(() => api(`bookings/${b.id}/remove/`, { method: "POST", body: { reason: answer.reason } }), format(gettext("%(name)s is taken off the session."), { name: name(b) }));
+  };
+  const add = (p) => act(() => api("bookings/", { method: "POST", body: { session: session.id, participant: p.id } }), (b) => (b.status === "waiting"
+    ? format(gettext("%(name)s is on the waiting list: number %(n)s."), { name: p.known_as, n: fmt.number(b.position) })
+    : format(gettext("%(name)s is booked."), { name: p.known_as })));
+
+  const status = (b) => {
+    if (b.status === "waiting") return format(gettext("Waiting: number %(n)s"), { n: fmt.number(b.position) });
+    if (b.status === "offered") return format(gettext("Offered until %(when)s"), { when: fmt.dateTime(b.offer_expires_at) });
+    return gettext("Booked");
+  };
+  const rowActions = (b) => open && h("div", { class: "actions" },
+    b.status === "waiting" && session.places_left >= b.places && button(gettext("Offer now"), "bell", { class: "primary", "aria-label": format(gettext("Offer %(name)s a place now"), { name: name(b) }), onclick: offerNow(b) }),
+    b.status === "offered" && button(gettext("Confirm"), "check", { class: "primary", "aria-label": format(gettext("Confirm %(name)s's place"), { name: name(b) }), onclick: confirm(b) }),
+    b.status === "waiting" && b.position > 1 && button(gettext("Move up"), "arrow", { "aria-label": format(gettext("Move %(name)s up"), { name: name(b) }), onclick: moveUp(b) }),
+    button(gettext("Remove"), "cross", { class: "danger", "aria-label": format(gettext("Take %(name)s off"), { name: name(b) }), onclick: remove(b) }));
+
   const node = h("section", { class: "line" },
     link(gettext("Back"), "#/coordinate", "back", { class: "back" }),
-    heading(format(gettext("Waiting list: %(title)s"), { title: session.activity.title })),
-    h("p", null, `${fmt.day(session.start)}, ${fmt.span(session.start, session.end)} · ${placesText(session)}`),
+    heading(session.activity.title),
+    h("p", null, `${fmt.day(session.start)}, ${fmt.span(session.start, session.end)} · ${session.room.name}`),
+    session.status === "cancelled" && notice(format(gettext("Cancelled: %(reason)s"), { reason: session.cancel_reason }), "warn"),
+    h("ul", { class: "summary" },
+      h("li", null, format(ngettext("Booked: %(n)s of %(capacity)s place", "Booked: %(n)s of %(capacity)s places", session.capacity), { n: fmt.number(booked), capacity: fmt.number(session.capacity) })),
+      h("li", null, format(ngettext("Waiting list: %(n)s person", "Waiting list: %(n)s people", waiting.length), { n: fmt.number(waiting.length) }))),
+    session.activity.booking_required && h("p", null, link(gettext("The activity's queue"), `#/queue/${session.activity.id}`, "people", { class: "button" })),
     result,
     bookings.length
-      ? h("table", null,
+      ? h("table", { class: "line-table" },
         h("thead", null, h("tr", null, h("th", { scope: "col" }, gettext("Name")), h("th", { scope: "col" }, gettext("Status")), h("th", { scope: "col" }, gettext("Places")), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, gettext("Actions"))))),
-        h("tbody", null, bookings.map((b) => h("tr", { dataset: { booking: b.id } },
-          h("th", { scope: "row" }, b.participant.known_as),
-          h("td", null, b.status === "waiting" ? format(gettext("Waiting: number %(n)s"), { n: fmt.number(b.position) }) : STATUS[b.status] || b.status,
-            b.status === "offered" && h("small", null, ` (${fmt.dateTime(b.offer_expires_at)})`)),
-          h("td", null, fmt.number(b.places)),
-          h("td", null, b.status === "waiting" && b.position > 1 && button(gettext("Move up"), "arrow", { onclick: moveUp(b) }))))))
-      : notice(gettext("Nobody has booked yet.")));
+        h("tbody", null, bookings.map((b) => h("tr", { dataset: { booking: b.id, status: b.status } },
+          h("th", { scope: "row" }, name(b)),
+          h("td", null, status(b)),
+          h("td", { dataset: { label: gettext("Places:") } }, fmt.number(b.places)),
+          h("td", null, rowActions(b))))))
+      : notice(gettext("Nobody has booked yet.")),
+    open && session.activity.booking_required && personSearch({ title: gettext("Add a person"), pickLabel: gettext("Add %(name)s"), pick: add }));
   return { node, sensitive: Boolean(session.activity.space) };
 }
