@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from backend.accounts.models import Participant
+from backend.accounts.models import Participant, User
 from backend.bookings.models import Booking
 from backend.common.errors import ApplicationError, NotFoundError, field_not_found, parse_uuid
 from backend.common.object_perms import objects_with_perm
@@ -247,6 +247,17 @@ def visible_participants(user: Viewer) -> QuerySet:
     )
     known = _people_known_through(orgs=orgs, spaces=spaces, sessions=sessions.values("pk"))
     return Participant.objects.filter(merged_into__isnull=True).filter(Q(user=user) | known)
+
+
+def visible_accounts(user: Viewer) -> QuerySet:
+    """Logins whose existence the user may know of: all but those a protected
+    space made (her participant record is registered at the space) when the
+    user holds no grant to that space. Such a login exists only because the
+    space does; to anyone else it does not (the admin's user list)."""
+    hidden = Participant.objects.filter(registered_in_space__isnull=False).exclude(
+        registered_in_space__in=granted_spaces(user).values("pk")
+    )
+    return User.objects.exclude(pk__in=hidden.filter(user__isnull=False).values("user"))
 
 
 def manageable_participants(user: Viewer) -> QuerySet:

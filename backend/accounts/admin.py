@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 
-from backend.access import admin_scoping
+from backend.access import admin_scoping, policy
 from backend.access.models import AuditEntry
 
 from .models import User
@@ -32,6 +32,14 @@ class UserAdmin(DjangoUserAdmin):
     # No filter by group: a group's name may name a space.
     list_filter = ("is_staff", "is_superuser", "is_active")
     search_fields = ("username", "known_as", "email")
+
+    def get_queryset(self, request):
+        # A login a space made is, to anyone without its grant, no login at all.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pk__in=policy.visible_accounts(request.user).values("pk"))
+        )
 
     def _manages(self, request, obj) -> bool:
         return obj is not None and admin_scoping.may_manage_account(request.user, obj)

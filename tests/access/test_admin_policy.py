@@ -204,3 +204,29 @@ def test_sign_in_records_of_the_women_are_not_in_the_superusers_admin(world):
     page = client.get("/admin/axes/accesslog/").content.decode()
     assert world.learner.username in page
     assert world.learner_with_grant.username not in page
+
+
+def test_a_login_a_space_made_is_not_in_the_superusers_user_list(world):
+    """The login exists only because the space registered her: to the
+    superuser (no grant) the user list and her change page are as if it never
+    existed; her space's coordinator, given the admin, finds her."""
+    from django.contrib.auth.models import Permission
+
+    from backend.people import services as people_services
+
+    mina = people_services.learner_account_create(
+        actor=world.space_coordinator, known_as="Mina Rahimi", space=world.space
+    ).user
+    client = admin_client(world.superuser)
+    users = client.get("/admin/accounts/user/").content.decode()
+    assert world.learner.username in users
+    assert mina.username not in users and "Mina Rahimi" not in users
+    searched = client.get("/admin/accounts/user/", {"q": "Mina"}).content.decode()
+    assert "Mina Rahimi" not in searched and "0 users" in searched
+    hidden = client.get(f"/admin/accounts/user/{mina.pk}/change/")
+    assert hidden.status_code == 302  # like an id that does not exist
+    coordinator = world.space_coordinator
+    coordinator.is_staff = True
+    coordinator.save()
+    coordinator.user_permissions.add(*Permission.objects.filter(codename="view_user"))
+    assert "Mina Rahimi" in admin_client(coordinator).get("/admin/accounts/user/").content.decode()
