@@ -50,11 +50,12 @@ def _description(session: Session, status: str | None) -> str:
         lines.append(gettext("CANCELLED: {reason}").format(reason=reason))
     if activity.level:
         lines.append(gettext("Level: {level}").format(level=activity.get_level_display()))
-    if activity.description:
-        lines.append(isolate(translated(activity, "description")))
-    if activity.what_to_bring:
-        things = isolate(translated(activity, "what_to_bring"))
-        lines.append(gettext("Bring: {things}").format(things=things))
+    description = translated(activity, "description")
+    if description:
+        lines.append(isolate(description))
+    things = translated(activity, "what_to_bring")
+    if things:
+        lines.append(gettext("Bring: {things}").format(things=isolate(things)))
     org = activity.organisation
     contact = " / ".join(c for c in (org.contact_phone, org.contact_email) if c)
     lines.append(
