@@ -54,3 +54,24 @@ def test_booking_opens_later_shows_a_disabled_button_with_the_date(world, app, s
     expect(button).to_contain_text(f"{opens.day} {opens:%b}")
     expect(page.get_by_role("button", name="Book a place")).to_have_count(0)
     screenshot(page, "session-booking-opens-later")
+
+
+def test_a_coordinator_chooses_the_reminder_in_the_activity_form(world, app, screenshot):
+    from backend.timetable.models import Activity
+
+    session = one_off(world, title="Early swim", days_ahead=10)
+    activity = session.activity
+    page = app(f"/#/activity/{activity.pk}", user=world.coordinator)
+    ready(page, "activity-form")
+    evening = page.get_by_role("radio", name="The evening before, at 18:00")
+    expect(evening).to_be_checked()  # the default
+    two_hours = page.get_by_role("radio", name="2 hours before it starts")
+    two_hours.check()
+    box = two_hours.locator("xpath=..").bounding_box()
+    assert box and box["height"] >= 44  # the whole label is the tap target
+    screenshot(page, "activity-form-reminder")
+    page.get_by_role("button", name="Check the dates").click()
+    page.locator(".preview-card").get_by_role("button", name="Save the changes").click()
+    ready(page, "activities")
+    activity.refresh_from_db()
+    assert activity.reminder_timing == Activity.ReminderTiming.TWO_HOURS
