@@ -58,7 +58,8 @@ def test_the_server_catalogues_are_complete_and_hold_only_real_msgids():
     wanted = catalogues.collect_python()
     assert {"Reminder: {activity} {when}", "Bring: {things}"} <= {m for _, m in wanted}
     paths = catalogues.catalogue_paths(catalogues.PY_DOMAIN)
-    assert {p.parent.parent.name for p in paths} == {"ar", "fa"}
+    languages = {p.parent.parent.name for p in catalogues.catalogue_paths()}
+    assert {"ar", "fa"} <= languages == {p.parent.parent.name for p in paths}
     for path in paths:
         po = polib.pofile(str(path))
         live = {(e.msgctxt, e.msgid) for e in po if not e.obsolete}
