@@ -44,10 +44,6 @@ from . import rules
 from .models import ACTIVE, HOLDING, ActivityQueueEntry, Booking, BookingEvent
 
 
-def _when(session: Session) -> str:
-    return f"{timezone.localtime(session.start):%a %d %b %H:%M}"
-
-
 def _tell(booking: Booking, kind: str, **extra) -> None:
     session = booking.session
     language = booking.participant.preferred_language
@@ -56,8 +52,9 @@ def _tell(booking: Booking, kind: str, **extra) -> None:
         kind=kind,
         discreet=is_discreet(participant=booking.participant, session=session),
         activity=translated(session.activity, "title", language),
-        when=_when(session),
-        where=f"{translated(session.room.venue, 'name', language)}, {session.room.name}",
+        # Written in her language, digits and comma by notification_queue.
+        when=session.start,
+        where=(translated(session.room.venue, "name", language), session.room.name),
         **reply_links(booking),
         **extra,
     )
@@ -163,7 +160,7 @@ def _promote(session: Session, *, now, actor=None, present: Booking | None = Non
         if booking.status == Booking.Status.OFFERED:
             _event(action="offered", actor=actor, booking=booking)
             expires = timezone.localtime(booking.offer_expires_at)
-            _tell(booking, "place_offered", expires=f"{expires:%a %d %b %H:%M}")
+            _tell(booking, "place_offered", expires=expires)
         else:
             _event(action="confirmed" if is_present else "promoted", actor=actor, booking=booking)
             _tell(booking, "booking_confirmed")

@@ -13,6 +13,14 @@ strings no longer used marked obsolete, never deleted):
 - the API's error codes (backend/common/error_codes.py): msgctxt "error-code",
   msgid = the code, with the English message as a translator's comment.
 
+The server's own words (the messages Harbour sends: confirmations, offers,
+reminders..., and the words of its calendar feeds) are in a second catalogue
+per language, `locale/<code>/LC_MESSAGES/django.po` (Django's own domain, so
+`gettext_lazy` in Python finds them): extract collects, from backend/**/*.py,
+the string literals passed to names imported from django.utils.translation
+(`gettext_lazy as _`, `pgettext`, ...), read with `ast`, so implicit string
+concatenation is one msgid and nothing else is mistaken for one.
+
 `manage.py catalogues compile` writes the .mo beside each .po. The .mo files
 are committed (production needs no build step); `catalogues check`, and a
 test, fail when one is out of date.
@@ -20,6 +28,7 @@ test, fail when one is out of date.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +38,20 @@ from django.conf import settings
 
 from backend.common.error_codes import ERROR_CONTEXT, ERROR_MESSAGES
 from backend.common.languages import DOMAIN
+
+PY_DOMAIN = "django"
+# The django.utils.translation functions whose literal arguments are msgids:
+# name -> (index of msgctxt or None, index of msgid, index of plural or None).
+_PY_CALLS = {
+    "gettext": (None, 0, None),
+    "gettext_lazy": (None, 0, None),
+    "ngettext": (None, 0, 1),
+    "ngettext_lazy": (None, 0, 1),
+    "pgettext": (0, 1, None),
+    "pgettext_lazy": (0, 1, None),
+    "npgettext": (0, 1, 2),
+    "npgettext_lazy": (0, 1, 2),
+}
 
 _STRING = r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"""
 _SEP = r"\s*,\s*"
@@ -112,6 +135,63 @@ def messages_in_js(text: str, path: str = "") -> list[Message]:
     return found
 
 
+def messages_in_python(text: str, path: str = "") -> list[Message]:
+    """The msgids of one Python module: literal arguments of calls to the
+    gettext functions it imports from django.utils.translation (under any
+    alias). A call with a non-literal argument is not a msgid (it looks up a
+    string that is extracted elsewhere) and is skipped."""
+    tree = ast.parse(text, filename=path)
+    names: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+            for alias in node.names:
+                if alias.name in _PY_CALLS:
+                    names[alias.asname or alias.name] = alias.name
+    found: list[Message] = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        function = names.get(node.func.id)
+        if function is None:
+            continue
+        ctx_at, id_at, plural_at = _PY_CALLS[function]
+        wanted = [i for i in (ctx_at, id_at, plural_at) if i is not None]
+        texts = [
+            arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
+            for arg in node.args
+        ]
+        if len(texts) <= max(wanted) or any(texts[i] is None for i in wanted):
+            continue
+        message = Message(
+            msgid=texts[id_at] or "",
+            msgctxt=texts[ctx_at] if ctx_at is not None else None,
+            msgid_plural=(texts[plural_at] or "") if plural_at is not None else "",
+        )
+        message.occurrences.append((path, str(node.lineno)))
+        found.append(message)
+    return found
+
+
+def backend_dir() -> Path:
+    return Path(settings.BASE_DIR) / "backend"
+
+
+def collect_python(root: Path | None = None) -> dict[tuple[str | None, str], Message]:
+    """Every msgid of the server's own catalogue (domain `django`)."""
+    root = root or backend_dir()
+    messages: dict[tuple[str | None, str], Message] = {}
+    for path in sorted(root.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        relative = path.relative_to(root.parent).as_posix()
+        for message in messages_in_python(path.read_text(encoding="utf-8"), relative):
+            if message.key in messages:
+                messages[message.key].occurrences.extend(message.occurrences)
+            else:
+                messages[message.key] = message
+    return messages
+
+
 def collect(root: Path | None = None) -> dict[tuple[str | None, str], Message]:
     """Every msgid: the app's strings, then the API's error codes."""
     root = root or frontend_dir()
@@ -162,8 +242,25 @@ def merge(po: polib.POFile, messages: dict[tuple[str | None, str], Message]) -> 
     return counts
 
 
-def catalogue_paths() -> list[Path]:
-    return sorted(locale_dir().glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+def catalogue_paths(domain: str = DOMAIN) -> list[Path]:
+    return sorted(locale_dir().glob(f"*/LC_MESSAGES/{domain}.po"))
+
+
+def server_catalogue_paths() -> list[Path]:
+    """locale/<code>/LC_MESSAGES/django.po for every language the app has
+    (a language is one djangojs.po: see languages.py); made, with the app
+    catalogue's header, where missing."""
+    paths = []
+    for app_po in catalogue_paths(DOMAIN):
+        path = app_po.with_name(f"{PY_DOMAIN}.po")
+        if not path.exists():
+            header = polib.pofile(str(app_po), wrapwidth=0)
+            po = polib.POFile(wrapwidth=0)
+            po.metadata = dict(header.metadata)
+            po.header = "Harbour: the messages the server sends and its calendar feeds' words."
+            po.save(str(path))
+        paths.append(path)
+    return paths
 
 
 def compiled(po_path: Path) -> bytes:
@@ -182,7 +279,7 @@ def stale_catalogues() -> list[Path]:
     """.po files whose committed .mo is missing or holds other translations.
     Compared by content, not bytes, so another polib version is not "stale"."""
     stale = []
-    for po_path in catalogue_paths():
+    for po_path in catalogue_paths(DOMAIN) + catalogue_paths(PY_DOMAIN):
         mo_path = po_path.with_suffix(".mo")
         if not mo_path.exists():
             stale.append(po_path)

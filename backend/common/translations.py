@@ -6,6 +6,10 @@ translations: adding a language needs no migration, one row read gives every
 language (no join on the timetable's hot path), and a coordinator edits them
 with the rest of the activity. The original column is the fallback (English,
 or whatever the coordinator typed), field by field.
+
+`isolate` wraps charity-typed text in U+2068 ... U+2069 (first-strong
+isolate) when the active language is written right to left, for text that
+is not HTML (messages, calendar feeds); pages use <bdi> and dir=auto.
 """
 
 from __future__ import annotations
@@ -23,6 +27,21 @@ TRANSLATABLE = {
 
 def _base(language: str | None) -> str:
     return (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+
+FSI, PDI = "\u2068", "\u2069"
+
+
+def right_to_left(language: str | None = None) -> bool:
+    try:
+        return bool(translation.get_language_info(_base(language))["bidi"])
+    except KeyError:
+        return False
+
+
+def isolate(text: str, language: str | None = None) -> str:
+    """Charity-typed text, bidi-isolated in a right-to-left language."""
+    return f"{FSI}{text}{PDI}" if text and right_to_left(language) else text
 
 
 def translated(obj, field: str, language: str | None = None) -> str:

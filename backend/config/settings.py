@@ -282,6 +282,9 @@ SPECTACULAR_SETTINGS = {
 HARBOUR_SMS_BACKEND = os.environ.get(
     "HARBOUR_SMS_BACKEND", "backend.notifications.sms.ConsoleSmsBackend"
 )
+# For backend.notifications.sms.HttpSmsBackend (a generic HTTP SMS gateway).
+HARBOUR_SMS_GATEWAY_URL = os.environ.get("HARBOUR_SMS_GATEWAY_URL", "")
+HARBOUR_SMS_GATEWAY_TOKEN = os.environ.get("HARBOUR_SMS_GATEWAY_TOKEN", "")
 
 # How far ahead recurring activities are expanded into Session rows.
 HARBOUR_SESSION_HORIZON_WEEKS = int(os.environ.get("HARBOUR_SESSION_HORIZON_WEEKS", "12"))

@@ -1,15 +1,25 @@
 """Rendering sessions as RFC 5545 with icalendar 7. Sessions are published as
 expanded events (one VEVENT per Session row, stable UID), so what a phone shows
-is exactly what Harbour holds: moved sessions move, cancelled ones say so."""
+is exactly what Harbour holds: moved sessions move, cancelled ones say so.
+
+A feed is written in one language (`render(..., language=)`): the activity's
+title, description and what-to-bring, the venue's name and address and a
+cancellation reason in that language where the coordinator gave it (English,
+or whatever was typed, otherwise: common/translations.py), the feed's own
+words from the server catalogue, and charity-typed text bidi-isolated in a
+right-to-left language. A discreet title is hers, unchanged."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext
 from icalendar import Calendar, Event
 
+from backend.common.translations import isolate, translated
 from backend.timetable.models import Session
 
 REFRESH = timedelta(hours=6)
@@ -18,26 +28,40 @@ PRODID = "-//Harbour//Timetable//EN"
 
 def _location(session: Session) -> str:
     venue = session.room.venue
-    parts = [venue.name, session.room.name, venue.address, venue.postcode]
-    return ", ".join(p.replace("\n", ", ") for p in parts if p)
+    comma = pgettext("list separator", ", ")
+    parts = [
+        translated(venue, "name"),
+        session.room.name,
+        translated(venue, "address"),
+        venue.postcode,
+    ]
+    return comma.join(isolate(p.replace("\n", comma)) for p in parts if p)
 
 
 def _description(session: Session, status: str | None) -> str:
     activity = session.activity
     lines = []
     if status == "offered":
-        lines.append("A place is offered to you: accept it in Harbour before it passes on.")
+        lines.append(
+            gettext("A place is offered to you: accept it in Harbour before it passes on.")
+        )
     if session.status == Session.Status.CANCELLED:
-        lines.append(f"CANCELLED: {session.cancel_reason}")
+        reason = isolate(translated(session, "cancel_reason"))
+        lines.append(gettext("CANCELLED: {reason}").format(reason=reason))
     if activity.level:
-        lines.append(f"Level: {activity.get_level_display()}")
-    if activity.description:
-        lines.append(activity.description)
-    if activity.what_to_bring:
-        lines.append(f"Bring: {activity.what_to_bring}")
+        lines.append(gettext("Level: {level}").format(level=activity.get_level_display()))
+    description = translated(activity, "description")
+    if description:
+        lines.append(isolate(description))
+    things = translated(activity, "what_to_bring")
+    if things:
+        lines.append(gettext("Bring: {things}").format(things=isolate(things)))
     org = activity.organisation
     contact = " / ".join(c for c in (org.contact_phone, org.contact_email) if c)
-    lines.append(f"Organised by {org.name}" + (f" ({contact})" if contact else ""))
+    lines.append(
+        gettext("Organised by {organisation}").format(organisation=isolate(org.name))
+        + (f" ({contact})" if contact else "")
+    )
     return "\n".join(lines)
 
 
@@ -64,9 +88,9 @@ def session_event(
     if discreet_title and session.activity.space_id:
         # Discreet: nothing that would tell someone looking at her phone what or where.
         return Event.new(summary=discreet_title, **common)
-    summary = session.activity.title
+    summary = isolate(translated(session.activity, "title"))
     if status == "offered":
-        summary = f"Offer: {summary}"
+        summary = gettext("Offer: {title}").format(title=summary)
     return Event.new(
         summary=summary,
         location=_location(session),
@@ -83,7 +107,19 @@ def render(
     app_url: str,
     statuses: dict | None = None,
     discreet_title: str | None = None,
+    language: str | None = None,
 ) -> bytes:
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _render(
+            sessions,
+            name=name,
+            app_url=app_url,
+            statuses=statuses,
+            discreet_title=discreet_title,
+        )
+
+
+def _render(sessions, *, name, app_url, statuses, discreet_title) -> bytes:
     calendar = Calendar.new(prodid=PRODID, name=name, refresh_interval=REFRESH)
     calendar.add("X-WR-CALNAME", name)
     calendar.add("X-PUBLISHED-TTL", "PT6H")

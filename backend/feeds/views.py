@@ -2,22 +2,33 @@
 
 Conditional GET: each feed has an ETag and Last-Modified computed from cheap
 aggregates, and answers 304 when the subscriber's copy is current, before any
-calendar is built."""
+calendar is built.
+
+Language: a personal feed (and "My calendar" in the app) is in its owner's
+language, the one her messages use, whatever phone or calendar app reads it.
+A public feed, or one session's download, is in `?lang=<code>` when that is
+one of the app's languages (the app puts its page language in the links it
+offers), else the request's (Django's LocaleMiddleware: the language cookie,
+then Accept-Language), else English. The language is part of the ETag."""
 
 from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
+from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from backend.access import policy
 from backend.bookings.models import Booking
 from backend.common.errors import uuid_or_not_found
+from backend.common.translations import translated
 from backend.organisations.models import Organisation
 
 from . import ical, selectors
@@ -34,13 +45,36 @@ def _state(sessions, *extra) -> tuple[str, float | None]:
     )
 
 
-def _respond(request, *, sessions, name, filename, extra=(), **render_kwargs) -> HttpResponse:
-    etag, last_modified = _state(sessions, *extra)
+def _asked_language(request) -> str:
+    """A public feed's language: ?lang=, else the request's, else English."""
+    languages = dict(settings.LANGUAGES)
+    asked = request.GET.get("lang", "")
+    if asked in languages:
+        return asked
+    current = (translation.get_language() or "").split("-")[0]
+    return current if current in languages else settings.LANGUAGE_CODE
+
+
+def _owner_language(user) -> str:
+    """Her language, as her messages use it (her participant record, else her login)."""
+    participant = getattr(user, "participant", None)
+    language = getattr(participant, "preferred_language", "") or user.preferred_language
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _respond(
+    request, *, sessions, name, filename, language, extra=(), **render_kwargs
+) -> HttpResponse:
+    etag, last_modified = _state(sessions, language, *extra)
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if not_modified is not None:
         return not_modified
     body = ical.render(
-        sessions, name=name, app_url=request.build_absolute_uri("/"), **render_kwargs
+        sessions,
+        name=name,
+        app_url=request.build_absolute_uri("/"),
+        language=language,
+        **render_kwargs,
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["ETag"] = etag
@@ -58,7 +92,11 @@ def organisation_feed(request, organisation_id: str):
         raise Http404
     sessions = selectors.public_sessions().filter(activity__organisation=organisation)
     return _respond(
-        request, sessions=sessions, name=organisation.name, filename=f"{organisation.slug}.ics"
+        request,
+        sessions=sessions,
+        name=organisation.name,
+        filename=f"{organisation.slug}.ics",
+        language=_asked_language(request),
     )
 
 
@@ -66,7 +104,14 @@ def organisation_feed(request, organisation_id: str):
 def activity_feed(request, activity_id: str):
     activity = policy.access_activity(AnonymousUser(), activity_id)
     sessions = selectors.public_sessions().filter(activity=activity)
-    return _respond(request, sessions=sessions, name=activity.title, filename="activity.ics")
+    language = _asked_language(request)
+    return _respond(
+        request,
+        sessions=sessions,
+        name=translated(activity, "title", language),
+        filename="activity.ics",
+        language=language,
+    )
 
 
 @require_safe
@@ -97,11 +142,15 @@ def _personal_response(request, feed) -> HttpResponse:
     granted = sorted(
         str(pk) for pk in policy.granted_spaces(feed.user).values_list("pk", flat=True)
     )
+    language = _owner_language(feed.user)
+    with translation.override(language):
+        name = gettext("Harbour: my sessions")
     return _respond(
         request,
         sessions=sessions,
-        name="Harbour: my sessions",
+        name=name,
         filename="harbour.ics",
+        language=language,
         extra=(feed.user_id, feed.updated_at, last_booking, ",".join(granted)),
         statuses=statuses,
         discreet_title=feed.discreet_title if feed.discreet else None,
@@ -114,8 +163,13 @@ def session_download(request, session_id: str):
     session = policy.access_session(request.user, session_id)
     sessions = policy.visible_sessions(request.user).filter(pk=session.pk)
     sessions = sessions.select_related("activity__organisation", "room__venue", "activity__space")
+    language = _asked_language(request)
     response = _respond(
-        request, sessions=sessions, name=session.activity.title, filename="session.ics"
+        request,
+        sessions=sessions,
+        name=translated(session.activity, "title", language),
+        filename="session.ics",
+        language=language,
     )
     response["Content-Disposition"] = 'attachment; filename="session.ics"'
     return response

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from backend.bookings.models import Booking
 from backend.common.quiet_hours import in_quiet_hours
+from backend.common.translations import translated
 from backend.notifications.one_tap import reply_links
 from backend.timetable.models import Activity, Session
 
@@ -34,10 +35,6 @@ def reminder_due(session: Session) -> datetime:
     local_start = session.start.astimezone(zone)
     day_before = local_start.date() - timedelta(days=1)
     return datetime.combine(day_before, time(settings.HARBOUR_REMINDER_HOUR), tzinfo=zone)
-
-
-def _when(session: Session) -> str:
-    return f"{timezone.localtime(session.start):%a %d %b %H:%M}"
 
 
 def reminders_send(*, now: datetime | None = None) -> int:
@@ -66,12 +63,15 @@ def reminders_send(*, now: datetime | None = None) -> int:
                 # Discreet for a space's session unless she chose the full wording
                 # (the same one preference as her other messages and her feed).
                 discreet = is_discreet(participant=booking.participant, session=session)
+                language = booking.participant.preferred_language
                 notification_queue(
                     participant=booking.participant,
                     kind="session_reminder_discreet" if discreet else "session_reminder",
-                    activity=session.activity.title,
-                    when=_when(session),
-                    where=f"{session.room.venue.name}, {session.room.name}",
+                    # In her language where the coordinator gave one; the date,
+                    # digits and comma are written in it by notification_queue.
+                    activity=translated(session.activity, "title", language),
+                    when=session.start,
+                    where=(translated(session.room.venue, "name", language), session.room.name),
                     **reply_links(booking),
                 )
         except IntegrityError:  # another server reminded her first

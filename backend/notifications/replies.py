@@ -9,6 +9,7 @@ from django.utils import timezone
 from backend.bookings import services as booking_services
 from backend.bookings.models import ACTIVE, Booking, BookingEvent
 from backend.common.errors import ApplicationError
+from backend.common.translations import translated
 from backend.timetable.models import Session
 
 from .one_tap import BadToken, reply_token_read
@@ -69,8 +70,9 @@ def reply_describe(*, token: str) -> dict:
         "state": _state(booking, purpose),
         "start": session.start,
         "end": session.end,
-        "activity": None if discreet else session.activity.title,
-        "venue": None if discreet else session.room.venue.name,
+        # In the page's language (hers, from /r/), else the original.
+        "activity": None if discreet else translated(session.activity, "title"),
+        "venue": None if discreet else translated(session.room.venue, "name"),
         "language": booking.participant.preferred_language,
     }
 

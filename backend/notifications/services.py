@@ -16,6 +16,7 @@ from backend.accounts.models import Participant
 from .messages import DISCREET, DISCREET_FALLBACK, MESSAGES
 from .models import Notification
 from .sms import get_backend
+from .wording import wording
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +33,16 @@ def notification_queue(
     *, participant: Participant, kind: str, discreet: bool = False, **context
 ) -> list[Notification]:
     """One row per channel she can be reached on. Texts are rendered now, in her
-    language, so what was said is what is recorded. A discreet text uses only
-    `when` (and a position or expiry) from the context."""
+    language (templates from the server catalogue, values written by
+    wording.py: her dates and digits, charity-typed text bidi-isolated), so what
+    was said is what is recorded. A discreet text uses only `when` (and a
+    position or expiry) from the context. Give datetimes, ints and (venue,
+    room) tuples as they are: they are written in her language here."""
     subject_text, body_text = DISCREET.get(kind, DISCREET_FALLBACK) if discreet else MESSAGES[kind]
-    with translation.override(participant.preferred_language):
-        subject = str(subject_text).format(**context)
-        body = str(body_text).format(**context)
+    with translation.override(participant.preferred_language or settings.LANGUAGE_CODE):
+        values = wording(context)
+        subject = str(subject_text).format(**values)
+        body = str(body_text).format(**values)
     channels = []
     if participant.email:
         channels.append(Notification.Channel.EMAIL)

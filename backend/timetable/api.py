@@ -91,7 +91,7 @@ class ActivitySerializer(serializers.ModelSerializer):
             "id", "organisation", "space", "kind", "title", "description", "what_to_bring",
             "level", "languages", "venue", "room", "capacity", "booking_required",
             "booking_opens_days", "booking_closes_hours", "weekly_limit", "offer_hours", "schedule",
-            "translations",
+            "reminder_timing", "translations",
         ]  # fmt: skip
 
     @extend_schema_field(ScheduleSerializer)
@@ -284,10 +284,16 @@ class ActivityWriteSerializer(serializers.Serializer):
         required=False, allow_null=True, min_value=1, max_value=50
     )
     schedule = ScheduleInputSerializer()
+    reminder_timing = serializers.ChoiceField(
+        choices=Activity.ReminderTiming.choices,
+        required=False,
+        help_text="When each booking is reminded: day_before (at 18:00 the evening before, "
+        "the default) or two_hours (2 hours before). Never in quiet hours.",
+    )
     translations = TranslationsField("activity")
 
     PLAIN = ("kind", "title", "description", "what_to_bring", "level", "booking_required",
-             "booking_opens_days", "booking_closes_hours", "weekly_limit",
+             "booking_opens_days", "booking_closes_hours", "weekly_limit", "reminder_timing",
              "translations")  # fmt: skip
 
     def resolved_space(self, user) -> Space | None:

@@ -53,7 +53,7 @@ SESSION_FIELDS = {"room", "capacity"}
 PLAIN_FIELDS = {
     "kind", "title", "description", "what_to_bring", "level", "booking_required",
     "booking_opens_days", "booking_closes_hours", "waitlist_mode", "offer_hours",
-    "weekly_limit", "max_group_size", "translations",
+    "weekly_limit", "max_group_size", "reminder_timing", "translations",
 }  # fmt: skip
 
 

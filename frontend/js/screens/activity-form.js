@@ -102,7 +102,12 @@ export default async function activityForm({ params: [id], query, app, navigate 
     h("div", { class: "row3" },
       field(gettext("Booking opens (days before)"), input("booking_opens_days", { type: "number", min: 0, max: 365, value: a.booking_opens_days ?? 14, inputmode: "numeric" })),
       field(gettext("Booking closes (hours before)"), input("booking_closes_hours", { type: "number", min: 0, max: 1440, value: a.booking_closes_hours ?? 0, inputmode: "numeric" })),
-      field(gettext("Most sessions a week per person"), input("weekly_limit", { type: "number", min: 1, max: 50, value: a.weekly_limit ?? "", inputmode: "numeric", placeholder: gettext("No limit") }))));
+      field(gettext("Most sessions a week per person"), input("weekly_limit", { type: "number", min: 1, max: 50, value: a.weekly_limit ?? "", inputmode: "numeric", placeholder: gettext("No limit") }))),
+    // Every booking gets a reminder by SMS or email, never in quiet hours (21:00-08:00).
+    h("fieldset", { class: "reminder" }, h("legend", null, gettext("Reminder to each person booked")),
+      ...[["day_before", gettext("The evening before, at 18:00")], ["two_hours", gettext("2 hours before it starts")]].map(([value, words]) =>
+        h("label", { class: "check" }, h("input", { type: "radio", name: "reminder_timing", value, checked: (a.reminder_timing ?? "day_before") === value }), words)),
+      h("p", { class: "hint" }, gettext("Never sent between 21:00 and 08:00: a reminder due then waits for the morning."))));
 
   /* --- when --- */
   const today = londonDate();
@@ -206,6 +211,7 @@ export default async function activityForm({ params: [id], query, app, navigate 
       booking_required: f.querySelector('input[name="booking_required"]:checked').value === "yes",
       booking_opens_days: Number(f.booking_opens_days.value || 0), booking_closes_hours: Number(f.booking_closes_hours.value || 0),
       weekly_limit: f.weekly_limit.value ? Number(f.weekly_limit.value) : null,
+      reminder_timing: f.querySelector('input[name="reminder_timing"]:checked')?.value || "day_before",
       schedule,
     };
     if (!editing) {

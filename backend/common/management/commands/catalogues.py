@@ -11,7 +11,8 @@ from backend.common import catalogues
 class Command(BaseCommand):
     help = (
         "extract: merge the app's strings and the API error codes into every "
-        "locale/<code>/LC_MESSAGES/djangojs.po; compile: write the .mo files; "
+        "locale/<code>/LC_MESSAGES/djangojs.po, and the server's messages into "
+        "django.po; compile: write the .mo files; "
         "check: fail if a .mo is out of date."
     )
 
@@ -28,16 +29,19 @@ class Command(BaseCommand):
                 messages = catalogues.collect(frontend)
             except catalogues.CatalogueError as exc:
                 raise CommandError(str(exc)) from None
-            for path in paths:
+            server = catalogues.collect_python()
+            work = [(path, messages) for path in paths]
+            work += [(path, server) for path in catalogues.server_catalogue_paths()]
+            for path, found in work:
                 po = polib.pofile(str(path), wrapwidth=0)
-                counts = catalogues.merge(po, messages)
+                counts = catalogues.merge(po, found)
                 po.save(str(path))
                 self.stdout.write(
                     f"{path}: {counts['added']} new, {counts['kept']} kept, "
                     f"{counts['obsolete']} obsolete; {po.percent_translated()}% translated"
                 )
         elif action == "compile":
-            for path in paths:
+            for path in paths + catalogues.catalogue_paths(catalogues.PY_DOMAIN):
                 path.with_suffix(".mo").write_bytes(catalogues.compiled(path))
                 self.stdout.write(f"compiled {path.with_suffix('.mo')}")
         else:

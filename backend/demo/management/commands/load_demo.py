@@ -270,6 +270,8 @@ class Command(BaseCommand):
             time(13),
             booking_opens_days=7,
             excluded=True,
+            # A morning workshop: reminded 2 hours before (08:00, as quiet hours end).
+            reminder_timing=Activity.ReminderTiming.TWO_HOURS,
             what_to_bring="Your bike, if you have one.",
             description="Fix your bike with our volunteers, or join the list for a donated bike.",
         )
