@@ -32,7 +32,7 @@ from django.utils import timezone
 from backend.access import policy
 from backend.accounts.models import Participant
 from backend.accounts.services import participant_for_user
-from backend.common.db import lock_row_fail_fast, short_lock_wait
+from backend.common.db import busy_if_waited_for, lock_row_fail_fast, short_lock_wait
 from backend.common.errors import ApplicationError, NotFoundError, field_not_found, required_reason
 from backend.common.quiet_hours import add_awake_time
 from backend.common.translations import translated
@@ -306,6 +306,9 @@ def _booking_create(
     # elsewhere (checked again under the lock below).
     rules.check_session_bookable(session, now=timezone.now())
     rules.check_group_size(session, places)
+    # Someone in this process already waits for the session's row: this one
+    # would be told busy at the lock below; tell her now, before the work.
+    busy_if_waited_for(("session", session_id))
     # Her row first (then the session's, the order merges use too): two of her
     # own requests at once cannot both pass the overlap and weekly checks.
     short_lock_wait()

@@ -67,6 +67,23 @@ def _waiter_place(key) -> Iterator[bool]:
                     del _waiting[key]
 
 
+class RowBusy(OperationalError):
+    """A row another request of this process is already waiting for: the
+    answer NOWAIT would give (lock_not_available), without asking the database."""
+
+    sqlstate = "55P03"
+
+
+def busy_if_waited_for(key) -> None:
+    """Raise RowBusy at once if this process already has its waiters for `key`
+    (`lock_row_fail_fast`): a request that would only be told busy later is
+    told so before its other work, so a crowd on a held row costs little."""
+    with _waiting_guard:
+        full = _waiting[key] >= settings.HARBOUR_SESSION_LOCK_WAITERS
+    if full:
+        raise RowBusy(f"another request of this process is waiting for {key}")
+
+
 def lock_row_fail_fast(queryset, *, key, of=("self",), **lookup):
     """Inside a transaction: `queryset.get(**lookup)` with its row locked FOR
     UPDATE, without letting a row held by something stuck take the app's

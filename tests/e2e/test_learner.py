@@ -311,3 +311,37 @@ def test_links_are_at_least_44px_tall(world, app):
         "links => links.filter(a => a.offsetParent).map(a => a.getBoundingClientRect().height)"
     )
     assert heights and min(heights) >= 44, heights
+
+
+def test_a_busy_answer_is_tried_again_with_the_same_key_until_she_is_booked(world, app):
+    """Many people booking at once (or a held row) make the server answer 503
+    `busy`, having written nothing; the app tries again by itself, with the
+    same Idempotency-Key, after growing pauses, and she is simply booked."""
+    session = one_off(world, title="Trip to Matlock Bath", capacity=5)
+    page = app("/", user=world.learner)
+    ready(page, "timetable")
+    go(page, f"/session/{session.pk}", "session")
+    keys: list[str] = []
+
+    def busy_twice(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        keys.append(route.request.headers.get("idempotency-key"))
+        if len(keys) > 2:
+            return route.continue_()
+        return route.fulfill(
+            status=503,
+            headers={"Retry-After": "1"},
+            content_type="application/json",
+            body='{"code": "busy", "detail": "Many people are doing this.", "fields": {}}',
+        )
+
+    page.route("**/api/v1/bookings/", busy_twice)
+    page.get_by_role("button", name="Book a place").click()
+    expect(page.get_by_role("status").filter(has_text="Booked. See you there!")).to_be_visible(
+        timeout=15_000
+    )
+    assert len(keys) == 3 and len(set(keys)) == 1 and keys[0]
+    assert Booking.objects.get(session=session, participant__user=world.learner).status == (
+        "confirmed"
+    )
