@@ -398,7 +398,8 @@ def fault_row_lock(svc, ctx):
     median = f"{statistics.median(pings):.0f} ms" if pings else "-"
     ctx["extra"] = (
         f"  row-lock: held {fault_end - hold_start:.1f} s; ping p99 {shown} (median {median}, "
-        f"slowest {slowest:.0f} ms) over {len(pings)} pings during the hold "
+        f"slowest {slowest:.0f} ms, {sum(p >= 100 for p in pings)} of 100 ms or more) "
+        f"over {len(pings)} pings during the hold "
         f"({failed} without an answer in 30 s); other session: "
         f"{sum(1 for s, *_ in others if s == 201)}/{len(others)} booked, slowest "
         f"{max(t for _, t, _ in others):.1f} s, "

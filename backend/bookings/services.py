@@ -300,15 +300,16 @@ def _booking_create(
     session = Session.objects.select_related("activity").get(pk=session_id)
     if not policy.can_see_activity(actor, session.activity):
         raise NotFoundError()
+    # This process will not let her wait for the session's row now (someone
+    # here already waits for it, or it was just found held): she would be told
+    # busy at the lock below; tell her now, before the work.
+    busy_if_waited_for(("session", session_id))
     person = _resolve_participant(actor, session, participant)
     # The session's own refusals come before anything about her other places,
     # so a cancelled or not-yet-open session answers the same whatever she holds
     # elsewhere (checked again under the lock below).
     rules.check_session_bookable(session, now=timezone.now())
     rules.check_group_size(session, places)
-    # Someone in this process already waits for the session's row: this one
-    # would be told busy at the lock below; tell her now, before the work.
-    busy_if_waited_for(("session", session_id))
     # Her row first (then the session's, the order merges use too): two of her
     # own requests at once cannot both pass the overlap and weekly checks.
     short_lock_wait()

@@ -14,6 +14,7 @@ page. See docs/reliability.md for the numbers and why.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,17 +45,32 @@ def short_lock_wait() -> None:
     _lock_wait(settings.HARBOUR_BOOKING_LOCK_TIMEOUT_MS)
 
 
-# Who, in this process, is waiting for which row right now: key -> threads.
+# Who, in this process, is waiting for which row right now: key -> threads;
+# and which rows a waiter of this process just found held for its whole wait:
+# key -> until when (monotonic) nobody here waits for it again.
 _waiting: Counter = Counter()
+_held_until: dict = {}
 _waiting_guard = threading.Lock()
+# How long a row whose waiter timed out counts as held here: the busy answer's
+# Retry-After. Meanwhile requests for it only try it (NOWAIT), nobody waits:
+# a row held by something stuck costs this process a 250 ms wait a second.
+HELD_MEMORY_S = 1.0
+
+
+def _may_wait(key) -> bool:
+    """Call with _waiting_guard held."""
+    if _held_until.get(key, 0.0) > time.monotonic():
+        return False
+    return _waiting[key] < settings.HARBOUR_SESSION_LOCK_WAITERS
 
 
 @contextmanager
 def _waiter_place(key) -> Iterator[bool]:
     """True for the first HARBOUR_SESSION_LOCK_WAITERS threads of this process
-    waiting for `key` at the same time, False for any other (it must not wait)."""
+    waiting for `key` at the same time, False for any other (it must not wait),
+    and for everyone while the row counts as held (HELD_MEMORY_S)."""
     with _waiting_guard:
-        may_wait = _waiting[key] < settings.HARBOUR_SESSION_LOCK_WAITERS
+        may_wait = _may_wait(key)
         if may_wait:
             _waiting[key] += 1
     try:
@@ -67,21 +83,33 @@ def _waiter_place(key) -> Iterator[bool]:
                     del _waiting[key]
 
 
+def _remember_held(key, held: bool) -> None:
+    with _waiting_guard:
+        if held:
+            now = time.monotonic()
+            for stale in [k for k, until in _held_until.items() if until <= now]:
+                del _held_until[stale]
+            _held_until[key] = now + HELD_MEMORY_S
+        else:
+            _held_until.pop(key, None)
+
+
 class RowBusy(OperationalError):
-    """A row another request of this process is already waiting for: the
-    answer NOWAIT would give (lock_not_available), without asking the database."""
+    """A row this process will not wait for now: the answer NOWAIT would give
+    (lock_not_available), without asking the database."""
 
     sqlstate = "55P03"
 
 
 def busy_if_waited_for(key) -> None:
-    """Raise RowBusy at once if this process already has its waiters for `key`
-    (`lock_row_fail_fast`): a request that would only be told busy later is
-    told so before its other work, so a crowd on a held row costs little."""
+    """Raise RowBusy at once when a request for `key` would not be let wait
+    (`lock_row_fail_fast`: this process already has its waiter for it, or its
+    last waiter found it held): told so before its other work, a crowd on a
+    held row costs little."""
     with _waiting_guard:
-        full = _waiting[key] >= settings.HARBOUR_SESSION_LOCK_WAITERS
-    if full:
-        raise RowBusy(f"another request of this process is waiting for {key}")
+        may_wait = _may_wait(key)
+    if not may_wait:
+        raise RowBusy(f"this process does not wait for {key} now")
 
 
 def lock_row_fail_fast(queryset, *, key, of=("self",), **lookup):
@@ -89,16 +117,22 @@ def lock_row_fail_fast(queryset, *, key, of=("self",), **lookup):
     UPDATE, without letting a row held by something stuck take the app's
     threads. The first request of this process waiting for `key` waits at most
     HARBOUR_SESSION_LOCK_WAIT_MS; any other request of this process for the
-    same key meanwhile does not wait at all (NOWAIT: it takes the row only if
-    it is free). A row still held raises lock_not_available, which
-    `unavailable_answer()` makes a 503 `busy` that the client retries. Later
-    statements of the transaction wait as `short_lock_wait()` says."""
+    same key meanwhile, and any for HELD_MEMORY_S after a wait that timed out,
+    does not wait at all (NOWAIT: it takes the row only if it is free). A row
+    still held raises lock_not_available, which `unavailable_answer()` makes a
+    503 `busy` that the client retries. Later statements of the transaction
+    wait as `short_lock_wait()` says."""
     with _waiter_place(key) as may_wait:
         if may_wait:
             _lock_wait(settings.HARBOUR_SESSION_LOCK_WAIT_MS)
-            row = queryset.select_for_update(of=of).get(**lookup)
+            try:
+                row = queryset.select_for_update(of=of).get(**lookup)
+            except DatabaseError as exc:
+                _remember_held(key, _sqlstate(exc) == "55P03")
+                raise
         else:
             row = queryset.select_for_update(of=of, nowait=True).get(**lookup)
+    _remember_held(key, False)
     short_lock_wait()
     return row
 
