@@ -34,9 +34,16 @@ UNAVAILABLE = ("service_unavailable", "The service is briefly unavailable. Pleas
 def _lock_wait(milliseconds: int) -> None:
     if connection.vendor != "postgresql":
         return  # SQLite locks the whole file; its own busy timeout applies
+    # set_config(..., true) is SET LOCAL: for this transaction only.
+    sql, params = "SELECT set_config('lock_timeout', %s, true)", [f"{milliseconds}ms"]
+    statement = settings.HARBOUR_DB_STATEMENT_TIMEOUT_MS
+    if statement and milliseconds >= statement:
+        # A lock wait is one statement: a longer one than the statement timeout
+        # would be cut short by it (a 503 busy before the wait asked for).
+        sql += ", set_config('statement_timeout', %s, true)"
+        params.append(f"{milliseconds + 1000}ms")
     with connection.cursor() as cursor:
-        # set_config(..., true) is SET LOCAL: for this transaction only.
-        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{milliseconds}ms"])
+        cursor.execute(sql, params)
 
 
 def short_lock_wait() -> None:

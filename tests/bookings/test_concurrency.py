@@ -52,6 +52,7 @@ def keyed(headers: dict[str, str]) -> dict[str, str]:
 # once) is tried again, like a client that never got an answer would.
 _NOT_ANSWERED = (ConnectionRefusedError, ConnectionResetError, http.client.RemoteDisconnected)
 ATTEMPTS = 5
+BUSY_ATTEMPTS = 100  # 503s tried again, at most (a crowd of 48 on one waiter)
 
 
 def _not_answered(error: Exception) -> bool:
@@ -69,10 +70,11 @@ def post(base_url, path, headers, body=None, *, repeatable=None, busy=None):
     double-book. `repeatable=True` is for requests harmless twice by nature
     (a cancellation: cancelling twice is a no-op).
 
-    `busy`: a list; a 503 `busy` (nothing was written) is then tried again,
-    after a pause growing with each one, as the browser app does, and each
-    such answer's Retry-After is appended to it. Without it a busy answer is
-    returned like any other."""
+    A 503 with Retry-After, `busy` (nothing was written) or
+    `service_unavailable` (on a loaded machine the app's database connection
+    can time out), is tried again on the same terms, after a pause growing
+    with each one, as a client honouring Retry-After does. `busy`: a list to
+    which each busy answer's Retry-After is appended."""
     if repeatable is None:
         repeatable = "Idempotency-Key" in headers
     data = json.dumps(body or {}).encode()
@@ -84,9 +86,12 @@ def post(base_url, path, headers, body=None, *, repeatable=None, busy=None):
                 return response.status, json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as error:
             answer = json.loads(error.read() or b"{}")
-            if busy is None or error.code != 503 or answer.get("code") != "busy":
+            code = answer.get("code")
+            retry = repeatable and error.code == 503 and code in ("busy", "service_unavailable")
+            if not retry or busy_answers == BUSY_ATTEMPTS:
                 return error.code, answer
-            busy.append(error.headers.get("Retry-After"))
+            if code == "busy" and busy is not None:
+                busy.append(error.headers.get("Retry-After"))
             busy_answers += 1
             # Shorter than the Retry-After a real client honours, to keep the
             # test quick; growing, with jitter, so a crowd spreads out.

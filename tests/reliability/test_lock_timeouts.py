@@ -230,3 +230,24 @@ def test_after_a_wait_that_timed_out_nobody_in_the_process_waits_for_that_row(
         holder.close()
         db._held_until.clear()
     assert not Booking.objects.filter(session=locked).exists()
+
+
+@pytest.mark.postgres
+def test_a_lock_wait_longer_than_the_statement_timeout_is_not_cut_short_by_it(
+    transactional_db, settings
+):
+    """A lock wait is one statement: asked for longer than the connection's
+    statement timeout (20 s), it raises that timeout too, for the transaction
+    only; otherwise the wait would end in a 503 busy at 20 s."""
+    from django.db import transaction
+
+    from backend.common.db import short_lock_wait
+
+    settings.HARBOUR_BOOKING_LOCK_TIMEOUT_MS = settings.HARBOUR_DB_STATEMENT_TIMEOUT_MS + 40_000
+    with transaction.atomic(), connection.cursor() as cursor:
+        short_lock_wait()
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == f"{settings.HARBOUR_BOOKING_LOCK_TIMEOUT_MS // 1000 + 1}s"
+    with connection.cursor() as cursor:  # the connection's own, after the transaction
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == f"{settings.HARBOUR_DB_STATEMENT_TIMEOUT_MS // 1000}s"
