@@ -32,7 +32,7 @@ from django.utils import timezone
 from backend.access import policy
 from backend.accounts.models import Participant
 from backend.accounts.services import participant_for_user
-from backend.common.db import short_lock_wait
+from backend.common.db import busy_if_waited_for, lock_row_fail_fast, short_lock_wait
 from backend.common.errors import ApplicationError, NotFoundError, field_not_found, required_reason
 from backend.common.quiet_hours import add_awake_time
 from backend.common.translations import translated
@@ -66,16 +66,19 @@ def _event(*, action: str, actor=None, booking=None, entry=None, note: str = "")
     )
 
 
-def _lock_session(session_id) -> Session:
-    # A row held elsewhere (a stuck transaction) makes this booking a 503 busy
-    # after a short wait (HARBOUR_BOOKING_LOCK_TIMEOUT_MS), instead of holding
-    # an app thread until it is free.
+def _lock_session(session_id, *, fail_fast: bool = False) -> Session:
+    """The session's row, locked. A row held elsewhere (a stuck transaction)
+    makes this a 503 busy after a short wait (HARBOUR_BOOKING_LOCK_TIMEOUT_MS),
+    instead of holding an app thread until it is free. `fail_fast` (what a
+    learner presses: book, cancel, accept) waits much less, and only one
+    request per process and session waits at all (`lock_row_fail_fast`): a
+    crowd, or a stuck holder, on one session cannot take every app thread;
+    the others are told busy at once and their client tries again."""
+    sessions = Session.objects.select_related("activity", "room__venue")
+    if fail_fast:
+        return lock_row_fail_fast(sessions, key=("session", session_id), pk=session_id)
     short_lock_wait()
-    return (
-        Session.objects.select_for_update(of=("self",))
-        .select_related("activity", "room__venue")
-        .get(pk=session_id)
-    )
+    return sessions.select_for_update(of=("self",)).get(pk=session_id)
 
 
 def _resolve_participant(actor, session: Session, participant: Participant | None) -> Participant:
@@ -294,6 +297,10 @@ def _booking_create(
     session = Session.objects.select_related("activity").get(pk=session_id)
     if not policy.can_see_activity(actor, session.activity):
         raise NotFoundError()
+    # This process will not let her wait for the session's row now (someone
+    # here already waits for it, or it was just found held): she would be told
+    # busy at the lock below; tell her now, before the work.
+    busy_if_waited_for(("session", session_id))
     person = _resolve_participant(actor, session, participant)
     # The session's own refusals come before anything about her other places,
     # so a cancelled or not-yet-open session answers the same whatever she holds
@@ -314,7 +321,7 @@ def _booking_create(
     rules.check_no_overlap(session, person, actor=actor)
     rules.check_weekly_limit(session, person)
 
-    session = _lock_session(session_id)
+    session = _lock_session(session_id, fail_fast=True)
     now = timezone.now()  # after the lock: the line is in the order the lock was granted
     rules.check_session_bookable(session, now=now)
     rules.check_not_already_booked(session, person)
@@ -348,7 +355,7 @@ def booking_cancel(*, actor, booking: Booking, note: str = "", by_link: bool = F
     """Cancel a place, a waiting-list place or an offer. A freed place goes to
     the line at once. Cancelling twice is harmless. `by_link`: from her one-tap
     link (notifications/one_tap.py), whose signature is the authority."""
-    session = _lock_session(booking.session_id)
+    session = _lock_session(booking.session_id, fail_fast=True)
     booking = Booking.objects.select_related("participant").get(pk=booking.pk)
     if not by_link:
         _own_or_managed(actor, booking)
@@ -371,7 +378,7 @@ def booking_cancel(*, actor, booking: Booking, note: str = "", by_link: bool = F
 def offer_accept(*, actor, booking: Booking, by_link: bool = False) -> Booking:
     now = timezone.now()
     with transaction.atomic():
-        session = _lock_session(booking.session_id)
+        session = _lock_session(booking.session_id, fail_fast=True)
         booking = Booking.objects.select_related("participant").get(pk=booking.pk)
         if not by_link:
             _own_or_managed(actor, booking)

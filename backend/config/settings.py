@@ -130,6 +130,12 @@ DATABASES = {
 HARBOUR_DB_LOCK_TIMEOUT_MS = int(os.environ.get("HARBOUR_DB_LOCK_TIMEOUT_MS", "10000"))
 HARBOUR_DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("HARBOUR_DB_STATEMENT_TIMEOUT_MS", "20000"))
 HARBOUR_BOOKING_LOCK_TIMEOUT_MS = int(os.environ.get("HARBOUR_BOOKING_LOCK_TIMEOUT_MS", "5000"))
+# The session row every booking of a session queues on is taken fail-fast
+# (backend/common/db.py, lock_row_fail_fast): per process, this many requests
+# per session wait at most this long for it; the others are told 503 `busy` at
+# once and retry. A stuck holder then costs one app thread per process, not all.
+HARBOUR_SESSION_LOCK_WAIT_MS = int(os.environ.get("HARBOUR_SESSION_LOCK_WAIT_MS", "250"))
+HARBOUR_SESSION_LOCK_WAITERS = int(os.environ.get("HARBOUR_SESSION_LOCK_WAITERS", "1"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {

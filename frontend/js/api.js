@@ -1,6 +1,9 @@
 /* The one way the app talks to the API: JSON over fetch, the session cookie,
    Django's CSRF header on writes, and errors as ApiError {status, code,
-   detail, fields} (the API's stable error shape). */
+   detail, fields} (the API's stable error shape). A 503 `busy` (the server
+   wrote nothing: many people are booking that session, or its row is held) is
+   tried again by itself, after Retry-After, then a pause that doubles each
+   time, with jitter so a crowd spreads out (docs/reliability.md). */
 import { gettext, pgettext } from "./i18n.js";
 
 export class ApiError extends Error {
@@ -18,7 +21,24 @@ export function csrfToken() {
   return match ? decodeURIComponent(match[1]) : "";
 }
 
-export async function api(path, { method = "GET", body, params, headers = {}, keepalive = false } = {}) {
+// Tries after the first 503 busy, and the longest pause between them (seconds).
+const BUSY_RETRIES = 5;
+const BUSY_CAP = 8;
+const pause = (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+
+export async function api(path, options = {}) {
+  for (let busy = 1; ; busy += 1) {
+    try {
+      return await once(path, options);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== "busy" || busy > BUSY_RETRIES) throw error;
+      const grown = Math.min(BUSY_CAP, (error.retryAfter || 1) * 2 ** (busy - 1));
+      await pause(grown * (0.5 + Math.random() / 2));
+    }
+  }
+}
+
+async function once(path, { method = "GET", body, params, headers = {}, keepalive = false } = {}) {
   const url = new URL(path.startsWith("/") ? path : `/api/v1/${path}`, location.origin);
   for (const [key, value] of Object.entries(params || {})) {
     if (value !== "" && value != null && value !== false) url.searchParams.set(key, value);
@@ -40,7 +60,11 @@ export async function api(path, { method = "GET", body, params, headers = {}, ke
   if (response.status === 204) return null;
   const type = response.headers.get("Content-Type") || "";
   const data = type.includes("json") ? await response.json() : await response.text();
-  if (!response.ok) throw new ApiError(response.status, typeof data === "object" ? data : null);
+  if (!response.ok) {
+    const error = new ApiError(response.status, typeof data === "object" ? data : null);
+    error.retryAfter = Number(response.headers.get("Retry-After")) || 0;
+    throw error;
+  }
   return data;
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import random
 import time as clock
 import urllib.error
 import urllib.request
@@ -51,6 +52,7 @@ def keyed(headers: dict[str, str]) -> dict[str, str]:
 # once) is tried again, like a client that never got an answer would.
 _NOT_ANSWERED = (ConnectionRefusedError, ConnectionResetError, http.client.RemoteDisconnected)
 ATTEMPTS = 5
+BUSY_ATTEMPTS = 100  # 503s tried again, at most (a crowd of 48 on one waiter)
 
 
 def _not_answered(error: Exception) -> bool:
@@ -59,39 +61,60 @@ def _not_answered(error: Exception) -> bool:
     return isinstance(error, _NOT_ANSWERED)
 
 
-def post(base_url, path, headers, body=None, *, repeatable=None):
+def post(base_url, path, headers, body=None, *, repeatable=None, busy=None):
     """POST and return (status, JSON body). Retried only when no answer came
     back AND repeating is harmless: by default only for a request carrying an
     Idempotency-Key, because the server may have made the booking before the
     connection broke, and the key makes the retry return that same booking
     (a 200 replay) instead of making a second one. So a retry here can never
     double-book. `repeatable=True` is for requests harmless twice by nature
-    (a cancellation: cancelling twice is a no-op)."""
+    (a cancellation: cancelling twice is a no-op).
+
+    A 503 with Retry-After, `busy` (nothing was written) or
+    `service_unavailable` (on a loaded machine the app's database connection
+    can time out), is tried again on the same terms, after a pause growing
+    with each one, as a client honouring Retry-After does. `busy`: a list to
+    which each busy answer's Retry-After is appended."""
     if repeatable is None:
         repeatable = "Idempotency-Key" in headers
     data = json.dumps(body or {}).encode()
-    for attempt in range(ATTEMPTS):
+    attempt = busy_answers = 0
+    while True:
         request = urllib.request.Request(base_url + path, data=data, headers=headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
                 return response.status, json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"{}")
+            answer = json.loads(error.read() or b"{}")
+            code = answer.get("code")
+            retry = repeatable and error.code == 503 and code in ("busy", "service_unavailable")
+            if not retry or busy_answers == BUSY_ATTEMPTS:
+                return error.code, answer
+            if code == "busy" and busy is not None:
+                busy.append(error.headers.get("Retry-After"))
+            busy_answers += 1
+            # Shorter than the Retry-After a real client honours, to keep the
+            # test quick; growing, with jitter, so a crowd spreads out.
+            clock.sleep(random.uniform(0.05, 0.1) * 2 ** min(busy_answers, 4))
         except (OSError, http.client.HTTPException) as error:
-            if not (repeatable and _not_answered(error)) or attempt == ATTEMPTS - 1:
+            attempt += 1
+            if not (repeatable and _not_answered(error)) or attempt == ATTEMPTS:
                 raise
             clock.sleep(0.1 * 2**attempt)
-    raise AssertionError("unreachable")
 
 
 @pytest.fixture
 def full_house(transactional_db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Up to 48 requests queue on one session row here, on a loaded machine:
-    # more than production's bounded app threads ever would, so the booking
-    # lock wait (5 s, a 503 `busy` after) is lifted; these tests are about
-    # capacity and order, and tests/reliability/test_lock_timeouts.py about it.
+    # these tests are about capacity and order, so the fail-fast rule for the
+    # session lock (one waiter per process for 250 ms, the others 503 `busy`)
+    # and the booking lock wait (5 s) are lifted and everyone waits her turn.
+    # `test_a_crowd_under_the_fail_fast_rule_is_all_answered` keeps the shipped
+    # rule; tests/reliability/test_lock_timeouts.py is about the waits.
     settings.HARBOUR_BOOKING_LOCK_TIMEOUT_MS = 60_000
+    settings.HARBOUR_SESSION_LOCK_WAIT_MS = 60_000
+    settings.HARBOUR_SESSION_LOCK_WAITERS = CLIENTS
     org = OrganisationFactory()
     activity = make_activity(
         actor=coordinator_of(org), organisation=org, room=RoomFactory(capacity=40), capacity=10,
@@ -131,6 +154,39 @@ def test_200_at_once_give_exactly_10_places_and_a_gapless_line(live_server, full
     assert session.booked_places == 10
     assert Booking.objects.filter(session=session, status="confirmed").count() == 10
     assert len(line(session)) == 190
+
+
+@pytest.mark.postgres
+def test_a_crowd_under_the_fail_fast_rule_is_all_answered(live_server, full_house, settings):
+    """The shipped rule: one request at a time waits for the session's row, the
+    others are told 503 `busy` with Retry-After at once (nothing written) and
+    their client tries again with the same key. Everyone ends with her booking,
+    exactly 10 places, the line gapless."""
+    settings.HARBOUR_SESSION_LOCK_WAIT_MS = 250
+    settings.HARBOUR_SESSION_LOCK_WAITERS = 1
+    session, _people, headers = full_house
+    busy: list = []
+    body = {"session": str(session.pk)}
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        results = list(
+            pool.map(
+                lambda h: post(live_server.url, "/api/v1/bookings/", keyed(h), body, busy=busy),
+                headers[:200],
+            )
+        )
+
+    codes = [code for code, _ in results]
+    assert set(codes) <= {200, 201}, sorted(set(codes))
+    assert len({r["id"] for _, r in results}) == 200
+    assert sorted(r["status"] for _, r in results).count("confirmed") == 10
+    positions = sorted(r["position"] for _, r in results if r["status"] == "waiting")
+    assert positions == list(range(1, 191))
+    session.refresh_from_db()
+    assert session.booked_places == 10
+    assert Booking.objects.filter(session=session).count() == 200
+    # The rule was at work (a crowd of 48 on one waiter), and said when to retry.
+    assert busy, "nobody was told busy: the session lock was not taken fail-fast"
+    assert all(retry_after and int(retry_after) >= 1 for retry_after in busy)
 
 
 @pytest.mark.postgres

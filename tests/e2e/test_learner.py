@@ -311,3 +311,43 @@ def test_links_are_at_least_44px_tall(world, app):
         "links => links.filter(a => a.offsetParent).map(a => a.getBoundingClientRect().height)"
     )
     assert heights and min(heights) >= 44, heights
+
+
+def test_a_busy_answer_is_tried_again_with_the_same_key_until_she_is_booked(world, app):
+    """Many people booking at once (or a held row) make the server answer 503
+    `busy`, having written nothing; the app tries again by itself, with the
+    same Idempotency-Key, after growing pauses, and she is simply booked."""
+    session = one_off(world, title="Trip to Matlock Bath", capacity=5)
+    page = app("/", user=world.learner)
+    ready(page, "timetable")
+    go(page, f"/session/{session.pk}", "session")
+    # The server's answer is made in the page (its service worker would hide
+    # the request from Playwright's routing): twice busy, then the real one.
+    page.evaluate(
+        """() => {
+          const real = window.fetch;
+          window.bookingKeys = [];
+          window.fetch = (url, init = {}) => {
+            if (init.method === "POST" && String(url).endsWith("/api/v1/bookings/")) {
+              window.bookingKeys.push(init.headers["Idempotency-Key"]);
+              if (window.bookingKeys.length <= 2) {
+                return Promise.resolve(new Response(
+                  JSON.stringify({ code: "busy", detail: "Many people.", fields: {} }),
+                  { status: 503,
+                    headers: { "Content-Type": "application/json", "Retry-After": "1" } },
+                ));
+              }
+            }
+            return real(url, init);
+          };
+        }"""
+    )
+    page.get_by_role("button", name="Book a place").click()
+    expect(page.get_by_role("status").filter(has_text="Booked. See you there!")).to_be_visible(
+        timeout=15_000
+    )
+    keys = page.evaluate("() => window.bookingKeys")
+    assert len(keys) == 3 and len(set(keys)) == 1 and keys[0]
+    assert Booking.objects.get(session=session, participant__user=world.learner).status == (
+        "confirmed"
+    )

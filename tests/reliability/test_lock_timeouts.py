@@ -4,9 +4,10 @@ session's row FOR UPDATE, a booking of that session answers a JSON 503 `busy`
 with Retry-After once its short lock wait is over, the health checks and other
 bookings answer at once, and nothing is half-written.
 
-Timings are bounds with wide margins (a loaded 2-core machine): the booking's
-lock wait is 5 s, the bound 20 s; the holder lets go after 45 s, so on code
-without a lock timeout the booking would succeed late, and fail the test."""
+Timings are bounds with wide margins (a loaded 2-core machine): the session
+lock is taken fail-fast (one waiter per process for 250 ms, the others not at
+all), the bound 20 s; the holder lets go after 45 s, so on code without a lock
+timeout the booking would succeed late, and fail the test."""
 
 from __future__ import annotations
 
@@ -22,12 +23,12 @@ from datetime import timedelta
 import psycopg
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from backend.bookings.models import Booking
 from backend.timetable.models import Activity
-from tests.bookings.test_concurrency import signed_in
+from tests.bookings.test_concurrency import keyed, post, signed_in
 from tests.factories import (
     OrganisationFactory,
     RoomFactory,
@@ -114,11 +115,14 @@ def test_a_held_session_row_makes_bookings_busy_not_the_site_stalled(live_server
         release.cancel()
         holder.rollback()
         holder.close()
-    # Nothing half-written, and the session is bookable again once it is free.
+    # Nothing half-written, and the session is bookable again once it is free
+    # (for a second after a wait timed out this process answers busy without
+    # waiting, HELD_MEMORY_S: the client tries again, as the app does).
     assert not Booking.objects.filter(session=locked).exists()
-    status, body, _head, _took = _call(
-        live_server.url + "/api/v1/bookings/", headers[0], {"session": str(locked.pk)}
-    )
+    status, body = post(
+        live_server.url, "/api/v1/bookings/", keyed(headers[0]), {"session": str(locked.pk)},
+        busy=[],
+    )  # fmt: skip
     assert status == 201, body
 
 
@@ -131,5 +135,119 @@ def test_every_connection_carries_lock_and_statement_timeouts(db):
         statement = cursor.fetchone()[0]
     assert lock == f"{settings.HARBOUR_DB_LOCK_TIMEOUT_MS // 1000}s"
     assert statement == f"{settings.HARBOUR_DB_STATEMENT_TIMEOUT_MS // 1000}s"
-    # The booking services' own, shorter wait is for their transaction only.
+    # The booking services' own, shorter wait is for their transaction only,
+    # and the session's row, which everyone queues on, is waited for least.
     assert settings.HARBOUR_BOOKING_LOCK_TIMEOUT_MS < settings.HARBOUR_DB_LOCK_TIMEOUT_MS
+    assert settings.HARBOUR_SESSION_LOCK_WAIT_MS <= 500
+    assert settings.HARBOUR_SESSION_LOCK_WAITERS == 1
+
+
+def _waiting_on_a_lock(dsn: str, at_least: int) -> bool:
+    with psycopg.connect(dsn) as watcher:
+        (count,) = watcher.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            " AND datname = current_database()"
+        ).fetchone()
+    return count >= at_least
+
+
+@pytest.mark.postgres
+def test_one_request_per_process_waits_for_a_session_row_the_others_are_busy_at_once(
+    two_trips, settings
+):
+    """While one booking of a held session waits its turn (here up to 30 s), a
+    second one in the same process does not wait at all: 503 busy at once, its
+    thread given back; a booking of another session is not held up; and the
+    one waiting gets the place when the row is let go. Ordered by events, not
+    by the clock (a loaded machine)."""
+    from backend.bookings import services
+    from backend.common.errors import ApplicationError
+
+    settings.HARBOUR_SESSION_LOCK_WAIT_MS = 30_000
+    (locked, other), _headers = two_trips
+    first, second, third = (UserFactory(username=f"w{i}") for i in range(3))
+    dsn = _dsn()
+    holder = psycopg.connect(dsn)
+    holder.execute("SELECT id FROM timetable_session WHERE id = %s FOR UPDATE", [locked.pk])
+
+    def book(user, session):
+        try:
+            return services.booking_create(actor=user, session=session)[0].status
+        except Exception as exc:  # the view's answer for it, as the API would give
+            from backend.common.db import unavailable_answer
+
+            return exc.code if isinstance(exc, ApplicationError) else unavailable_answer(exc)[0]
+        finally:
+            connection.close()
+
+    try:
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            waiting = pool.submit(book, first, locked)
+            deadline = time.monotonic() + 25
+            while not _waiting_on_a_lock(dsn, 1):
+                assert time.monotonic() < deadline and not waiting.done(), "it never waited"
+                time.sleep(0.05)
+            assert pool.submit(book, second, locked).result() == "busy"
+            assert pool.submit(book, third, other).result() == "confirmed"
+            assert not waiting.done()  # still waiting its turn, all this time
+            holder.rollback()
+            assert waiting.result(timeout=60) == "confirmed"
+    finally:
+        holder.rollback()
+        holder.close()
+    booked = Booking.objects.filter(session=locked).values_list("participant__user", flat=True)
+    assert list(booked) == [first.pk]
+
+
+@pytest.mark.postgres
+def test_after_a_wait_that_timed_out_nobody_in_the_process_waits_for_that_row(
+    two_trips, settings, monkeypatch
+):
+    """A row held by something stuck costs this process one short wait per
+    HELD_MEMORY_S, not one per request: after a waiter was told busy, the next
+    booking of that session is told busy without waiting or working (RowBusy,
+    no lock wait), while other sessions are booked as usual."""
+    from backend.bookings import services
+    from backend.common import db
+
+    settings.HARBOUR_SESSION_LOCK_WAIT_MS = 300
+    monkeypatch.setattr(db, "HELD_MEMORY_S", 60.0)  # wide: a loaded machine
+    (locked, other), _headers = two_trips
+    first, second, third = (UserFactory(username=f"h{i}") for i in range(3))
+    holder = psycopg.connect(_dsn())
+    holder.execute("SELECT id FROM timetable_session WHERE id = %s FOR UPDATE", [locked.pk])
+    try:
+        with pytest.raises(DatabaseError) as waited:
+            services.booking_create(actor=first, session=locked)
+        assert not isinstance(waited.value, db.RowBusy)  # it waited, and timed out
+        assert db.unavailable_answer(waited.value)[0] == "busy"
+        with pytest.raises(db.RowBusy) as told:
+            services.booking_create(actor=second, session=locked)
+        assert db.unavailable_answer(told.value)[:1] == ("busy",)
+        assert services.booking_create(actor=third, session=other)[0].status == "confirmed"
+    finally:
+        holder.rollback()
+        holder.close()
+        db._held_until.clear()
+    assert not Booking.objects.filter(session=locked).exists()
+
+
+@pytest.mark.postgres
+def test_a_lock_wait_longer_than_the_statement_timeout_is_not_cut_short_by_it(
+    transactional_db, settings
+):
+    """A lock wait is one statement: asked for longer than the connection's
+    statement timeout (20 s), it raises that timeout too, for the transaction
+    only; otherwise the wait would end in a 503 busy at 20 s."""
+    from django.db import transaction
+
+    from backend.common.db import short_lock_wait
+
+    settings.HARBOUR_BOOKING_LOCK_TIMEOUT_MS = settings.HARBOUR_DB_STATEMENT_TIMEOUT_MS + 40_000
+    with transaction.atomic(), connection.cursor() as cursor:
+        short_lock_wait()
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == f"{settings.HARBOUR_BOOKING_LOCK_TIMEOUT_MS // 1000 + 1}s"
+    with connection.cursor() as cursor:  # the connection's own, after the transaction
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == f"{settings.HARBOUR_DB_STATEMENT_TIMEOUT_MS // 1000}s"
