@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from backend.access import policy
 from backend.common.errors import uuid_or_not_found
 from backend.common.views import HarbourViewSet
+from backend.timetable.models import Activity
 
 from . import allocation, draws
 from .models import ActivityQueueEntry, BookingEvent, QueueDraw, QueueRules
@@ -86,7 +87,7 @@ class DrawAnnounceSerializer(serializers.Serializer):
     places = serializers.IntegerField(min_value=1, max_value=draws.MAX_DRAW_PLACES)
 
 
-class ReasonSerializer(serializers.Serializer):
+class DrawCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
@@ -116,6 +117,7 @@ class QueueRulesViewSet(HarbourViewSet):
     draw); `PUT` (its coordinators, with a reason, recorded) changes it."""
 
     serializer_class = QueueRulesSerializer
+    queryset = Activity.objects.none()  # for the schema: the id is an activity's
 
     @extend_schema(responses={200: QueueRulesSerializer})
     def retrieve(self, request, pk=None):
@@ -175,12 +177,12 @@ class QueueDrawViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Harbour
     def draw(self, request, pk=None):
         return Response(self._out(draws.draw_run(actor=request.user, draw=self.get_object())))
 
-    @extend_schema(request=ReasonSerializer, responses={200: DrawSerializer})
+    @extend_schema(request=DrawCancelSerializer, responses={200: DrawSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         draw = self.get_object()
         draws.require_coordinator(request.user, draw.activity)
-        data = ReasonSerializer(data=request.data)
+        data = DrawCancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         cancelled = draws.draw_cancel(
             actor=request.user, draw=draw, reason=data.validated_data["reason"]

@@ -24,7 +24,7 @@ from backend.common.errors import (
     uuid_or_not_found,
 )
 from backend.common.views import HarbourViewSet
-from backend.timetable.models import Activity
+from backend.timetable.models import Activity, Term
 
 from . import esol
 from .models import EsolLevelChange
@@ -99,6 +99,7 @@ class EsolLevelViewSet(HarbourViewSet):
     records a dated level in one skill."""
 
     serializer_class = LevelsSerializer
+    queryset = EsolLevelChange.objects.none()  # for the schema only
 
     @extend_schema(
         parameters=[OpenApiParameter("participant", str, description="Staff: a person's id.")],
@@ -124,8 +125,8 @@ class EsolLevelViewSet(HarbourViewSet):
         return Response(_levels_out(request, person), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=NameSerializer, responses={200: LevelsSerializer})
-    @action(detail=False, methods=["post"])
-    def name(self, request):
+    @action(detail=False, methods=["post"], url_path="name", url_name="name")
+    def set_name(self, request):
         """Her name as she writes it, for her certificate."""
         data = NameSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -173,6 +174,7 @@ class AttendanceCertificateViewSet(HarbourViewSet):
     attendance. `threshold/` sets the term's threshold; `print/` is the A4 page."""
 
     serializer_class = AttendanceSerializer
+    queryset = Term.objects.none()  # for the schema only
 
     @extend_schema(parameters=[TERM], responses={200: AttendanceSerializer(many=True)})
     def list(self, request):
@@ -198,7 +200,7 @@ class AttendanceCertificateViewSet(HarbourViewSet):
         return Response(ThresholdSerializer(values).data)
 
     @extend_schema(parameters=[TERM, PARTICIPANT], responses={(200, "text/html"): OpenApiTypes.STR})
-    @action(detail=False, methods=["get"], url_path="print")
+    @action(detail=False, methods=["get"], url_path="print", url_name="print")
     def print_page(self, request):
         """The certificate as a printable A4 page, in her name and her own script."""
         term_id, pid = request.query_params.get("term"), request.query_params.get("participant")
@@ -207,7 +209,7 @@ class AttendanceCertificateViewSet(HarbourViewSet):
         own = participant_for_user(user=request.user)
         if not pid or uuid_or_not_found(pid) == own.pk:
             person = own
-            term = esol.Term.objects.filter(pk=uuid_or_not_found(term_id)).first()
+            term = Term.objects.filter(pk=uuid_or_not_found(term_id)).first()
             if term is None:
                 raise NotFoundError()
         else:

@@ -14,9 +14,10 @@ from backend.access import policy
 from backend.accounts.services import participant_for_user
 from backend.common.errors import NotFoundError, field_not_found, uuid_or_not_found
 from backend.common.views import HarbourViewSet
+from backend.timetable.models import Activity
 
 from . import no_shows
-from .models import NoShowRule
+from .models import Attendance, NoShowRule
 
 
 class NoShowItemSerializer(serializers.Serializer):
@@ -49,6 +50,7 @@ class NoShowRecordViewSet(HarbourViewSet):
     sessions they may see."""
 
     serializer_class = NoShowRecordSerializer
+    queryset = Attendance.objects.none()  # for the schema only
 
     @extend_schema(
         parameters=[OpenApiParameter("participant", str, description="Staff: a person's id.")],
@@ -95,6 +97,7 @@ def _rule_out(activity) -> dict:
 
 class NoShowRuleViewSet(HarbourViewSet):
     serializer_class = NoShowRuleSerializer
+    queryset = Activity.objects.none()  # for the schema: the id is an activity's
 
     @extend_schema(responses={200: NoShowRuleSerializer})
     def retrieve(self, request, pk=None):

@@ -32,6 +32,9 @@ const routes = [
   ["closures", /^\/closures$/, () => import("./screens/closures.js")],
   ["venues", /^\/venues$/, () => import("./screens/venues.js")],
   ["reply", /^\/reply\/([\w.-]+)$/, () => import("./screens/reply.js")],
+  ["progress", /^\/progress$/, () => import("./screens/progress.js")],
+  ["fair-list", /^\/fair\/([\w-]+)$/, () => import("./screens/fair-list.js")],
+  ["learner-progress", /^\/learner-progress$/, () => import("./screens/learner-progress.js")],
 ];
 
 const main = document.getElementById("main");
@@ -73,7 +76,7 @@ function localStorageHasMarks() {
 function drawNav() {
   const items = [link(gettext("Timetable"), "#/", "calendar")];
   if (roles.signedIn()) {
-    items.push(link(gettext("My bookings"), "#/bookings", "ticket"), link(gettext("My calendar"), "#/calendar", "list"));
+    items.push(link(gettext("My bookings"), "#/bookings", "ticket"), link(gettext("My calendar"), "#/calendar", "list"), link(gettext("My progress"), "#/progress", "chart"));
   }
   if (roles.tutor()) items.push(link(gettext("Registers"), "#/today", "clipboard"));
   if (roles.coordinator()) {

@@ -36,6 +36,7 @@ export default async function activities({ refresh }) {
     h("div", { class: "actions" },
       link(gettext("Edit"), `#/activity/${a.id}`, "settings", { class: "button", "aria-label": format(gettext("Edit %(title)s"), { title: a.title }) }),
       link(gettext("Duplicate"), `#/activity/new?copy=${a.id}`, "copy", { class: "button", "aria-label": format(gettext("Duplicate %(title)s"), { title: a.title }) }),
+      a.booking_required && link(gettext("List and rules"), `#/fair/${a.id}`, "people", { class: "button", "aria-label": format(gettext("List and rules: %(title)s"), { title: a.title }) }),
       a.schedule.recurrence && button(gettext("End"), "cross", { class: "danger", "aria-label": format(gettext("End %(title)s"), { title: a.title }), onclick: end(a) })));
 
   const node = h("section", { class: "activities" },

@@ -69,7 +69,8 @@ export default async function coordinate({ refresh }) {
     heading(gettext("Coordinate")),
     h("p", { class: "actions" }, link(gettext("Activities"), "#/activities", "list", { class: "button primary" }),
       link(gettext("Terms and closures"), "#/closures", "calendar", { class: "button" }),
-      link(gettext("Add a learner and give a sign-in code"), "#/learners", "key", { class: "button" }), link(gettext("Figures for funders"), "#/figures", "chart", { class: "button" })),
+      link(gettext("Add a learner and give a sign-in code"), "#/learners", "key", { class: "button" }),
+      link(gettext("Learner progress and certificates"), "#/learner-progress", "check", { class: "button" }), link(gettext("Figures for funders"), "#/figures", "chart", { class: "button" })),
     result,
     h("h2", null, icon("shield"), gettext("Requests to join")),
     requests.length
