@@ -82,8 +82,16 @@ def queue_rules_set(
     return rules
 
 
-def draw_announce(*, actor, activity: Activity, draw_at, places: int) -> QueueDraw:
+def draw_announce(
+    *, actor, activity: Activity, draw_at, places: int, seed: str | None = None
+) -> QueueDraw:
+    """Announce a draw. The seed is recorded now: a fresh random value, or one
+    published elsewhere beforehand (a public lottery's numbers, say)."""
     require_coordinator(actor, activity)
+    if seed is not None and not 8 <= len(seed.strip()) <= 64:
+        raise ApplicationError(
+            "invalid", "A seed of 8 to 64 characters.", fields={"seed": ["8 to 64 characters."]}
+        )
     if (
         QueueRules.objects.filter(
             activity=activity, allocation=QueueRules.Allocation.LOTTERY
@@ -103,7 +111,7 @@ def draw_announce(*, actor, activity: Activity, draw_at, places: int) -> QueueDr
             "invalid", f"1 to {MAX_DRAW_PLACES} places.",
             fields={"places": [f"Choose 1 to {MAX_DRAW_PLACES}."]},
         )  # fmt: skip
-    seed = secrets.token_hex(16)
+    seed = seed.strip() if seed is not None else secrets.token_hex(16)
     try:
         with transaction.atomic():
             _lock_activity(activity)

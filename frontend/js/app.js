@@ -76,7 +76,7 @@ function localStorageHasMarks() {
 function drawNav() {
   const items = [link(gettext("Timetable"), "#/", "calendar")];
   if (roles.signedIn()) {
-    items.push(link(gettext("My bookings"), "#/bookings", "ticket"), link(gettext("My calendar"), "#/calendar", "list"), link(gettext("My progress"), "#/progress", "chart"));
+    items.push(link(gettext("My bookings"), "#/bookings", "ticket"), link(gettext("My calendar"), "#/calendar", "list"));
   }
   if (roles.tutor()) items.push(link(gettext("Registers"), "#/today", "clipboard"));
   if (roles.coordinator()) {

@@ -55,6 +55,7 @@ export default async function bookingsScreen({ refresh }) {
         h("p", { class: "mine waiting" }, icon("clock"), queueText(q)),
         button(gettext("Leave this list"), "cross", { class: "danger", onclick: () => act(() => api(`queue-entries/${q.id}/leave/`, { method: "POST" }), gettext("You have left the list.")) })))),
     ],
-    h("p", null, link(gettext("Find more sessions"), "#/", "calendar")));
+    h("p", { class: "actions" }, link(gettext("Find more sessions"), "#/", "calendar"),
+      link(gettext("My progress and record"), "#/progress", "chart", { class: "button" })));
   return { node };
 }

@@ -5,7 +5,7 @@
    recorded with her name. */
 import { api, apiAll } from "../api.js";
 import { actions, ask, button, h, heading, icon, link, notice } from "../dom.js";
-import { fmt, format, gettext } from "../i18n.js";
+import { fmt, format, gettext, ngettext } from "../i18n.js";
 
 export const ALLOCATIONS = {
   first_come: gettext("First come, first served"),
@@ -68,7 +68,7 @@ export default async function fairList({ params: [id], refresh }) {
 
   const drawCard = (d) => h("li", { class: `card draw ${d.status}`, dataset: { draw: d.id } },
     h("h3", null, `${STATUS[d.status] || d.status}: ${fmt.dateTime(d.draw_at)}`),
-    h("p", null, format(gettext("%(n)s places"), { n: fmt.number(d.places) }),
+    h("p", null, format(ngettext("%(n)s place", "%(n)s places", d.places), { n: fmt.number(d.places) }),
       d.status === "drawn" && ` · ${format(gettext("%(entrants)s entered, %(winners)s drawn"), { entrants: fmt.number(d.entrants_count), winners: fmt.number(d.winners_count) })}`),
     d.status === "drawn" && h("p", { class: "seed" }, gettext("Seed"), ": ", h("code", { dir: "ltr" }, d.seed)),
     d.status === "announced" && h("p", { class: "seed muted" }, gettext("Seed fingerprint (SHA-256)"), ": ", h("code", { dir: "ltr" }, d.seed_sha256.slice(0, 16), "…")),

@@ -72,6 +72,11 @@ export default async function learnerProgress({ refresh, app }) {
 
   async function showTerm(termId) {
     const rows = await api("attendance-certificates/", { params: { term: termId } });
+    const form = node.querySelector("form.threshold");
+    if (form && rows[0]?.threshold) {
+      form.percent.value = rows[0].threshold;
+      form.minimum.value = rows[0].minimum_sessions;
+    }
     classList.replaceChildren(rows.length
       ? h("table", null,
         h("thead", null, h("tr", null, h("th", { scope: "col" }, gettext("Name")), h("th", { scope: "col" }, gettext("Attendance")), h("th", { scope: "col" }, gettext("Certificate")))),
@@ -84,7 +89,7 @@ export default async function learnerProgress({ refresh, app }) {
       : notice(gettext("Nobody booked or came in this term.")));
   }
 
-  const thresholdForm = terms.length > 0 && h("form", { class: "card", onsubmit: (e) => {
+  const thresholdForm = terms.length > 0 && h("form", { class: "card threshold", onsubmit: (e) => {
     e.preventDefault();
     const f = e.currentTarget;
     act(async () => {
