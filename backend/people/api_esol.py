@@ -48,7 +48,7 @@ class SuggestedSerializer(serializers.Serializer):
 
 
 class LevelsSerializer(serializers.Serializer):
-    participant = serializers.UUIDField()
+    participant = serializers.UUIDField(allow_null=True)
     known_as = serializers.CharField()
     name_own_script = serializers.CharField()
     levels = serializers.DictField(child=LevelSerializer(allow_null=True))
@@ -72,6 +72,8 @@ class NameSerializer(serializers.Serializer):
 
 def _person(request, pid) -> Participant:
     if not pid:
+        # Her own record: made on first need (as booking does), so that her
+        # tutor can find her and she can write her name.
         return participant_for_user(user=request.user)
     person = policy.visible_participants(request.user).filter(pk=pid).first()
     if person is None:
@@ -107,7 +109,14 @@ class EsolLevelViewSet(HarbourViewSet):
     )
     def list(self, request):
         pid = request.query_params.get("participant")
-        person = _person(request, uuid_or_not_found(pid) if pid else None)
+        if pid:
+            return Response(_levels_out(request, _person(request, uuid_or_not_found(pid))))
+        person = Participant.objects.filter(user=request.user).first()
+        if person is None:  # a read writes nothing: no record yet, no levels
+            blank = {"participant": None, "known_as": str(request.user), "name_own_script": "",
+                     "levels": dict.fromkeys(EsolLevelChange.Skill.values), "history": [],
+                     "suggested_level": None, "suggested": []}  # fmt: skip
+            return Response(LevelsSerializer(blank).data)
         return Response(_levels_out(request, person))
 
     @extend_schema(request=LevelCreateSerializer, responses={201: LevelsSerializer})
@@ -206,8 +215,12 @@ class AttendanceCertificateViewSet(HarbourViewSet):
         term_id, pid = request.query_params.get("term"), request.query_params.get("participant")
         if not term_id:
             raise ApplicationError("invalid", "Say which term.", fields={"term": ["Required."]})
-        own = participant_for_user(user=request.user)
-        if not pid or uuid_or_not_found(pid) == own.pk:
+        own = Participant.objects.filter(user=request.user).first()
+        if not pid or (own is not None and uuid_or_not_found(pid) == own.pk):
+            if own is None:
+                raise ApplicationError(
+                    "certificate_not_earned", "You have no attendance yet.", status_code=409
+                )
             person = own
             term = Term.objects.filter(pk=uuid_or_not_found(term_id)).first()
             if term is None:
