@@ -66,7 +66,7 @@ def _bike_lottery(users: dict, *, today: date) -> None:
     )  # fmt: skip
     now = timezone.now()
     for seq, name in enumerate(BIKE_NAMES, start=1):
-        person = Participant.objects.filter(known_as=name).first()
+        person = Participant.objects.get(known_as=name)
         entry = ActivityQueueEntry.objects.create(
             id=uuid.uuid5(DEMO_IDS, f"bikes:{name}"), activity=handover, participant=person,
             queued_at=now - timedelta(days=30 - seq), seq=seq, created_by=sam,
