@@ -32,7 +32,18 @@ from __future__ import annotations
 
 from backend.bookings import services as booking_services
 from backend.bookings.models import Booking
+from backend.registers import no_shows
 from backend.registers.models import Attendance
+
+# --- bookings -> registers ------------------------------------------------------
+
+
+def booking_waits_for_confirmation(*, session, participant) -> bool:
+    """A place is being given to her: does the activity's no-show rule (a
+    register matter) hold it for a coordinator's confirmation? Counted only
+    from sessions everyone who sees this one may see (docs/fair-shares.md)."""
+    return no_shows.rule_holds_back(session=session, participant=participant)
+
 
 # --- access -> bookings ---------------------------------------------------------
 

@@ -55,6 +55,9 @@ class Participant(models.Model):
         related_name="participant",
     )
     known_as = models.CharField(max_length=100)
+    # Her name as she writes it (Arabic, Persian, Tigrinya...), for what she is
+    # given to keep, such as an attendance certificate. Optional.
+    name_own_script = models.CharField(max_length=100, blank=True, default="", db_default="")
     phone = models.CharField(max_length=40, blank=True)
     preferred_language = models.CharField(max_length=10, choices=language_choices, default="en")
     email = models.EmailField(blank=True)

@@ -4,7 +4,7 @@ The activity queue ("any upcoming session") lives under queue-entries/."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -20,7 +20,8 @@ from backend.common.errors import (
 from backend.common.views import HarbourViewSet
 from backend.timetable.models import MAX_GROUP
 
-from . import selectors, services
+from . import allocation, selectors, services
+from .api_queues import next_draw
 from .models import ActivityQueueEntry, Booking
 
 IDEMPOTENCY = OpenApiParameter(
@@ -64,8 +65,14 @@ class BookingSerializer(serializers.ModelSerializer):
         model = Booking
         fields = [
             "id", "session", "participant", "places", "status", "position",
-            "overlaps_another", "offer_expires_at", "created_at",
+            "overlaps_another", "offer_expires_at", "needs_confirmation", "created_at",
         ]  # fmt: skip
+        extra_kwargs = {
+            "needs_confirmation": {
+                "help_text": "She holds the place, and a coordinator confirms it first (the "
+                "activity's no-show rule applied). She was told; her no-show record says why."
+            }
+        }
 
     def get_position(self, booking) -> int | None:
         if booking.status != Booking.Status.WAITING:
@@ -85,21 +92,61 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
+class NextDrawSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    draw_at = serializers.DateTimeField()
+    places = serializers.IntegerField()
+
+
+class OptionalReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
 class QueueEntrySerializer(serializers.ModelSerializer):
     activity = serializers.SerializerMethodField()
     participant = ParticipantRefSerializer()
-    position = serializers.SerializerMethodField()
+    position = serializers.SerializerMethodField(
+        help_text="Place in line for the next free place (1 = next), under the list's rules. "
+        "Under a lottery, only once drawn: until then see `next_draw`."
+    )
     booking = serializers.UUIDField(source="booking_id", allow_null=True)
+    allocation = serializers.SerializerMethodField()
+    drawn = serializers.SerializerMethodField(help_text="Drawn in a lottery, waiting for a place.")
+    next_draw = serializers.SerializerMethodField()
 
     class Meta:
         model = ActivityQueueEntry
-        fields = ["id", "activity", "participant", "places", "status", "position", "booking"]
+        fields = [
+            "id", "activity", "participant", "places", "status", "position", "booking",
+            "allocation", "drawn", "next_draw",
+        ]  # fmt: skip
+
+    def _cached(self, key, activity, compute):
+        cache = self.context.setdefault(key, {})
+        if activity.pk not in cache:
+            cache[activity.pk] = compute(activity)
+        return cache[activity.pk]
 
     def get_activity(self, entry) -> dict:
         return {"id": str(entry.activity_id), "title": entry.activity.title}
 
     def get_position(self, entry) -> int | None:
-        return getattr(entry, "position", None) if entry.status == "waiting" else None
+        if entry.status != "waiting":
+            return None
+        return self._cached("positions", entry.activity, allocation.queue_positions).get(entry.pk)
+
+    def get_allocation(self, entry) -> str:
+        return self._cached("rules", entry.activity, allocation.rules_of).allocation
+
+    def get_drawn(self, entry) -> bool:
+        return entry.won_draw_id is not None
+
+    @extend_schema_field(NextDrawSerializer(allow_null=True))
+    def get_next_draw(self, entry):
+        draw = self._cached("draws", entry.activity, lambda a: next_draw(a.pk))
+        if draw is None or entry.status != "waiting" or entry.won_draw_id is not None:
+            return None
+        return {"id": draw.pk, "draw_at": draw.draw_at, "places": draw.places}
 
 
 class QueueJoinSerializer(serializers.Serializer):
@@ -263,10 +310,15 @@ class QueueEntryViewSet(mixins.ListModelMixin, HarbourViewSet):
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
-    @extend_schema(request=None, responses={200: QueueEntrySerializer})
+    @extend_schema(request=OptionalReasonSerializer, responses={200: QueueEntrySerializer})
     @action(detail=True, methods=["post"])
     def leave(self, request, pk=None):
-        entry = services.queue_leave(actor=request.user, entry=self.get_object())
+        """She leaves; a coordinator taking someone off the list gives a `reason`."""
+        data = OptionalReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = services.queue_leave(
+            actor=request.user, entry=self.get_object(), reason=data.validated_data["reason"]
+        )
         return Response(QueueEntrySerializer(self.get_queryset().get(pk=entry.pk)).data)
 
     @extend_schema(request=ReasonSerializer, responses={200: QueueEntrySerializer})

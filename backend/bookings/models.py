@@ -1,5 +1,6 @@
 """Booking (a place, or a place in the queue, for one session), the activity
-queue ("any upcoming session"), and the booking event log."""
+queue ("any upcoming session"), how that queue hands out places (first come,
+lottery draws, rotation: docs/fair-shares.md), and the booking event log."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -42,6 +43,9 @@ class Booking(TimestampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     idempotency_key = models.CharField(max_length=100, blank=True)
+    # She holds the place, but a coordinator confirms it first: the activity's
+    # no-show rule applied when the place was given (registers.NoShowRule).
+    needs_confirmation = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["session__start", "-priority", "seq"]
@@ -85,6 +89,12 @@ class ActivityQueueEntry(TimestampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     idempotency_key = models.CharField(max_length=100, blank=True)
+    # Drawn in a lottery (allocation "lottery"): she is among the next to be
+    # given a place, in `draw_rank` order. Entries not drawn wait for the next draw.
+    won_draw = models.ForeignKey(
+        "QueueDraw", on_delete=models.SET_NULL, null=True, blank=True, related_name="winners_set"
+    )
+    draw_rank = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-priority", "seq"]
@@ -103,6 +113,70 @@ class ActivityQueueEntry(TimestampedModel):
         ]
 
 
+class QueueRules(TimestampedModel):
+    """How an activity's queue hands out places. No row: first come."""
+
+    class Allocation(models.TextChoices):
+        FIRST_COME = "first_come", "First come, first served"
+        LOTTERY = "lottery", "Lottery draws for batches of places"
+        ROTATION = "rotation", "Rotation: people without a recent place first"
+
+    activity = models.OneToOneField(Activity, on_delete=models.CASCADE, related_name="queue_rules")
+    allocation = models.CharField(
+        max_length=12, choices=Allocation.choices, default=Allocation.FIRST_COME
+    )
+    rotation_weeks = models.PositiveSmallIntegerField(
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text="Rotation: a place in the last N weeks puts her after those without one.",
+    )
+
+    class Meta:
+        verbose_name_plural = "queue rules"
+
+
+class QueueDraw(TimestampedModel):
+    """A lottery for a batch of places, announced before it is drawn. The seed
+    is a random value recorded (and shown to coordinators) at the announcement;
+    at the draw the entrants are recorded, sorted by entry id, and the winners
+    follow from the seed and the entrants alone (`backend/bookings/lottery.py`),
+    so anyone holding this record can re-run it (`manage.py verify_draw`)."""
+
+    class Status(models.TextChoices):
+        ANNOUNCED = "announced", "Announced"
+        DRAWN = "drawn", "Drawn"
+        CANCELLED = "cancelled", "Cancelled"
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="draws")
+    draw_at = models.DateTimeField()
+    places = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    seed = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ANNOUNCED)
+    # [{"id": entry id, "places": n}, ...] sorted by id, as they stood at the draw.
+    entrants = models.JSONField(default=list, blank=True)
+    winners = models.JSONField(default=list, blank=True)  # entry ids, in draw order
+    drawn_at = models.DateTimeField(null=True, blank=True)
+    announced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["draw_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity"],
+                condition=models.Q(status="announced"),
+                name="one_announced_draw_per_activity",
+            ),
+        ]
+
+
 class BookingEvent(UUIDModel):
     """Append-only history: every confirmation, offer, expiry, cancellation and
     move-up (with the coordinator's reason)."""
@@ -111,6 +185,13 @@ class BookingEvent(UUIDModel):
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, null=True, related_name="events")
     queue_entry = models.ForeignKey(
         ActivityQueueEntry, on_delete=models.CASCADE, null=True, related_name="events"
+    )
+    # Changes to a queue as a whole: its allocation rules, a draw.
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    draw = models.ForeignKey(
+        QueueDraw, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

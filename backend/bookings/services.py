@@ -18,6 +18,14 @@ someone else refuses an overlap only with places he may see. Otherwise the
 place is given as to anyone, and she alone is told of the overlap (a message,
 and `overlaps_another` on her bookings), so nobody without the grant can
 observe that she was skipped, held or refused because of a hidden place.
+
+Fair shares (docs/fair-shares.md): the activity queue is served in the order
+of its allocation rules (`allocation.py`: first come, lottery, rotation); when
+places are offered, nobody holds two live offers at once (among the sessions
+everyone who sees this one sees, as above); and a place given to someone an
+activity's no-show rule holds back waits for a coordinator's confirmation
+(`needs_confirmation`, she is told), asked of the registers through
+`backend/reactions.py`.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from backend import reactions
 from backend.access import policy
 from backend.accounts.models import Participant
 from backend.accounts.services import participant_for_user
@@ -40,7 +49,7 @@ from backend.notifications.one_tap import reply_links
 from backend.notifications.services import is_discreet, notification_queue
 from backend.timetable.models import Activity, Session
 
-from . import rules
+from . import allocation, rules
 from .models import ACTIVE, HOLDING, ActivityQueueEntry, Booking, BookingEvent
 
 
@@ -60,10 +69,14 @@ def _tell(booking: Booking, kind: str, **extra) -> None:
     )
 
 
-def _event(*, action: str, actor=None, booking=None, entry=None, note: str = "") -> None:
+def _event(
+    *, action: str, actor=None, booking=None, entry=None, note: str = "", activity=None,
+    draw=None,
+) -> None:  # fmt: skip
     BookingEvent.objects.create(
-        action=action, actor=actor, booking=booking, queue_entry=entry, note=note
-    )
+        action=action, actor=actor, booking=booking, queue_entry=entry, note=note,
+        activity=activity, draw=draw,
+    )  # fmt: skip
 
 
 def _lock_session(session_id, *, fail_fast: bool = False) -> Session:
@@ -100,8 +113,13 @@ def _resolve_participant(actor, session: Session, participant: Participant | Non
 
 def _hold(session: Session, booking: Booking, *, now, present: bool) -> None:
     """Give `booking` its places: confirmed if she is asking right now (or the
-    activity confirms straight away), else offered for the activity's window."""
+    activity confirms straight away), else offered for the activity's window.
+    Either way she holds them; under the activity's no-show rule a coordinator
+    confirms them first (never silently: she is told, and her booking says so)."""
     activity = session.activity
+    booking.needs_confirmation = reactions.booking_waits_for_confirmation(
+        session=session, participant=booking.participant
+    )
     if activity.waitlist_mode == Activity.WaitlistMode.OFFER and not present:
         booking.status = Booking.Status.OFFERED
         # Her clock runs only while she is awake (not in quiet hours, her time).
@@ -127,9 +145,27 @@ def _waiting_line(session: Session):
 
 
 def _queue_line(activity: Activity):
-    return ActivityQueueEntry.objects.filter(
-        activity=activity, status=ActivityQueueEntry.Status.WAITING
-    ).order_by("-priority", "seq")
+    """Who is next from the activity's queue, under its allocation rules."""
+    return allocation.queue_line(activity)
+
+
+def _offers_now(session: Session, present: Booking | None, booking: Booking) -> bool:
+    return session.activity.waitlist_mode == Activity.WaitlistMode.OFFER and not (
+        present is not None and booking.pk == present.pk
+    )
+
+
+def _holds_live_offer(session: Session, participant: Participant, *, now, among) -> bool:
+    """She already holds a live offer elsewhere (among `among`): one at a time,
+    so an offer never sits unanswered while she weighs another."""
+    return (
+        Booking.objects.filter(
+            participant=participant, status=Booking.Status.OFFERED, offer_expires_at__gt=now
+        )
+        .exclude(session=session)
+        .filter(session__in=among.values("pk"))
+        .exists()
+    )
 
 
 def _promote(session: Session, *, now, actor=None, present: Booking | None = None) -> list[Booking]:
@@ -148,6 +184,10 @@ def _promote(session: Session, *, now, actor=None, present: Booking | None = Non
                 if b.places <= free
                 and _may_attend(b.participant, session)
                 and rules.overlapping_booking(session, b.participant, among=alongside) is None
+                and not (
+                    _offers_now(session, present, b)
+                    and _holds_live_offer(session, b.participant, now=now, among=alongside)
+                )
             ),
             None,
         )
@@ -167,6 +207,9 @@ def _promote(session: Session, *, now, actor=None, present: Booking | None = Non
         else:
             _event(action="confirmed" if is_present else "promoted", actor=actor, booking=booking)
             _tell(booking, "booking_confirmed")
+        if booking.needs_confirmation:
+            _event(action="awaits_confirmation", actor=actor, booking=booking)
+            _tell(booking, "booking_needs_confirmation")
         _tell_if_overlapping(
             booking, among=policy.visible_sessions(actor) if is_present else alongside
         )
@@ -202,11 +245,11 @@ def _place_from_queue(session: Session, free: int, *, now) -> Booking | None:
             session=session, participant=participant, status__in=ACTIVE
         ).exists():
             continue
-        if (
-            rules.overlapping_booking(
-                session, participant, among=policy.sessions_seen_alongside(session)
-            )
-            is not None
+        alongside = policy.sessions_seen_alongside(session)
+        if rules.overlapping_booking(session, participant, among=alongside) is not None:
+            continue
+        if session.activity.waitlist_mode == Activity.WaitlistMode.OFFER and _holds_live_offer(
+            session, participant, now=now, among=alongside
         ):
             continue
         booking = Booking.objects.create(
@@ -492,6 +535,30 @@ def booking_remove(*, actor, booking: Booking, reason: str) -> Booking:
     return booking_cancel(actor=actor, booking=booking, note=reason)
 
 
+def bookings_confirm_held(*, actor, activity: Activity, participant: Participant, note: str) -> int:
+    """A coordinator lifted the no-show rule for her (registers): her places on
+    this activity's upcoming sessions that waited for confirmation are
+    confirmed, and she is told. The caller checked she may manage the activity."""
+    held = Booking.objects.filter(
+        participant=participant,
+        session__activity=activity,
+        session__start__gt=timezone.now(),
+        status__in=HOLDING,
+        needs_confirmation=True,
+    )
+    confirmed = 0
+    for session_id in sorted(set(held.values_list("session_id", flat=True))):
+        session = _lock_session(session_id)
+        for booking in held.filter(session=session).select_related("participant"):
+            booking.needs_confirmation = False
+            booking.save(update_fields=["needs_confirmation", "updated_at"])
+            _event(action="confirmed_by_coordinator", actor=actor, booking=booking, note=note)
+            booking.session = session
+            _tell(booking, "booking_confirmed")
+            confirmed += 1
+    return confirmed
+
+
 # --- offers -------------------------------------------------------------------------------
 
 
@@ -632,20 +699,23 @@ def queue_join(
 
 
 @transaction.atomic
-def queue_leave(*, actor, entry: ActivityQueueEntry) -> ActivityQueueEntry:
+def queue_leave(*, actor, entry: ActivityQueueEntry, reason: str = "") -> ActivityQueueEntry:
+    """She leaves the queue; a coordinator who takes someone off it gives a
+    reason, which is recorded."""
     entry = (
         ActivityQueueEntry.objects.select_for_update()
         .select_related("participant")
         .get(pk=entry.pk)
     )
-    if entry.participant.user_id != actor.pk and not policy.can_manage_activity(
-        actor, entry.activity
-    ):
+    own = entry.participant.user_id == actor.pk
+    if not own and not policy.can_manage_activity(actor, entry.activity):
         raise NotFoundError()
+    if not own:
+        reason = required_reason(reason, "Say why she leaves the list; it is recorded.")
     if entry.status == ActivityQueueEntry.Status.WAITING:
         entry.status = ActivityQueueEntry.Status.LEFT
         entry.save(update_fields=["status", "updated_at"])
-        _event(action="queue_left", actor=actor, entry=entry)
+        _event(action="queue_left" if own else "removed", actor=actor, entry=entry, note=reason)
     return entry
 
 
@@ -665,7 +735,10 @@ def queue_move_up(*, actor, entry: ActivityQueueEntry, reason: str) -> ActivityQ
         raise ApplicationError(
             "not_waiting", "Only someone still in the queue can be moved up.", status_code=409
         )
-    top = _queue_line(entry.activity).aggregate(top=Max("priority"))["top"] or 0
+    waiting = ActivityQueueEntry.objects.filter(
+        activity=entry.activity, status=ActivityQueueEntry.Status.WAITING
+    )
+    top = waiting.aggregate(top=Max("priority"))["top"] or 0
     entry.priority = top + 1
     entry.save(update_fields=["priority", "updated_at"])
     _event(action="moved_up", actor=actor, entry=entry, note=reason)
@@ -674,8 +747,9 @@ def queue_move_up(*, actor, entry: ActivityQueueEntry, reason: str) -> ActivityQ
 
 @transaction.atomic
 def queue_remove(*, actor, entry: ActivityQueueEntry, reason: str) -> ActivityQueueEntry:
-    """A coordinator takes someone off an activity's queue, with a recorded reason."""
-    entry = ActivityQueueEntry.objects.select_for_update().get(pk=entry.pk)
+    """A coordinator takes someone off an activity's queue, with a recorded
+    reason (`queue_leave` as her coordinator); 403 for someone who sees the
+    activity but does not manage it, 404 for anyone who does not see it."""
     if not policy.can_manage_activity(actor, entry.activity):
         raise (
             NotFoundError()
@@ -685,11 +759,7 @@ def queue_remove(*, actor, entry: ActivityQueueEntry, reason: str) -> ActivityQu
             )
         )
     reason = required_reason(reason, "Say why she is taken off; it is recorded.")
-    if entry.status == ActivityQueueEntry.Status.WAITING:
-        entry.status = ActivityQueueEntry.Status.LEFT
-        entry.save(update_fields=["status", "updated_at"])
-        _event(action="queue_removed", actor=actor, entry=entry, note=reason)
-    return entry
+    return queue_leave(actor=actor, entry=entry, reason=reason)
 
 
 def waiting_lists_process() -> tuple[int, int]:

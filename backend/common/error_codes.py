@@ -100,6 +100,13 @@ class ErrorCode(StrEnum):
     REGISTER_LOCKED = "register_locked"
     REGISTER_NOT_OPEN = "register_not_open"
     BOTH_HAVE_ACCOUNTS = "both_have_accounts"
+    NOT_A_LOTTERY = "not_a_lottery"
+    DRAW_IN_PAST = "draw_in_past"
+    DRAW_ALREADY_ANNOUNCED = "draw_already_announced"
+    DRAW_ANNOUNCED = "draw_announced"
+    DRAW_NOT_OPEN = "draw_not_open"
+    DRAW_NOT_DUE = "draw_not_due"
+    CERTIFICATE_NOT_EARNED = "certificate_not_earned"
 
 
 ERROR_MESSAGES: dict[ErrorCode, str] = {
@@ -201,4 +208,12 @@ ERROR_MESSAGES: dict[ErrorCode, str] = {
         "This register is not open yet. It opens shortly before the session."
     ),
     ErrorCode.BOTH_HAVE_ACCOUNTS: "Both records have their own sign-in, so they cannot be joined.",
+    # Fair shares: lotteries, certificates
+    ErrorCode.NOT_A_LOTTERY: "This list does not give places by lottery.",
+    ErrorCode.DRAW_IN_PAST: "Choose a time for the draw that has not passed.",
+    ErrorCode.DRAW_ALREADY_ANNOUNCED: "A draw is already announced for this list.",
+    ErrorCode.DRAW_ANNOUNCED: "A draw is announced for this list: cancel it first.",
+    ErrorCode.DRAW_NOT_OPEN: "This draw has already been drawn or cancelled.",
+    ErrorCode.DRAW_NOT_DUE: "This draw can be drawn only from its announced time.",
+    ErrorCode.CERTIFICATE_NOT_EARNED: "This attendance does not reach the certificate's threshold.",
 }

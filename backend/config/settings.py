@@ -296,6 +296,8 @@ HARBOUR_SMS_GATEWAY_TOKEN = os.environ.get("HARBOUR_SMS_GATEWAY_TOKEN", "")
 HARBOUR_SESSION_HORIZON_WEEKS = int(os.environ.get("HARBOUR_SESSION_HORIZON_WEEKS", "12"))
 # A register locks this many days after its session; a coordinator can reopen it.
 HARBOUR_REGISTER_LOCK_DAYS = int(os.environ.get("HARBOUR_REGISTER_LOCK_DAYS", "7"))
+# No-shows count towards her record (and any activity's rule) for this many weeks, then fade.
+HARBOUR_NO_SHOW_WEEKS = int(os.environ.get("HARBOUR_NO_SHOW_WEEKS", "8"))
 # A register opens this many minutes before its session starts (tutors set up
 # early); before that no mark or walk-in is taken, so no future attendance
 # reaches the figures.

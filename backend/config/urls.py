@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from backend.access.api import AccessRequestViewSet, SpaceViewSet
 from backend.accounts.api import MeView, SignInCodeView, SignInSecretView, SignInView, SignOutView
 from backend.bookings.api import BookingViewSet, QueueEntryViewSet
+from backend.bookings.api_queues import QueueDrawViewSet, QueueRulesViewSet
 from backend.common.health import healthz, readyz
 from backend.common.offline import service_worker
 from backend.common.views import PingView
@@ -16,7 +17,9 @@ from backend.feeds.api import FeedRotateView, FeedView, FollowViewSet
 from backend.notifications.api import ReplyView, short_link
 from backend.organisations.api import OrganisationViewSet, VenueViewSet
 from backend.people.api import LearnerAccountViewSet, ParticipantViewSet
+from backend.people.api_esol import AttendanceCertificateViewSet, EsolLevelViewSet
 from backend.registers.api import RegisterViewSet
+from backend.registers.api_no_shows import NoShowRecordViewSet, NoShowRuleViewSet
 from backend.reports.api import FiguresCsvView, FiguresView
 from backend.shell.views import app_shell, javascript_catalogue, json_catalogue, set_language
 from backend.timetable.api import ActivityViewSet, LanguageViewSet, SessionViewSet
@@ -37,6 +40,14 @@ router.register("spaces", SpaceViewSet, basename="space")
 router.register("access-requests", AccessRequestViewSet, basename="access-request")
 router.register("bookings", BookingViewSet, basename="booking")
 router.register("queue-entries", QueueEntryViewSet, basename="queue-entry")
+router.register("queue-rules", QueueRulesViewSet, basename="queue-rule")
+router.register("queue-draws", QueueDrawViewSet, basename="queue-draw")
+router.register("no-shows", NoShowRecordViewSet, basename="no-show")
+router.register("no-show-rules", NoShowRuleViewSet, basename="no-show-rule")
+router.register("esol-levels", EsolLevelViewSet, basename="esol-level")
+router.register(
+    "attendance-certificates", AttendanceCertificateViewSet, basename="attendance-certificate"
+)
 router.register("follows", FollowViewSet, basename="follow")
 router.register("registers", RegisterViewSet, basename="register")
 router.register("participants", ParticipantViewSet, basename="participant")

@@ -68,6 +68,26 @@ MESSAGES = {
             "Can't come? Free your place: {cancel_link}"
         ),
     ),
+    # Fair shares (docs/fair-shares.md): a no-show rule, lottery draws.
+    "booking_needs_confirmation": (
+        _("Your place is held: {activity}"),
+        _(
+            "Your place at {activity} on {when} is held for you, and a coordinator will "
+            "confirm it: you missed several sessions recently without telling us. "
+            "See your record in Harbour: {app_link}"
+        ),
+    ),
+    "draw_drawn": (
+        _("You were drawn: {activity}"),
+        _("You were drawn for a place at {activity}. We will send you your place. {app_link}"),
+    ),
+    "draw_not_drawn": (
+        _("Not drawn this time: {activity}"),
+        _(
+            "You were not drawn for {activity} this time. You stay on the list for the "
+            "next draw. {app_link}"
+        ),
+    ),
     # A coordinator's own short text (bookings.services.session_message_send).
     "coordinator_message": (
         _("Message about {activity}"),
@@ -102,6 +122,15 @@ DISCREET = {
     "session_cancelled": (
         _("Session cancelled"),
         _("Your {when} session is cancelled. Open Harbour for details."),
+    ),
+    "booking_needs_confirmation": (
+        _("Your place is held"),
+        _("Your {when} place is held until a coordinator confirms it. Open Harbour."),
+    ),
+    "draw_drawn": (_("A message from Harbour"), _("You were drawn for a place. Open Harbour.")),
+    "draw_not_drawn": (
+        _("A message from Harbour"),
+        _("You were not drawn this time; you stay on the list. Open Harbour."),
     ),
     # Her words are sent as written: the dialog asks her not to name the class.
     "coordinator_message": (

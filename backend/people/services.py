@@ -23,9 +23,11 @@ from backend.common.errors import ApplicationError, NotFoundError, field_not_fou
 from backend.feeds.models import Follow, PersonalFeed
 from backend.notifications.models import Notification
 from backend.organisations.roles import coordinated_organisations, tutored_organisations
-from backend.registers.models import Attendance, AttendanceChange, ParticipantEvent
+from backend.registers.models import Attendance, AttendanceChange, NoShowLift, ParticipantEvent
 from backend.registers.services import MARK_STRENGTH, first_visits_recompute
 from backend.timetable.models import Session
+
+from .models import EsolLevelChange
 
 
 def _forbidden(detail: str) -> ApplicationError:
@@ -89,10 +91,13 @@ def participant_merge(*, actor, keep: Participant, other: Participant) -> Partic
             entry.status = ActivityQueueEntry.Status.LEFT
         entry.participant = keep
         entry.save()
+    # Her ESOL progress and any lift of a no-show rule follow her.
+    EsolLevelChange.objects.filter(participant=other).update(participant=keep)
+    NoShowLift.objects.filter(participant=other).update(participant=keep)
     keep.organisations.add(*other.organisations.all())
     firsts = [d for d in (keep.first_seen, other.first_seen) if d]
     keep.first_seen = min(firsts) if firsts else None
-    for field in ("phone", "email"):
+    for field in ("phone", "email", "name_own_script"):
         if not getattr(keep, field) and getattr(other, field):
             setattr(keep, field, getattr(other, field))
     keep.languages = sorted(set(keep.languages) | set(other.languages))
@@ -162,6 +167,7 @@ def participant_erase(*, actor, participant: Participant) -> Participant:
     user = participant.user
     for record in records:
         record.known_as = "(erased)"
+        record.name_own_script = ""
         record.phone = ""
         record.email = ""
         record.languages = []
@@ -169,6 +175,7 @@ def participant_erase(*, actor, participant: Participant) -> Participant:
         record.erased_at = timezone.now()
         record.save()
     Notification.objects.filter(participant__in=records).update(subject="(erased)", body="(erased)")
+    EsolLevelChange.objects.filter(participant__in=records).update(note="")
     if user is not None:
         AccessRequest.objects.filter(user=user).update(message="")
         PersonalFeed.objects.filter(user=user).delete()
@@ -190,10 +197,16 @@ def participant_export(*, actor, participant: Participant) -> dict:
     attendance = participant.attendance.filter(session__in=sessions).select_related(
         "session__activity"
     )
+    levels = [
+        {"skill": c.skill, "level": c.level, "on": c.on.isoformat(), "note": c.note}
+        for c in participant.esol_levels.order_by("-on", "-at")
+    ]
     return {
+        "esol_levels": levels,
         "participant": {
             "id": str(participant.pk),
             "known_as": participant.known_as,
+            "name_own_script": participant.name_own_script,
             "phone": participant.phone,
             "email": participant.email,
             "languages": participant.languages,

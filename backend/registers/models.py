@@ -1,12 +1,14 @@
 """Attendance (one mark per person per session), its change log, register
-reopenings, and the participant audit log."""
+reopenings, the participant audit log, and an activity's no-show rule with the
+coordinators' lifts of it (docs/fair-shares.md)."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from backend.accounts.models import Participant
 from backend.common.models import TimestampedModel, UUIDModel
-from backend.timetable.models import Session
+from backend.timetable.models import Activity, Session
 
 
 class Attendance(TimestampedModel):
@@ -76,3 +78,37 @@ class ParticipantEvent(UUIDModel):
     )
     action = models.CharField(max_length=30)
     note = models.CharField(max_length=300, blank=True)
+
+
+class NoShowRule(TimestampedModel):
+    """After `after` no-shows in `weeks` weeks, her next place on this activity
+    waits for a coordinator's confirmation (she is told; never a silent penalty)."""
+
+    activity = models.OneToOneField(Activity, on_delete=models.CASCADE, related_name="no_show_rule")
+    after = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    weeks = models.PositiveSmallIntegerField(
+        default=8, validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+
+class NoShowLift(UUIDModel):
+    """A coordinator lifted the rule for her, with a reason: no-shows before
+    `at` no longer count towards this activity's rule."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="no_show_lifts"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["-at"]

@@ -34,6 +34,9 @@ const routes = [
   ["closures", /^\/closures$/, () => import("./screens/closures.js")],
   ["venues", /^\/venues$/, () => import("./screens/venues.js")],
   ["reply", /^\/reply\/([\w.-]+)$/, () => import("./screens/reply.js")],
+  ["progress", /^\/progress$/, () => import("./screens/progress.js")],
+  ["fair-list", /^\/fair\/([\w-]+)$/, () => import("./screens/fair-list.js")],
+  ["learner-progress", /^\/learner-progress$/, () => import("./screens/learner-progress.js")],
 ];
 
 const main = document.getElementById("main");

@@ -163,6 +163,9 @@ SOURCE = {
     "feed-session": "session-list",
     "feed-organisation": "organisation-list",
     "register": "session-list",
+    # A list's rules are read by activity id (the hidden ones answer as unknown ids).
+    "queue-rule-detail": "activity-list",
+    "no-show-rule-detail": "activity-list",
 }
 
 

@@ -48,8 +48,26 @@ def secret(world):
         capacity=14,
     )
     register_services.walk_in_add(actor=world.space_coordinator, session=held, known_as="Roya")
+    # Its bike-list-style lottery, announced: its draw exists only for the space.
+    from backend.bookings import draws
+
+    draws.queue_rules_set(
+        actor=world.space_coordinator, activity=activity, allocation="lottery", reason="Fair"
+    )
+    draw = draws.draw_announce(
+        actor=world.space_coordinator, activity=activity, places=2,
+        draw_at=timezone.now() + timedelta(days=3),
+    )  # fmt: skip
     sessions = list(activity.sessions.all())
-    needles = {str(activity.pk), activity.title, "Sewing", venue.name, "Quiet Lane", room.name}
+    needles = {
+        str(draw.pk),
+        str(activity.pk),
+        activity.title,
+        "Sewing",
+        venue.name,
+        "Quiet Lane",
+        room.name,
+    }
     needles.add("Roya")
     needles |= {str(world.protected_activity.pk), world.protected_activity.title}
     needles |= {str(s.pk) for s in world.protected_activity.sessions.all()}
@@ -58,7 +76,7 @@ def secret(world):
         for moment in (session.start, session.end):
             needles.add(timezone.localtime(moment).strftime("T%H:%M"))
             needles.add(moment.astimezone(UTC).strftime("T%H:%M"))
-    return {"activity": activity, "venue": venue, "room": room, "needles": needles}
+    return {"activity": activity, "venue": venue, "room": room, "needles": needles, "draw": draw}
 
 
 def _filter_values(world, secret) -> dict[str, list[str]]:
@@ -168,6 +186,7 @@ def test_the_walk_finds_the_secret_for_a_grant_holder(world, secret):
     assert {"Sewing circle for women", "Marigold House", "Rose room"} <= found
     assert "Roya" in found  # her register, for the space's coordinator
     assert str(secret["activity"].pk) in found
+    assert str(secret["draw"].pk) in found  # the space's lottery, for its coordinator
 
 
 def test_static_pages_and_the_schema_hold_no_protected_data(world, secret):

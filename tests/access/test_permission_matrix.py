@@ -15,6 +15,7 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from backend.access import services as access_services
 from backend.bookings import services as booking_services
@@ -89,6 +90,7 @@ def SPACE_PARTICIPANT(ok, staff=403):
 
 
 SEE_PROTECTED = {**everyone(404), **dict.fromkeys(SEES_SPACE, 200)}
+SEEN_SIGNED_IN = hidden_unless_seen(dict.fromkeys(SEES_SPACE, 200))
 
 # route name -> target -> method -> expected status per role. Methods not listed: 405.
 MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
@@ -247,10 +249,54 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
         "queue_entry": {"post": only({"learner": 403, "coordinator": 400}, 404)},
     },
     "queue-entry-list": {"-": {"get": only({}, 200), "post": only({}, 400)}},
-    "queue-entry-leave": {"queue_entry": {"post": only({"learner": 200, "coordinator": 200}, 404)}},
+    # A coordinator taking someone off the list gives a reason (an empty body: 400).
+    "queue-entry-leave": {"queue_entry": {"post": only({"learner": 200, "coordinator": 400}, 404)}},
     "queue-entry-move-up": {
         "queue_entry": {"post": only({"learner": 403, "coordinator": 400}, 404)},
     },
+    # Fair shares (docs/fair-shares.md). A list's rules and draws: read by whoever
+    # sees the activity, changed by its coordinators (an empty body: 400; a
+    # draw announced for later: 409 draw_not_due).
+    "queue-rule-detail": {
+        "public_activity": {"get": only({}, 200), "put": MANAGE_PUBLIC(400)},
+        "protected_activity": {"get": SEEN_SIGNED_IN, "put": MANAGE_PROTECTED(400)},
+    },
+    "queue-draw-list": {"-": {"get": only({}, 200), "post": only({}, 400)}},
+    "queue-draw-detail": {
+        "public_draw": {"get": only({}, 200)},
+        "protected_draw": {"get": SEEN_SIGNED_IN},
+    },
+    **{
+        f"queue-draw-{name}": {
+            "public_draw": {"post": MANAGE_PUBLIC(ok)},
+            "protected_draw": {"post": MANAGE_PROTECTED(ok)},
+        }
+        for name, ok in (("draw", 409), ("cancel", 400))
+    },
+    # Her own no-show record (staff: ?participant=, covered in tests/registers).
+    "no-show-list": {"-": {"get": only({}, 200)}},
+    "no-show-rule-detail": {
+        "public_activity": {
+            "get": only({}, 200),
+            "put": MANAGE_PUBLIC(400),
+            "delete": MANAGE_PUBLIC(200),
+        },
+        "protected_activity": {
+            "get": SEEN_SIGNED_IN,
+            "put": MANAGE_PROTECTED(400),
+            "delete": MANAGE_PROTECTED(200),
+        },
+    },
+    "no-show-rule-lift": {
+        "public_activity": {"post": MANAGE_PUBLIC(400)},
+        "protected_activity": {"post": MANAGE_PROTECTED(400)},
+    },
+    # Her levels and certificates (staff's uses: tests/people/test_esol.py).
+    "esol-level-list": {"-": {"get": only({}, 200), "post": only({}, 400)}},
+    "esol-level-name": {"-": {"post": only({}, 400)}},
+    "attendance-certificate-list": {"-": {"get": only({}, 200)}},
+    "attendance-certificate-threshold": {"-": {"post": only({}, 400)}},
+    "attendance-certificate-print": {"-": {"get": only({}, 400)}},
     "feed": {
         "-": {
             "get": only({}, 200),
@@ -420,6 +466,18 @@ def targets(world):
     world.public_activity.max_group_size = 2
     entry, _ = booking_services.queue_join(actor=world.learner, activity=world.public_activity)
     follow = feed_services.activity_follow(user=world.learner, activity=world.public_activity)
+    from backend.bookings import draws
+
+    later = timezone.now() + timedelta(days=2)
+    lotteries = {}
+    for actor, activity in (
+        (world.coordinator, world.public_activity),
+        (world.space_coordinator, world.protected_activity),
+    ):
+        draws.queue_rules_set(actor=actor, activity=activity, allocation="lottery", reason="Fair")
+        lotteries[activity.pk] = draws.draw_announce(
+            actor=actor, activity=activity, draw_at=later, places=2
+        )
     token = feed_services.feed_token_rotate(user=world.learner_with_grant)
     from backend.accounts.models import Participant
     from backend.people import services as people_services
@@ -468,6 +526,8 @@ def targets(world):
         "own_booking": own.pk,
         "protected_booking": protected.pk,
         "queue_entry": entry.pk,
+        "public_draw": lotteries[world.public_activity.pk].pk,
+        "protected_draw": lotteries[world.protected_activity.pk].pk,
         "-": None,
         "org": world.org.pk,
         "venue": world.room.venue.pk,

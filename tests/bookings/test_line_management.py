@@ -127,7 +127,7 @@ def test_the_activity_queue_is_hers_to_add_to_and_remove_from(world):
         f"/api/v1/queue-entries/{entry.pk}/remove/", {"reason": "Found a bike"}, format="json"
     )
     assert removed.status_code == 200 and removed.json()["status"] == "left"
-    event = BookingEvent.objects.get(queue_entry=entry, action="queue_removed")
+    event = BookingEvent.objects.get(queue_entry=entry, action="removed")
     assert event.note == "Found a bike"
 
 

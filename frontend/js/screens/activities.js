@@ -45,6 +45,8 @@ export default async function activities({ refresh }) {
       link(gettext("Duplicate"), `#/activity/new?copy=${a.id}`, "copy", { class: "button", "aria-label": format(gettext("Duplicate %(title)s"), { title: a.title }) }),
       a.booking_required && link(gettext("Queue"), `#/queue/${a.id}`, "people", { class: "button", "aria-label": format(gettext("Queue for %(title)s"), { title: a.title }) }),
       button(gettext("Message everyone booked"), "bell", { "aria-label": format(gettext("Message everyone booked on %(title)s"), { title: a.title }), onclick: message(a) }),
+
+      a.booking_required && link(gettext("List and rules"), `#/fair/${a.id}`, "people", { class: "button", "aria-label": format(gettext("List and rules: %(title)s"), { title: a.title }) }),
       a.schedule.recurrence && button(gettext("End"), "cross", { class: "danger", "aria-label": format(gettext("End %(title)s"), { title: a.title }), onclick: end(a) })));
 
   const node = h("section", { class: "activities" },

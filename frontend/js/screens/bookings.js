@@ -5,6 +5,18 @@ import { actions, ask, button, h, heading, icon, link, notice } from "../dom.js"
 import { fmt, format, gettext, ngettext } from "../i18n.js";
 import { bookingText } from "../sessions.js";
 
+/* Her place on an activity's list, in the list's own terms: a position, or
+   under a lottery the next draw (its date and places) until she is drawn. */
+function queueText(q) {
+  if (q.allocation === "lottery" && !q.drawn) {
+    return q.next_draw
+      ? format(ngettext("Next draw: %(when)s, for %(n)s place", "Next draw: %(when)s, for %(n)s places", q.next_draw.places), { when: fmt.dateTime(q.next_draw.draw_at), n: fmt.number(q.next_draw.places) })
+      : gettext("Places here are given by lottery. The next draw has not been announced yet.");
+  }
+  if (q.position == null) return gettext("Drawn: you get the next free place.");
+  return format(gettext("Number %(n)s on the list"), { n: fmt.number(q.position) });
+}
+
 export default async function bookingsScreen({ refresh }) {
   const [bookings, queue] = await Promise.all([apiAll("bookings/"), apiAll("queue-entries/")]);
   const now = new Date();
@@ -21,6 +33,7 @@ export default async function bookingsScreen({ refresh }) {
       h("span", { class: "when" }, icon("clock"), `${fmt.short(b.session.start)}, ${fmt.span(b.session.start, b.session.end)}`),
       b.session.venue && h("span", { class: "where" }, icon("pin"), `${b.session.venue}, ${b.session.room}`)),
     h("p", { class: `mine ${b.status}` }, icon("ticket"), bookingText(b)),
+    b.needs_confirmation && h("p", { class: "notice warn held" }, gettext("A coordinator confirms this place first, because of sessions missed recently. You keep the place meanwhile."), " ", link(gettext("See my record"), "#/progress")),
     h("div", { class: "actions" },
       b.status === "offered" && button(gettext("Accept the place"), "check", { class: "primary", onclick: () => act(() => api(`bookings/${b.id}/accept/`, { method: "POST" }), gettext("The place is yours. See you there!")) }),
       button(b.status === "confirmed" ? gettext("Cancel my place") : gettext("Leave the waiting list"), "cross", { class: "danger", onclick: async () => {
@@ -39,9 +52,10 @@ export default async function bookingsScreen({ refresh }) {
       h("h2", null, gettext("Waiting for any session")),
       h("ul", { class: "cards" }, waitingLists.map((q) => h("li", { class: "booking waiting" },
         h("strong", { class: "title" }, q.activity.title),
-        h("p", { class: "mine waiting" }, icon("clock"), format(gettext("Number %(n)s on the list"), { n: fmt.number(q.position) })),
+        h("p", { class: "mine waiting" }, icon("clock"), queueText(q)),
         button(gettext("Leave this list"), "cross", { class: "danger", onclick: () => act(() => api(`queue-entries/${q.id}/leave/`, { method: "POST" }), gettext("You have left the list.")) })))),
     ],
-    h("p", null, link(gettext("Find more sessions"), "#/", "calendar")));
+    h("p", { class: "actions" }, link(gettext("Find more sessions"), "#/", "calendar"),
+      link(gettext("My progress and record"), "#/progress", "chart", { class: "button" })));
   return { node };
 }

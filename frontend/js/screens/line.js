@@ -22,6 +22,12 @@ export default async function line({ params: [id], refresh }) {
     const answer = await ask({ title: format(gettext("Move %(name)s up?"), { name: name(b) }), confirm: gettext("Move up"), reasonLabel: gettext("Why? (kept in the record)"), reasonRequired: true });
     if (answer) act(() => api(`bookings/${b.id}/move-up/`, { method: "POST", body: { reason: answer.reason } }), format(gettext("%(name)s is first on the waiting list."), { name: name(b) }));
   };
+  // A place held by the activity's no-show rule: the coordinator confirms it,
+  // lifting the rule for her, with a reason (recorded).
+  const lift = (b) => async () => {
+    const answer = await ask({ title: format(gettext("Confirm %(name)s's place?"), { name: name(b) }), text: gettext("This lifts the no-show rule for her: earlier missed sessions no longer count here."), confirm: gettext("Confirm the place"), reasonLabel: gettext("Why? (kept in the record)"), reasonRequired: true });
+    if (answer) act(() => api(`no-show-rules/${session.activity.id}/lift/`, { method: "POST", body: { participant: b.participant.id, reason: answer.reason } }), format(gettext("%(name)s is booked."), { name: name(b) }));
+  };
   const offerNow = (b) => async () => {
     const answer = await ask({ title: format(gettext("Offer %(name)s a place now?"), { name: name(b) }), text: gettext("She is told at once and has until the offer ends to say yes."), confirm: gettext("Offer the place") });
     if (answer) act(() => api(`bookings/${b.id}/offer-now/`, { method: "POST" }), (r) => (r.status === "offered"
@@ -43,9 +49,11 @@ export default async function line({ params: [id], refresh }) {
     if (b.status === "offered") return format(gettext("Offered until %(when)s"), { when: fmt.dateTime(b.offer_expires_at) });
     return gettext("Booked");
   };
+  const held = (b) => b.needs_confirmation && h("small", { class: "held" }, ` ${gettext("(waits for confirmation)")}`);
   const rowActions = (b) => open && h("div", { class: "actions" },
     b.status === "waiting" && session.places_left >= b.places && button(gettext("Offer now"), "bell", { class: "primary", "aria-label": format(gettext("Offer %(name)s a place now"), { name: name(b) }), onclick: offerNow(b) }),
-    b.status === "offered" && button(gettext("Confirm"), "check", { class: "primary", "aria-label": format(gettext("Confirm %(name)s's place"), { name: name(b) }), onclick: confirm(b) }),
+    b.needs_confirmation && button(gettext("Confirm"), "check", { class: "primary", "aria-label": format(gettext("Confirm %(name)s's place"), { name: name(b) }), onclick: lift(b) }),
+    b.status === "offered" && !b.needs_confirmation && button(gettext("Confirm"), "check", { class: "primary", "aria-label": format(gettext("Confirm %(name)s's place"), { name: name(b) }), onclick: confirm(b) }),
     b.status === "waiting" && b.position > 1 && button(gettext("Move up"), "arrow", { "aria-label": format(gettext("Move %(name)s up"), { name: name(b) }), onclick: moveUp(b) }),
     button(gettext("Remove"), "cross", { class: "danger", "aria-label": format(gettext("Take %(name)s off"), { name: name(b) }), onclick: remove(b) }));
 
@@ -64,7 +72,7 @@ export default async function line({ params: [id], refresh }) {
         h("thead", null, h("tr", null, h("th", { scope: "col" }, gettext("Name")), h("th", { scope: "col" }, gettext("Status")), h("th", { scope: "col" }, gettext("Places")), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, gettext("Actions"))))),
         h("tbody", null, bookings.map((b) => h("tr", { dataset: { booking: b.id, status: b.status } },
           h("th", { scope: "row" }, name(b)),
-          h("td", null, status(b)),
+          h("td", null, status(b), held(b)),
           h("td", { dataset: { label: gettext("Places:") } }, fmt.number(b.places)),
           h("td", null, rowActions(b))))))
       : notice(gettext("Nobody has booked yet.")),

@@ -21,6 +21,7 @@ from backend.access.models import AccessRequest, Space
 from backend.accounts.models import Participant
 from backend.accounts.services import participant_for_user, user_sign_in_secret_set
 from backend.bookings import services as booking_services
+from backend.demo.fair_shares import load_fair_shares
 from backend.feeds import services as feed_services
 from backend.organisations.models import Organisation, Room, RoomReservation, Venue
 from backend.organisations.services import organisation_role_assign
@@ -410,6 +411,7 @@ class Command(BaseCommand):
         self._history(users, guests, today)
         self._terms_and_closures(u, upbeat, d, drs, st_annes, today)
         self._translations(users)
+        load_fair_shares(users, today=today)
         return True
 
     def _stand_in_for(self, women_class: Activity, today: date) -> None:
