@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from backend.access.api import AccessRequestViewSet, SpaceViewSet
 from backend.accounts.api import MeView, SignInCodeView, SignInSecretView, SignInView, SignOutView
 from backend.bookings.api import BookingViewSet, QueueEntryViewSet
+from backend.bookings.api_courses import ClassListViewSet, EnrolmentViewSet
 from backend.common.health import healthz, readyz
 from backend.common.offline import service_worker
 from backend.common.views import PingView
@@ -37,6 +38,8 @@ router.register("spaces", SpaceViewSet, basename="space")
 router.register("access-requests", AccessRequestViewSet, basename="access-request")
 router.register("bookings", BookingViewSet, basename="booking")
 router.register("queue-entries", QueueEntryViewSet, basename="queue-entry")
+router.register("enrolments", EnrolmentViewSet, basename="enrolment")
+router.register("class-lists", ClassListViewSet, basename="class-list")
 router.register("follows", FollowViewSet, basename="follow")
 router.register("registers", RegisterViewSet, basename="register")
 router.register("participants", ParticipantViewSet, basename="participant")

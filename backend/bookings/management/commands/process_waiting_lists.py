@@ -1,8 +1,10 @@
-"""Expire overdue offers and give free places to activity queues. Idempotent:
+"""Expire overdue offers, give free places to activity queues, and serve
+courses' lines (docs/courses.md). Idempotent:
 run every few minutes from cron or a systemd timer."""
 
 from django.core.management.base import BaseCommand
 
+from backend.bookings.courses import course_lines_process
 from backend.bookings.services import waiting_lists_process
 
 
@@ -11,4 +13,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         expired, placed = waiting_lists_process()
-        self.stdout.write(f"offers expired: {expired}; places given from queues: {placed}")
+        enrolled = course_lines_process()
+        self.stdout.write(
+            f"offers expired: {expired}; places given from queues: {placed}; "
+            f"enrolled from course lines: {enrolled}"
+        )
