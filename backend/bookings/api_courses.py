@@ -134,6 +134,7 @@ class ClassSessionSerializer(serializers.Serializer):
 class ClassListSerializer(serializers.Serializer):
     activity = serializers.DictField()
     is_course = serializers.BooleanField()
+    protected = serializers.BooleanField(help_text="In a protected space (the app's quick exit).")
     creche_staff = serializers.IntegerField()
     sessions = ClassSessionSerializer(many=True)
     enrolled = EnrolmentSerializer(many=True)
@@ -169,6 +170,7 @@ class ClassListViewSet(HarbourViewSet):
         body = {
             "activity": {"id": str(activity.pk), "title": activity.title},
             "is_course": activity.is_course,
+            "protected": activity.space_id is not None,
             "creche_staff": activity.creche_staff,
             "sessions": sessions,
             "enrolled": [e for e in rows if e.status == CourseEnrolment.Status.CONFIRMED],

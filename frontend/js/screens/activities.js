@@ -35,6 +35,7 @@ export default async function activities({ refresh }) {
       : gettext("Drop in, no booking")),
     h("div", { class: "actions" },
       link(gettext("Edit"), `#/activity/${a.id}`, "settings", { class: "button", "aria-label": format(gettext("Edit %(title)s"), { title: a.title }) }),
+      a.is_course && link(gettext("Class list"), `#/class-list/${a.id}`, "people", { class: "button", "aria-label": format(gettext("Class list: %(title)s"), { title: a.title }) }),
       link(gettext("Duplicate"), `#/activity/new?copy=${a.id}`, "copy", { class: "button", "aria-label": format(gettext("Duplicate %(title)s"), { title: a.title }) }),
       a.schedule.recurrence && button(gettext("End"), "cross", { class: "danger", "aria-label": format(gettext("End %(title)s"), { title: a.title }), onclick: end(a) })));
 
