@@ -73,18 +73,27 @@ class BookingSerializer(serializers.ModelSerializer):
         return getattr(booking, "position", None) or services.waiting_position(booking)
 
 
+class ChildSerializer(serializers.Serializer):
+    """A child for the crèche: her birth year and month (no day), and a label
+    only if the mother wants one ("Child 1" otherwise, shown by the app)."""
+
+    birth_year = serializers.IntegerField(min_value=2000, max_value=2200)
+    birth_month = serializers.IntegerField(min_value=1, max_value=12)
+    label = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+
 class BookingCreateSerializer(serializers.Serializer):
     session = serializers.UUIDField()
     places = serializers.IntegerField(min_value=1, max_value=MAX_GROUP, default=1)
     participant = serializers.UUIDField(
         required=False, help_text="Staff only: book for someone else (perhaps without a login)."
     )
-    children = serializers.ListField(
-        child=serializers.DictField(),
+    children = ChildSerializer(
+        many=True,
         required=False,
         default=list,
-        help_text="Crèche places for her children, booked with hers (all or none): "
-        "[{birth_year, birth_month, label?}] (docs/courses.md).",
+        help_text="Crèche places for her children, booked with hers, all or none "
+        "(docs/courses.md).",
     )
 
 
@@ -114,32 +123,10 @@ class QueueJoinSerializer(serializers.Serializer):
     places = serializers.IntegerField(min_value=1, max_value=MAX_GROUP, default=1)
 
 
-class ChildSerializer(serializers.Serializer):
-    """A child for the crèche: her birth year and month (no day), and a label
-    only if the mother wants one ("Child 1" otherwise, shown by the app)."""
-
-    birth_year = serializers.IntegerField(min_value=2000, max_value=2200)
-    birth_month = serializers.IntegerField(min_value=1, max_value=12)
-    label = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-
-
 def children_in(values) -> list[creche.Child]:
     return [
         creche.Child(c["birth_year"], c["birth_month"], c.get("label", "")) for c in values or ()
     ]
-
-
-def _children(values) -> list:
-    """Crèche children from a booking's body, validated like an enrolment's."""
-    data = ChildSerializer(data=values, many=True)
-    if not data.is_valid():
-        errors = {
-            f"children.{index}.{name}": messages
-            for index, row in enumerate(data.errors)
-            for name, messages in row.items()
-        }
-        raise ApplicationError("invalid", "Some fields are not valid.", fields=errors)
-    return children_in(data.validated_data)
 
 
 def _idempotency_key(request) -> str:
@@ -196,7 +183,7 @@ class BookingViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
         booking, created = services.booking_create(
             actor=request.user, session=session, places=values["places"],
             participant=participant, idempotency_key=_idempotency_key(request),
-            children=_children(values["children"]),
+            children=children_in(values["children"]),
         )  # fmt: skip
         fresh = selectors.booking_get(user=request.user, booking_id=booking.pk)
         if fresh is None:

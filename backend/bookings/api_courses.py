@@ -4,7 +4,8 @@ cancel; a coordinator enrols someone and reads the term's class list."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -146,7 +147,10 @@ class ClassListViewSet(HarbourViewSet):
 
     serializer_class = ClassListSerializer
 
-    @extend_schema(responses={200: ClassListSerializer})
+    @extend_schema(
+        parameters=[OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
+        responses={200: ClassListSerializer},
+    )
     def retrieve(self, request, pk=None):
         activity = policy.access_activity(request.user, pk)
         if not policy.can_manage_activity(request.user, activity):

@@ -117,3 +117,18 @@ def test_a_child_who_turns_five_during_the_term_is_refused_with_a_code(org, coor
     with pytest.raises(ApplicationError) as caught:
         courses.enrolment_create(actor=people[0], activity=course, children=[nearly_five])
     assert caught.value.code == "creche_child_too_old"
+
+
+def test_erasing_her_forgets_the_names_she_gave_her_children(creche_session, people):
+    from backend.accounts.services import participant_for_user
+    from backend.people.services import participant_erase
+
+    baby = months_before(creche_session, 6)
+    booking, _ = services.booking_create(
+        actor=people[0], session=creche_session,
+        children=[Child(baby.birth_year, baby.birth_month, "Yusuf")],
+    )  # fmt: skip
+    assert CrecheChild.objects.get(booking=booking).label == "Yusuf"
+    participant_erase(actor=people[0], participant=participant_for_user(user=people[0]))
+    child = CrecheChild.objects.get(booking=booking)
+    assert child.label == "" and child.birth_month == baby.birth_month
