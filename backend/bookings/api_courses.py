@@ -28,7 +28,8 @@ from .models import CourseEnrolment
 
 class CrecheChildOutSerializer(serializers.Serializer):
     number = serializers.IntegerField()
-    label = serializers.CharField(help_text='Blank unless she gave one: show "Child <number>".')
+    # The field is named like Field.label (DRF's metaclass moves it out of the way).
+    label = serializers.CharField(help_text='Blank unless she gave one: show "Child <number>".')  # type: ignore[assignment]
     birth_year = serializers.IntegerField()
     birth_month = serializers.IntegerField()
 

@@ -20,6 +20,8 @@ line is served at the next cancellation or by `manage.py process_waiting_lists`.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -88,7 +90,7 @@ def _check_enrollable(activity: Activity, *, now) -> list[Session]:
             "course_over", "This course has no sessions left to enrol for.", status_code=409
         )
     first = _all_course_sessions(activity).first() or sessions[0]
-    opens = first.start - timezone.timedelta(days=activity.booking_opens_days)
+    opens = first.start - timedelta(days=activity.booking_opens_days)
     if now < opens:
         local = timezone.localtime(opens)
         raise ApplicationError(
