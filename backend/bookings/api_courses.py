@@ -59,6 +59,9 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         return getattr(enrolment, "position", None) or courses.course_position(enrolment)
 
     def get_sessions(self, enrolment) -> int:
+        held = getattr(enrolment, "held_sessions", None)
+        if held is not None:
+            return held
         return enrolment.bookings.filter(status__in=("confirmed", "offered")).count()
 
 

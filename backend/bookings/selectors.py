@@ -137,9 +137,21 @@ def enrolments_visible_to(*, user):
         )
         .select_related("activity", "participant")
         .prefetch_related("creche_children")
-        .annotate(position=_course_position())
+        .annotate(position=_course_position(), held_sessions=_held_sessions())
         .order_by("activity__title", "-priority", "seq")
     )
+
+
+def _held_sessions():
+    """How many sessions the enrolment holds a place on."""
+    held = (
+        Booking.objects.filter(enrolment=OuterRef("pk"), status__in=HOLDING)
+        .order_by()
+        .values("enrolment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(held, output_field=IntegerField()), Value(0))
 
 
 def _course_position():
@@ -153,6 +165,6 @@ def class_list(*, activity):
         CourseEnrolment.objects.filter(activity=activity, status__in=("confirmed", "waiting"))
         .select_related("participant")
         .prefetch_related("creche_children")
-        .annotate(position=_course_position())
+        .annotate(position=_course_position(), held_sessions=_held_sessions())
         .order_by("status", "-priority", "seq")
     )

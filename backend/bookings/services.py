@@ -41,7 +41,15 @@ from backend.notifications.services import is_discreet, notification_queue
 from backend.timetable.models import Activity, Session
 
 from . import creche, rules
-from .models import ACTIVE, HOLDING, ActivityQueueEntry, Booking, BookingEvent, CrecheChild
+from .models import (
+    ACTIVE,
+    HOLDING,
+    ActivityQueueEntry,
+    Booking,
+    BookingEvent,
+    CourseEnrolment,
+    CrecheChild,
+)
 
 
 def _when(session: Session) -> str:
@@ -695,6 +703,12 @@ def bookings_withdraw_for_space(*, space, user) -> int:
     withdrawn += ActivityQueueEntry.objects.filter(
         participant__user=user, status=ActivityQueueEntry.Status.WAITING, activity__space=space
     ).update(status=ActivityQueueEntry.Status.LEFT)
+    # Her enrolments on the space's courses end with their places (the
+    # courses' lines are served by process_waiting_lists: serving one here
+    # would lock an activity after its sessions, docs/courses.md).
+    withdrawn += CourseEnrolment.objects.filter(
+        participant__user=user, status__in=("confirmed", "waiting"), activity__space=space
+    ).update(status=CourseEnrolment.Status.CANCELLED, cancelled_at=now)
     return withdrawn
 
 

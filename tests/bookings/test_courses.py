@@ -216,3 +216,27 @@ def test_a_man_without_the_grant_cannot_tell_the_womens_course_exists(world):
     # The coordinator without the grant sees no enrolment and cannot enrol.
     listed = client_for(world.coordinator).get(reverse("enrolment-list")).json()
     assert listed["results"] == []
+
+
+def test_a_revoked_grant_ends_her_enrolment_and_the_line_is_served_later(world):
+    from backend.access import services as access_services
+    from backend.bookings.management.commands.process_waiting_lists import Command
+
+    room = RoomFactory(capacity=20, space=world.space)
+    womens = make_activity(
+        actor=world.space_coordinator, organisation=world.org, room=room, space=world.space,
+        title="Women's term", start_date=timezone.localdate() + timedelta(days=3),
+        start_time=time(9, 30), end_time=time(11), recurrence="RRULE:FREQ=WEEKLY;COUNT=2",
+        is_course=True, capacity=1,
+    )  # fmt: skip
+    hers = enrol(world.learner_with_grant, womens)
+    waiting = enrol(world.space_coordinator, womens)
+    assert (hers.status, waiting.status) == ("confirmed", "waiting")
+    access_services.space_revoke(
+        actor=world.space_coordinator, space=world.space, user=world.learner_with_grant
+    )
+    hers.refresh_from_db()
+    assert hers.status == "cancelled" and held(womens, world.learner_with_grant) == 0
+    Command().handle()
+    waiting.refresh_from_db()
+    assert waiting.status == "confirmed" and held(womens, world.space_coordinator) == 2
