@@ -25,7 +25,9 @@ order. The timetable locks the activity, its sessions, then the rooms; a
 booking locks her participant row, then the session. A reaction the timetable
 calls runs with those locks held and locks only a session its caller already
 holds; `grant_revoked` is called holding no row lock and locks her sessions in
-primary-key order.
+primary-key order. A course's enrolment (bookings/courses.py) locks her
+participant row, then the activity's, then every remaining session of the
+course in primary-key order.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from backend.common.errors import (
 from backend.common.views import HarbourViewSet
 from backend.timetable.models import MAX_GROUP
 
-from . import allocation, selectors, services
+from . import allocation, creche, selectors, services
 from .api_queues import next_draw
 from .models import ActivityQueueEntry, Booking
 
@@ -80,11 +80,28 @@ class BookingSerializer(serializers.ModelSerializer):
         return getattr(booking, "position", None) or services.waiting_position(booking)
 
 
+class ChildSerializer(serializers.Serializer):
+    """A child for the crèche: her birth year and month (no day), and a label
+    only if the mother wants one ("Child 1" otherwise, shown by the app)."""
+
+    birth_year = serializers.IntegerField(min_value=2000, max_value=2200)
+    birth_month = serializers.IntegerField(min_value=1, max_value=12)
+    # The field is named like Field.label (DRF's metaclass moves it out of the way).
+    label = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")  # type: ignore[assignment]
+
+
 class BookingCreateSerializer(serializers.Serializer):
     session = serializers.UUIDField()
     places = serializers.IntegerField(min_value=1, max_value=MAX_GROUP, default=1)
     participant = serializers.UUIDField(
         required=False, help_text="Staff only: book for someone else (perhaps without a login)."
+    )
+    children = ChildSerializer(
+        many=True,
+        required=False,
+        default=list,
+        help_text="Crèche places for her children, booked with hers, all or none "
+        "(docs/courses.md).",
     )
 
 
@@ -157,6 +174,12 @@ class QueueJoinSerializer(serializers.Serializer):
     )
 
 
+def children_in(values) -> list[creche.Child]:
+    return [
+        creche.Child(c["birth_year"], c["birth_month"], c.get("label", "")) for c in values or ()
+    ]
+
+
 def _idempotency_key(request) -> str:
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 100:
@@ -205,6 +228,7 @@ class BookingViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
         booking, created = services.booking_create(
             actor=request.user, session=session, places=values["places"],
             participant=participant, idempotency_key=_idempotency_key(request),
+            children=children_in(values["children"]),
         )  # fmt: skip
         fresh = selectors.booking_get(user=request.user, booking_id=booking.pk)
         if fresh is None:

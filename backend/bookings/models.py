@@ -1,6 +1,8 @@
 """Booking (a place, or a place in the queue, for one session), the activity
 queue ("any upcoming session"), how that queue hands out places (first come,
-lottery draws, rotation: docs/fair-shares.md), and the booking event log."""
+lottery draws, rotation: docs/fair-shares.md), course enrolments (a place on
+every remaining session of a course, or a place in its line: docs/courses.md),
+crèche children, and the booking event log."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -46,6 +48,15 @@ class Booking(TimestampedModel):
     # She holds the place, but a coordinator confirms it first: the activity's
     # no-show rule applied when the place was given (registers.NoShowRule).
     needs_confirmation = models.BooleanField(default=False, db_default=False)
+
+    # Her place on one session of a course she enrolled for (docs/courses.md).
+    enrolment = models.ForeignKey(
+        "CourseEnrolment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+    )
 
     class Meta:
         ordering = ["session__start", "-priority", "seq"]
@@ -177,6 +188,87 @@ class QueueDraw(TimestampedModel):
         ]
 
 
+class CourseEnrolment(TimestampedModel):
+    """A learner's enrolment on a course: a place on each of its remaining
+    sessions (all or none, `Booking.enrolment`), or a place in the course's own
+    line while any of them is full. The line is ordered like a session's line
+    (priority, then `seq`, handed out under the activity's row lock)."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "Enrolled"
+        WAITING = "waiting", "In the course's line"
+        CANCELLED = "cancelled", "Cancelled"
+
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="enrolments")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="enrolments"
+    )
+    places = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_GROUP)]
+    )
+    status = models.CharField(max_length=10, choices=Status.choices)
+    priority = models.IntegerField(default=0)
+    queued_at = models.DateTimeField()
+    seq = models.PositiveIntegerField(default=0)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-priority", "seq"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "participant"],
+                condition=models.Q(status__in=("confirmed", "waiting")),
+                name="one_live_enrolment_per_person_per_course",
+            ),
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="enrolment_idempotency_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["activity", "status", "-priority", "seq"])]
+
+
+class CrecheChild(TimestampedModel):
+    """A child in the crèche while her mother is in the class: on one booking,
+    or on a course enrolment (then on each of its sessions). Minimal data
+    (docs/courses.md): the birth year and month that decide the age band, and
+    a label that is "Child 1" unless she chose to give a name."""
+
+    booking = models.ForeignKey(
+        Booking, on_delete=models.CASCADE, null=True, blank=True, related_name="creche_children"
+    )
+    enrolment = models.ForeignKey(
+        CourseEnrolment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="creche_children",
+    )
+    birth_year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(2000), MaxValueValidator(2200)]
+    )
+    birth_month = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    label = models.CharField(max_length=40, blank=True)
+    number = models.PositiveSmallIntegerField(default=1, help_text='"Child 1", "Child 2"...')
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(booking__isnull=True, enrolment__isnull=False)
+                | models.Q(booking__isnull=False, enrolment__isnull=True),
+                name="creche_child_on_a_booking_or_an_enrolment",
+            ),
+        ]
+
+
 class BookingEvent(UUIDModel):
     """Append-only history: every confirmation, offer, expiry, cancellation and
     move-up (with the coordinator's reason)."""
@@ -192,6 +284,10 @@ class BookingEvent(UUIDModel):
     )
     draw = models.ForeignKey(
         QueueDraw, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+
+    enrolment = models.ForeignKey(
+        CourseEnrolment, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -37,6 +37,16 @@ def check_session_bookable(session: Session, *, now=None) -> None:
         raise _refuse("booking_closed", "Booking for this session has closed.")
 
 
+def check_not_course(activity) -> None:
+    """A course's sessions are taken for the term (bookings/courses.py): a
+    single session, or the activity queue, points to enrolment instead."""
+    if activity.is_course:
+        raise _refuse(
+            "course_enrolment_required",
+            "This is a course: enrol for the term (POST /api/v1/enrolments/).",
+        )
+
+
 def check_group_size(session: Session, places: int) -> None:
     limit = min(session.activity.max_group_size, session.capacity)
     if places < 1 or places > limit:

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from backend.access import policy
 from backend.timetable.models import Session
 
-from .models import ACTIVE, HOLDING, ActivityQueueEntry, Booking
+from .models import ACTIVE, HOLDING, ActivityQueueEntry, Booking, CourseEnrolment
 
 
 def _position(line_model, scope_field: str):
@@ -118,3 +118,53 @@ def booking_get(*, user, booking_id) -> Booking | None:
     """One booking as the user may see it; her own are found with the cheaper query."""
     own = bookings_of(user=user).filter(pk=booking_id).first()
     return own or bookings_visible_to(user=user).filter(pk=booking_id).first()
+
+
+# --- courses (docs/courses.md) -------------------------------------------------------------
+
+
+def enrolments_visible_to(*, user):
+    """Her own enrolments, and those of courses she manages, in courses she
+    may (still) see."""
+    if not user.is_authenticated:
+        return CourseEnrolment.objects.none()
+    visible = policy.visible_activities(user).values("pk")
+    return (
+        CourseEnrolment.objects.filter(activity__in=visible)
+        .filter(
+            Q(participant__user=user)
+            | Q(activity__in=policy.manageable_activities(user).values("pk"))
+        )
+        .select_related("activity", "participant")
+        .prefetch_related("creche_children")
+        .annotate(position=_course_position(), held_sessions=_held_sessions())
+        .order_by("activity__title", "-priority", "seq")
+    )
+
+
+def _held_sessions():
+    """How many sessions the enrolment holds a place on."""
+    held = (
+        Booking.objects.filter(enrolment=OuterRef("pk"), status__in=HOLDING)
+        .order_by()
+        .values("enrolment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(held, output_field=IntegerField()), Value(0))
+
+
+def _course_position():
+    return _position(CourseEnrolment, "activity")
+
+
+def class_list(*, activity):
+    """A course's enrolments, enrolled first then its line in order. The
+    caller has checked that the viewer manages the course."""
+    return (
+        CourseEnrolment.objects.filter(activity=activity, status__in=("confirmed", "waiting"))
+        .select_related("participant")
+        .prefetch_related("creche_children")
+        .annotate(position=_course_position(), held_sessions=_held_sessions())
+        .order_by("status", "-priority", "seq")
+    )

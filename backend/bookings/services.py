@@ -49,8 +49,16 @@ from backend.notifications.one_tap import reply_links
 from backend.notifications.services import is_discreet, notification_queue
 from backend.timetable.models import Activity, Session
 
-from . import allocation, rules
-from .models import ACTIVE, HOLDING, ActivityQueueEntry, Booking, BookingEvent
+from . import allocation, creche, rules
+from .models import (
+    ACTIVE,
+    HOLDING,
+    ActivityQueueEntry,
+    Booking,
+    BookingEvent,
+    CourseEnrolment,
+    CrecheChild,
+)
 
 
 def _tell(booking: Booking, kind: str, **extra) -> None:
@@ -70,12 +78,12 @@ def _tell(booking: Booking, kind: str, **extra) -> None:
 
 
 def _event(
-    *, action: str, actor=None, booking=None, entry=None, note: str = "", activity=None,
-    draw=None,
+    *, action: str, actor=None, booking=None, entry=None, enrolment=None, note: str = "",
+    activity=None, draw=None,
 ) -> None:  # fmt: skip
     BookingEvent.objects.create(
-        action=action, actor=actor, booking=booking, queue_entry=entry, note=note,
-        activity=activity, draw=draw,
+        action=action, actor=actor, booking=booking, queue_entry=entry, enrolment=enrolment,
+        note=note, activity=activity, draw=draw,
     )  # fmt: skip
 
 
@@ -177,11 +185,20 @@ def _promote(session: Session, *, now, actor=None, present: Booking | None = Non
         return promoted
     alongside = policy.sessions_seen_alongside(session)
     while (free := session.capacity - session.booked_places) > 0:
+        # Crèche places are part of a family's whole request (bookings/creche.py).
+        units = (
+            creche.units_capacity(session) - creche.units_used(session)
+            if session.activity.creche_staff
+            else 0
+        )
         booking = next(
             (
                 b
-                for b in _waiting_line(session).select_related("participant__user")
+                for b in _waiting_line(session)
+                .select_related("participant__user")
+                .prefetch_related("creche_children")
                 if b.places <= free
+                and _creche_fits(b, session, units)
                 and _may_attend(b.participant, session)
                 and rules.overlapping_booking(session, b.participant, among=alongside) is None
                 and not (
@@ -216,6 +233,15 @@ def _promote(session: Session, *, now, actor=None, present: Booking | None = Non
     if promoted:
         session.save(update_fields=["booked_places", "updated_at"])
     return promoted
+
+
+def _creche_fits(booking: Booking, session: Session, free_units: int) -> bool:
+    children = list(booking.creche_children.all())
+    if not children:
+        return True
+    if any(creche.band_of(c, session) is None for c in children):
+        return False
+    return sum(creche.units_of(c, session) for c in children) <= free_units
 
 
 def _tell_if_overlapping(booking: Booking, *, among) -> None:
@@ -285,8 +311,11 @@ def booking_create(
     places: int = 1,
     participant: Participant | None = None,
     idempotency_key: str = "",
+    children=(),
 ) -> tuple[Booking, bool]:
     """Book places, or join the waiting list when full. Returns (booking, created).
+    `children` (crèche.Child-like, birth year and month): crèche places booked
+    with hers, all or none, in the same line (bookings/creche.py).
     A retry with the same Idempotency-Key returns the first booking unchanged,
     also when it arrives while the first is still being made (it waits for
     it); the same key with a different request is refused."""
@@ -299,7 +328,7 @@ def booking_create(
         with transaction.atomic():
             return _booking_create(
                 actor=actor, session_id=session.pk, places=places, participant=participant,
-                idempotency_key=idempotency_key,
+                idempotency_key=idempotency_key, children=list(children),
             )  # fmt: skip
     except IntegrityError:
         # The same key raced itself (two retries at once): the first one won.
@@ -333,13 +362,14 @@ def _replay(earlier, *, session_id, places, participant, actor):
 
 
 def _booking_create(
-    *, actor, session_id, places, participant, idempotency_key
+    *, actor, session_id, places, participant, idempotency_key, children=()
 ) -> tuple[Booking, bool]:
     # Checks that do not depend on the session's places run before its lock, to
     # keep that critical section (and so the queue of waiting requests) short.
     session = Session.objects.select_related("activity").get(pk=session_id)
     if not policy.can_see_activity(actor, session.activity):
         raise NotFoundError()
+    rules.check_not_course(session.activity)
     # This process will not let her wait for the session's row now (someone
     # here already waits for it, or it was just found held): she would be told
     # busy at the lock below; tell her now, before the work.
@@ -350,6 +380,7 @@ def _booking_create(
     # elsewhere (checked again under the lock below).
     rules.check_session_bookable(session, now=timezone.now())
     rules.check_group_size(session, places)
+    creche.check_children(session.activity, [session], children)
     # Her row first (then the session's, the order merges use too): two of her
     # own requests at once cannot both pass the overlap and weekly checks.
     short_lock_wait()
@@ -376,6 +407,16 @@ def _booking_create(
         seq=_next_seq(Booking.objects.filter(session=session)),
         idempotency_key=idempotency_key, status=Booking.Status.WAITING,
     )  # fmt: skip
+    CrecheChild.objects.bulk_create(
+        CrecheChild(
+            booking=booking,
+            birth_year=c.birth_year,
+            birth_month=c.birth_month,
+            label=(c.label or "").strip()[:40],
+            number=number,
+        )
+        for number, c in enumerate(children, start=1)
+    )
     promoted = _promote(session, now=now, actor=actor, present=booking)
     booking = next((b for b in promoted if b.pk == booking.pk), booking)
     if booking.status == Booking.Status.WAITING:
@@ -673,6 +714,7 @@ def queue_join(
         raise NotFoundError()
     if not activity.booking_required:
         raise ApplicationError("drop_in", "No booking needed: this is a drop-in.", status_code=400)
+    rules.check_not_course(activity)
     if places < 1 or places > activity.max_group_size:
         raise ApplicationError(
             "group_too_large",
@@ -826,6 +868,12 @@ def bookings_withdraw_for_space(*, space, user) -> int:
     withdrawn += ActivityQueueEntry.objects.filter(
         participant__user=user, status=ActivityQueueEntry.Status.WAITING, activity__space=space
     ).update(status=ActivityQueueEntry.Status.LEFT)
+    # Her enrolments on the space's courses end with their places (the
+    # courses' lines are served by process_waiting_lists: serving one here
+    # would lock an activity after its sessions, docs/courses.md).
+    withdrawn += CourseEnrolment.objects.filter(
+        participant__user=user, status__in=("confirmed", "waiting"), activity__space=space
+    ).update(status=CourseEnrolment.Status.CANCELLED, cancelled_at=now)
     return withdrawn
 
 

@@ -91,6 +91,12 @@ class ErrorCode(StrEnum):
     NO_FREE_PLACE = "no_free_place"
     ALREADY_QUEUED = "already_queued"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    COURSE_ENROLMENT_REQUIRED = "course_enrolment_required"
+    NOT_A_COURSE = "not_a_course"
+    COURSE_OVER = "course_over"
+    ALREADY_ENROLLED = "already_enrolled"
+    NO_CRECHE = "no_creche"
+    CRECHE_CHILD_TOO_OLD = "creche_child_too_old"
     INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
     UNKNOWN_USER = "unknown_user"
     ALREADY_GRANTED = "already_granted"
@@ -196,6 +202,13 @@ ERROR_MESSAGES: dict[ErrorCode, str] = {
         "This request was already used for something else. Please try again."
     ),
     ErrorCode.INVALID_IDEMPOTENCY_KEY: "The request key is not valid.",
+    # Courses and crèche places
+    ErrorCode.COURSE_ENROLMENT_REQUIRED: "This is a course: enrol for the whole term.",
+    ErrorCode.NOT_A_COURSE: "This is not a course: book its sessions one at a time.",
+    ErrorCode.COURSE_OVER: "This course has no sessions left to enrol for.",
+    ErrorCode.ALREADY_ENROLLED: "You are already enrolled, or in this course's line.",
+    ErrorCode.NO_CRECHE: "This activity has no crèche.",
+    ErrorCode.CRECHE_CHILD_TOO_OLD: "The crèche takes children under 5.",
     # Spaces and access
     ErrorCode.UNKNOWN_USER: "Nobody has that username.",
     ErrorCode.ALREADY_GRANTED: "You already have access to this space.",

@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from backend.access.api import AccessRequestViewSet, SpaceViewSet
 from backend.accounts.api import MeView, SignInCodeView, SignInSecretView, SignInView, SignOutView
 from backend.bookings.api import BookingViewSet, QueueEntryViewSet
+from backend.bookings.api_courses import ClassListViewSet, EnrolmentViewSet
 from backend.bookings.api_queues import QueueDrawViewSet, QueueRulesViewSet
 from backend.common.health import healthz, readyz
 from backend.common.offline import service_worker
@@ -48,6 +49,9 @@ router.register("esol-levels", EsolLevelViewSet, basename="esol-level")
 router.register(
     "attendance-certificates", AttendanceCertificateViewSet, basename="attendance-certificate"
 )
+
+router.register("enrolments", EnrolmentViewSet, basename="enrolment")
+router.register("class-lists", ClassListViewSet, basename="class-list")
 router.register("follows", FollowViewSet, basename="follow")
 router.register("registers", RegisterViewSet, basename="register")
 router.register("participants", ParticipantViewSet, basename="participant")

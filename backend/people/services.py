@@ -10,6 +10,7 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from backend.access import policy
@@ -17,7 +18,7 @@ from backend.access import services as access_services
 from backend.access.models import AccessRequest
 from backend.accounts.models import Participant
 from backend.accounts.services import CODE_ALPHABET, sign_in_code_create
-from backend.bookings.models import ACTIVE, HOLDING, ActivityQueueEntry, Booking
+from backend.bookings.models import ACTIVE, HOLDING, ActivityQueueEntry, Booking, CrecheChild
 from backend.bookings.services import line_serve
 from backend.common.errors import ApplicationError, NotFoundError, field_not_found
 from backend.feeds.models import Follow, PersonalFeed
@@ -176,6 +177,11 @@ def participant_erase(*, actor, participant: Participant) -> Participant:
         record.save()
     Notification.objects.filter(participant__in=records).update(subject="(erased)", body="(erased)")
     EsolLevelChange.objects.filter(participant__in=records).update(note="")
+    # Names she gave her children for the crèche go too; birth months stay
+    # (the crèche's counts for places she still holds depend on them).
+    CrecheChild.objects.filter(
+        Q(booking__participant__in=records) | Q(enrolment__participant__in=records)
+    ).update(label="")
     if user is not None:
         AccessRequest.objects.filter(user=user).update(message="")
         PersonalFeed.objects.filter(user=user).delete()

@@ -91,7 +91,8 @@ class ActivitySerializer(serializers.ModelSerializer):
             "id", "organisation", "space", "kind", "title", "description", "what_to_bring",
             "level", "languages", "venue", "room", "capacity", "booking_required",
             "booking_opens_days", "booking_closes_hours", "weekly_limit", "offer_hours", "schedule",
-            "reminder_timing", "translations",
+            "reminder_timing", "translations", "is_course", "course_starts", "course_ends",
+            "creche_staff",
         ]  # fmt: skip
 
     @extend_schema_field(ScheduleSerializer)
@@ -128,7 +129,7 @@ class SessionActivitySerializer(serializers.ModelSerializer):
         model = Activity
         fields = [
             "id", "title", "kind", "level", "organisation", "languages", "booking_required",
-            "space",
+            "space", "is_course", "creche_staff",
         ]  # fmt: skip
 
 
@@ -291,10 +292,16 @@ class ActivityWriteSerializer(serializers.Serializer):
         "the default) or two_hours (2 hours before). Never in quiet hours.",
     )
     translations = TranslationsField("activity")
+    # A course and its crèche (docs/courses.md).
+    is_course = serializers.BooleanField(required=False)
+    course_starts = serializers.DateField(required=False, allow_null=True)
+    course_ends = serializers.DateField(required=False, allow_null=True)
+    creche_staff = serializers.IntegerField(required=False, min_value=0, max_value=20)
 
     PLAIN = ("kind", "title", "description", "what_to_bring", "level", "booking_required",
              "booking_opens_days", "booking_closes_hours", "weekly_limit", "reminder_timing",
-             "translations")  # fmt: skip
+             "translations", "is_course", "course_starts", "course_ends",
+             "creche_staff")  # fmt: skip
 
     def resolved_space(self, user) -> Space | None:
         space_id = self.validated_data.get("space")

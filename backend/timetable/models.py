@@ -143,6 +143,29 @@ class Activity(TimestampedModel):
         help_text="Most places one booking may take (a parent and children).",
     )
 
+    # Run as a course (docs/courses.md): a learner enrols once for all its
+    # remaining sessions between course_starts and course_ends (blank: every
+    # session), and single-session bookings are refused.
+    is_course = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="A course: learners enrol for the term, not for one session.",
+    )
+    course_starts = models.DateField(
+        null=True, blank=True, help_text="First day of the course (blank: its first session)."
+    )
+    course_ends = models.DateField(
+        null=True, blank=True, help_text="Last day of the course (blank: its last session)."
+    )
+    # Crèche (docs/courses.md): staff on each session; places follow age bands
+    # and ratios in backend/bookings/creche.py. 0: no crèche.
+    creche_staff = models.PositiveSmallIntegerField(
+        default=0,
+        db_default=0,
+        validators=[MaxValueValidator(20)],
+        help_text="Crèche staff on each session (0: no crèche).",
+    )
+
     # The schedule. No recurrence means a one-off on start_date.
     recurrence = RecurrenceField(null=True, blank=True, include_dtstart=False)
     excluded_dates = models.JSONField(
@@ -167,6 +190,12 @@ class Activity(TimestampedModel):
             ),
             models.CheckConstraint(
                 condition=models.Q(duration__gt=timedelta(0)), name="activity_duration_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(course_starts__isnull=True)
+                | models.Q(course_ends__isnull=True)
+                | models.Q(course_ends__gte=models.F("course_starts")),
+                name="activity_course_ends_after_start",
             ),
         ]
 

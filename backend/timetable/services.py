@@ -53,7 +53,8 @@ SESSION_FIELDS = {"room", "capacity"}
 PLAIN_FIELDS = {
     "kind", "title", "description", "what_to_bring", "level", "booking_required",
     "booking_opens_days", "booking_closes_hours", "waitlist_mode", "offer_hours",
-    "weekly_limit", "max_group_size", "reminder_timing", "translations",
+    "weekly_limit", "max_group_size", "reminder_timing", "translations", "is_course",
+    "course_starts", "course_ends", "creche_staff",
 }  # fmt: skip
 
 

@@ -58,7 +58,22 @@ def secret(world):
         actor=world.space_coordinator, activity=activity, places=2,
         draw_at=timezone.now() + timedelta(days=3),
     )  # fmt: skip
-    sessions = list(activity.sessions.all())
+    # A women-only course with a crèche, a mother enrolled with her child
+    # (docs/courses.md): its class list, enrolments and crèche are hidden too.
+    from backend.bookings import courses
+    from backend.bookings.creche import Child
+
+    course = make_activity(
+        actor=world.space_coordinator, organisation=world.org, room=room, space=world.space,
+        title="Knitting term for mothers", kind=Activity.Kind.SOCIAL, start_time=time(7, 11),
+        end_time=time(8, 29), start_date=timezone.localdate() + timedelta(days=2),
+        recurrence="RRULE:FREQ=WEEKLY;COUNT=3", is_course=True, creche_staff=1,
+    )  # fmt: skip
+    year = timezone.localdate().year - 1
+    enrolment, _ = courses.enrolment_create(
+        actor=world.learner_with_grant, activity=course, children=[Child(year, 1, "Little Yasmin")]
+    )
+    sessions = list(activity.sessions.all()) + list(course.sessions.all())
     needles = {
         str(draw.pk),
         str(activity.pk),
@@ -68,6 +83,7 @@ def secret(world):
         "Quiet Lane",
         room.name,
     }
+    needles |= {str(course.pk), course.title, "Knitting", "Little Yasmin", str(enrolment.pk)}
     needles.add("Roya")
     needles |= {str(world.protected_activity.pk), world.protected_activity.title}
     needles |= {str(s.pk) for s in world.protected_activity.sessions.all()}
@@ -76,7 +92,10 @@ def secret(world):
         for moment in (session.start, session.end):
             needles.add(timezone.localtime(moment).strftime("T%H:%M"))
             needles.add(moment.astimezone(UTC).strftime("T%H:%M"))
-    return {"activity": activity, "venue": venue, "room": room, "needles": needles, "draw": draw}
+    return {
+        "activity": activity, "course": course, "venue": venue, "room": room, "needles": needles,
+        "draw": draw,
+    }  # fmt: skip
 
 
 def _filter_values(world, secret) -> dict[str, list[str]]:
@@ -144,6 +163,12 @@ def walk_everything(user, world, secret):
     seen.setdefault("activity", set()).add(str(secret["activity"].pk))
     seen.setdefault("venue", set()).add(str(secret["venue"].pk))
     seen.setdefault("session", set()).update(str(s.pk) for s in secret["activity"].sessions.all())
+    # Class lists of every course and activity, the secret course's included.
+    seen.setdefault("class-list", set()).update(
+        {str(secret["course"].pk), str(secret["activity"].pk), str(world.public_activity.pk)}
+    )
+    enrolments = f"{reverse('enrolment-list')}?activity={secret['course'].pk}"
+    bodies.append((enrolments, client.get(enrolments).content.decode()))
     # Registers of every session, and the organisations' figures.
     for pk in seen.get("session", ()):
         for name in ("register-detail", "register-csv"):
@@ -187,6 +212,8 @@ def test_the_walk_finds_the_secret_for_a_grant_holder(world, secret):
     assert "Roya" in found  # her register, for the space's coordinator
     assert str(secret["activity"].pk) in found
     assert str(secret["draw"].pk) in found  # the space's lottery, for its coordinator
+    # The course's class list (with the mother's child) is walked too.
+    assert {"Knitting term for mothers", "Little Yasmin"} <= found
 
 
 def test_static_pages_and_the_schema_hold_no_protected_data(world, secret):

@@ -248,6 +248,26 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
     "queue-entry-remove": {
         "queue_entry": {"post": only({"learner": 403, "coordinator": 400}, 404)},
     },
+    # Courses (docs/courses.md): her enrolment is seen by her and the course's
+    # coordinators; the class list by its coordinators only.
+    "enrolment-list": {"-": {"get": only({}, 200), "post": only({}, 400)}},
+    **{
+        name: {
+            "own_enrolment": {method: only({"learner": 200, "coordinator": 200}, 404)},
+            "protected_enrolment": {
+                method: only({"learner_with_grant": 200, "space_coordinator": 200}, 404)
+            },
+        }
+        for name, method in (("enrolment-detail", "get"), ("enrolment-cancel", "post"))
+    },
+    "class-list-detail": {
+        "public_course": {"get": only({"coordinator": 200}, 403)},
+        "protected_course": {
+            "get": hidden_unless_seen(
+                {"learner_with_grant": 403, "tutor_in_space": 403, "space_coordinator": 200}
+            )
+        },
+    },
     "queue-entry-list": {"-": {"get": only({}, 200), "post": only({}, 400)}},
     # A coordinator taking someone off the list gives a reason (an empty body: 400).
     "queue-entry-leave": {"queue_entry": {"post": only({"learner": 200, "coordinator": 400}, 404)}},
@@ -454,6 +474,35 @@ def test_every_route_is_in_the_matrix():
     assert api_route_names() == set(MATRIX)
 
 
+def _courses(world):
+    """A public course and a women-only one with a crèche, each with an enrolment."""
+    from datetime import time
+
+    from django.utils import timezone
+
+    from backend.bookings import courses
+    from backend.bookings.creche import Child
+    from tests.factories import RoomFactory, make_activity
+
+    start = timezone.localdate() + timedelta(days=2)
+    common = {"start_date": start, "recurrence": "RRULE:FREQ=WEEKLY;COUNT=3", "is_course": True}
+    public_course = make_activity(
+        actor=world.coordinator, organisation=world.org, room=RoomFactory(capacity=20),
+        title="Spring ESOL course", start_time=time(16), end_time=time(17), **common,
+    )  # fmt: skip
+    protected_course = make_activity(
+        actor=world.space_coordinator, organisation=world.org, space=world.space,
+        room=RoomFactory(capacity=20, space=world.space), title="Women's term",
+        start_time=time(9), end_time=time(10), creche_staff=1, **common,
+    )  # fmt: skip
+    own, _ = courses.enrolment_create(actor=world.learner, activity=public_course)
+    protected, _ = courses.enrolment_create(
+        actor=world.learner_with_grant, activity=protected_course,
+        children=[Child(start.year - 1, start.month)],
+    )  # fmt: skip
+    return public_course, protected_course, own, protected
+
+
 @pytest.fixture
 def targets(world):
     pending = access_services.access_request_create(user=world.learner, space=world.space)
@@ -465,6 +514,7 @@ def targets(world):
     )
     world.public_activity.max_group_size = 2
     entry, _ = booking_services.queue_join(actor=world.learner, activity=world.public_activity)
+    public_course, protected_course, own_enrolment, protected_enrolment = _courses(world)
     follow = feed_services.activity_follow(user=world.learner, activity=world.public_activity)
     from backend.bookings import draws
 
@@ -528,6 +578,10 @@ def targets(world):
         "queue_entry": entry.pk,
         "public_draw": lotteries[world.public_activity.pk].pk,
         "protected_draw": lotteries[world.protected_activity.pk].pk,
+        "public_course": public_course.pk,
+        "protected_course": protected_course.pk,
+        "own_enrolment": own_enrolment.pk,
+        "protected_enrolment": protected_enrolment.pk,
         "-": None,
         "org": world.org.pk,
         "venue": world.room.venue.pk,

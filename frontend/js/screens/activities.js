@@ -42,6 +42,7 @@ export default async function activities({ refresh }) {
       : gettext("Drop in, no booking")),
     h("div", { class: "actions" },
       link(gettext("Edit"), `#/activity/${a.id}`, "settings", { class: "button", "aria-label": format(gettext("Edit %(title)s"), { title: a.title }) }),
+      a.is_course && link(gettext("Class list"), `#/class-list/${a.id}`, "people", { class: "button", "aria-label": format(gettext("Class list: %(title)s"), { title: a.title }) }),
       link(gettext("Duplicate"), `#/activity/new?copy=${a.id}`, "copy", { class: "button", "aria-label": format(gettext("Duplicate %(title)s"), { title: a.title }) }),
       a.booking_required && link(gettext("Queue"), `#/queue/${a.id}`, "people", { class: "button", "aria-label": format(gettext("Queue for %(title)s"), { title: a.title }) }),
       button(gettext("Message everyone booked"), "bell", { "aria-label": format(gettext("Message everyone booked on %(title)s"), { title: a.title }), onclick: message(a) }),

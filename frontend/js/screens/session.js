@@ -49,7 +49,10 @@ export default async function sessionScreen({ params: [id], app, refresh }) {
   // Booking opens a number of days before the session (bookings/rules.py, the same arithmetic).
   const opensAt = new Date(new Date(session.start).getTime() - (activity.booking_opens_days || 0) * 86_400_000);
   const notYet = open && session.activity.booking_required && opensAt > new Date();
-  if (!app.me) {
+  if (session.activity.is_course) {
+    // A course is taken for the term (docs/courses.md): one step, crèche included.
+    if (open) controls.push(link(gettext("Enrol for the term"), `#/course/${activity.id}`, "ticket", { class: "button primary" }));
+  } else if (!app.me) {
     if (open && session.activity.booking_required) controls.push(link(gettext("Sign in to book"), `#/sign-in?next=${encodeURIComponent(`/session/${id}`)}`, "key", { class: "button primary" }));
   } else if (booking) {
     controls.push(h("p", { class: `mine ${booking.status}` }, icon("ticket"), bookingText(booking)));

@@ -20,7 +20,9 @@ from backend.access import services as access_services
 from backend.access.models import AccessRequest, Space
 from backend.accounts.models import Participant
 from backend.accounts.services import participant_for_user, user_sign_in_secret_set
+from backend.bookings import courses as course_services
 from backend.bookings import services as booking_services
+from backend.bookings.creche import Child
 from backend.demo.fair_shares import load_fair_shares
 from backend.feeds import services as feed_services
 from backend.organisations.models import Organisation, Room, RoomReservation, Venue
@@ -378,6 +380,9 @@ class Command(BaseCommand):
             centre["Classroom 2"], 12, 1, time(10), time(12), space=women,
             level=Activity.Level.ENTRY_1, languages=["en", "ar", "fa", "ps"],
             description="English for women, taught by women, with a crèche next door.",
+            # A term's course with a crèche (docs/courses.md): two crèche staff.
+            is_course=True, course_ends=today + timedelta(weeks=10), creche_staff=2,
+            booking_opens_days=90,
         )  # fmt: skip
         timetable_services.activity_tutor_assign(
             actor=users["coord.women"], activity=women_class, tutor=users["tutor.amira"]
@@ -525,8 +530,13 @@ class Command(BaseCommand):
         for guest in guests[10:22]:
             booking_services.queue_join(actor=coordinator, activity=bikes, participant=guest)
         if women_class is not None:
-            first_class = women_class.sessions.order_by("start").first()
-            booking_services.booking_create(actor=users["learner.fatima"], session=first_class)
+            # Fatima enrols for the term with crèche places for her two children
+            # (birth month and year only; no names).
+            year = timezone.localdate().year
+            course_services.enrolment_create(
+                actor=users["learner.fatima"], activity=women_class,
+                children=[Child(year - 1, 3), Child(year - 3, 9)],
+            )  # fmt: skip
         # Fatima also comes to Entry 1, which everyone at Upbeat may see.
         entry_1 = Activity.objects.get(title="English: Entry 1").sessions.order_by("start")
         booking_services.booking_create(actor=users["learner.fatima"], session=entry_1.first())
