@@ -26,7 +26,8 @@ const PREFIX = "harbour.register-marks.v2.";
 const WALK_INS = "harbour.register-walk-ins.v1.";
 const added = new Map(); // walk-in id -> the person's id the server made
 const listeners = new Set();
-const sending = new Set();
+const sending = new Map(); // session -> the send on its way
+const queued = new Map(); // session -> the send after it
 let owner = "";
 let retryTimer = null;
 let retryDelay = 5000;
@@ -71,17 +72,20 @@ export function pendingWalkIns(sessionId) {
 export const addedAs = (walkInId) => added.get(walkInId);
 
 /* Queue a walk-in (a known person {participant} or a new one {known_as,
-   phone}) and send it. Resolves to {walkIn, register, added}: register and
-   added are null while it waits, or when it was refused (walkIn.error). */
-export async function queueWalkIn(sessionId, person) {
+   phone}) and send it. Returns {walkIn, sent} at once: the screen shows her
+   straight away; `sent` resolves when this try is over, to {added, error}
+   (added: the person's id the server made; both null while she waits). */
+export function queueWalkIn(sessionId, person) {
   const walkIn = { id: newId(), participant: person.participant || null, known_as: person.known_as || "", phone: person.phone || "", mark: "present", error: null };
   const all = loadWalkIns();
   all[sessionId] ||= [];
   all[sessionId].push(walkIn);
   saveWalkIns(all);
-  const register = await flush(sessionId);
-  const left = pendingWalkIns(sessionId).find((w) => w.id === walkIn.id);
-  return { walkIn: left || walkIn, register: left ? null : register, added: added.get(walkIn.id) || null };
+  const sent = flush(sessionId).then(() => {
+    const left = pendingWalkIns(sessionId).find((w) => w.id === walkIn.id);
+    return { added: added.get(walkIn.id) || null, error: left?.error || null };
+  });
+  return { walkIn, sent };
 }
 
 /* Her mark for someone not sent yet (null: she was never here, undo). */
@@ -190,16 +194,27 @@ function scheduleRetry() {
 }
 
 /* Send what is waiting for one session. Resolves to the fresh register when
-   the API took marks, or null. */
-export async function flush(sessionId) {
-  if (sending.has(sessionId) || !navigator.onLine) return null;
-  sending.add(sessionId);
-  let walkIns;
-  try {
-    walkIns = await sendWalkIns(sessionId);
-  } finally {
-    sending.delete(sessionId);
+   the API took something, or null. One send at a time per session: asked
+   while one is on its way, it runs once more after it (so a walk-in added
+   meanwhile is sent, and whoever asked hears when). */
+export function flush(sessionId) {
+  if (!navigator.onLine) return Promise.resolve(null);
+  const running = sending.get(sessionId);
+  if (running) {
+    let again = queued.get(sessionId);
+    if (!again) {
+      again = running.then(() => { queued.delete(sessionId); return flush(sessionId); });
+      queued.set(sessionId, again);
+    }
+    return again;
   }
+  const run = send(sessionId).finally(() => sending.delete(sessionId));
+  sending.set(sessionId, run);
+  return run;
+}
+
+async function send(sessionId) {
+  const walkIns = await sendWalkIns(sessionId);
   if (walkIns.later) {
     scheduleRetry();
     return announce(sessionId, walkIns.register);
@@ -207,7 +222,6 @@ export async function flush(sessionId) {
   const sent = Object.fromEntries(Object.entries(pending(sessionId)).filter(([, e]) => !e.error));
   const marks = Object.entries(sent).map(([participant, { mark }]) => ({ participant, mark }));
   if (!marks.length) return announce(sessionId, walkIns.register);
-  sending.add(sessionId);
   let register = walkIns.register;
   const errors = {}; // participant -> refusal code; null = try again later
   try {
@@ -225,13 +239,11 @@ export async function flush(sessionId) {
         }
       }
     }
-  } finally {
-    sending.delete(sessionId);
   }
   settle(sessionId, sent, errors);
   if (Object.values(errors).some((e) => e === null)) scheduleRetry();
   else retryDelay = 5000;
-  // Marks and walk-ins made while this was in flight go now.
+  // Marks and walk-ins made while this was in flight go next.
   if (Object.values(pending(sessionId)).some((e) => !e.error) || pendingWalkIns(sessionId).some((w) => !w.error)) flush(sessionId);
   return announce(sessionId, register);
 }

@@ -385,7 +385,9 @@ def test_new_walk_ins_added_offline_survive_a_reload_and_are_recorded_once(world
     find.fill("Samira Noori")
     page.get_by_label("Phone (optional)").fill("07700 900111")
     page.get_by_role("button", name="Add new person").click()
-    expect(page.locator(".result")).to_contain_text("Samira Noori added and marked present on this phone")
+    expect(page.locator(".result")).to_contain_text(
+        "Samira Noori added and marked present on this phone"
+    )
     expect(page.locator(".just-added li.row")).to_contain_text("Not sent yet")
     row("Samira Noori").get_by_role("radio", name="Late").check()
     row(fatima).get_by_role("radio", name="Present").check()
@@ -402,7 +404,9 @@ def test_new_walk_ins_added_offline_survive_a_reload_and_are_recorded_once(world
     expect(row(fatima).get_by_role("radio", name="Present")).to_be_checked()
     find.fill("Yusuf Haidari")
     page.get_by_role("button", name="Add new person").click()
-    expect(page.locator(".sync")).to_contain_text("2 walk-ins waiting to be sent (Samira Noori, Yusuf Haidari)")
+    expect(page.locator(".sync")).to_contain_text(
+        "2 walk-ins waiting to be sent (Samira Noori, Yusuf Haidari)"
+    )
     expect(page.locator(".counts")).to_have_text("3 here of 3 on the list")
     screenshot(page, "walk-in-offline-after-reload")
     assert not Participant.objects.filter(known_as__in=["Samira Noori", "Yusuf Haidari"]).exists()
@@ -425,10 +429,17 @@ def test_new_walk_ins_added_offline_survive_a_reload_and_are_recorded_once(world
     expect(page.locator(".sync")).to_have_text("All marks saved.", timeout=20_000)
     assert Participant.objects.filter(known_as="Samira Noori").count() == 1
     assert Participant.objects.filter(known_as="Yusuf Haidari").count() == 1
-    assert marks_of(session) == {fatima: "present", "Samira Noori": "late", "Yusuf Haidari": "present"}
+    assert marks_of(session) == {
+        fatima: "present",
+        "Samira Noori": "late",
+        "Yusuf Haidari": "present",
+    }
     samira = Attendance.objects.get(session=session, participant__known_as="Samira Noori")
     assert samira.walk_in and samira.participant.phone == "07700 900111"
-    assert [c.new_mark for c in AttendanceChange.objects.filter(attendance=samira)] == ["present", "late"]
+    assert [c.new_mark for c in AttendanceChange.objects.filter(attendance=samira)] == [
+        "present",
+        "late",
+    ]
     expect(row("Samira Noori")).not_to_contain_text("Not sent yet")
     expect(page.locator(".counts")).to_have_text("3 here of 3 on the list")
     screenshot(page, "walk-in-synced")

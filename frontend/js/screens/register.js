@@ -219,17 +219,11 @@ export default async function registerScreen({ params: [id], app, refresh }) {
     }, 250);
   });
 
-  /* Through the queue, online or not: sent at once when it can be, and
-     otherwise kept (and shown) until the connection returns. */
-  async function addWalkIn(body, name) {
-    const { walkIn, register: answer, added: person } = await queueWalkIn(id, body);
-    if (walkIn.error) {
-      discardRefused(id);
-      say(result, errorText({ code: walkIn.error }), "error");
-      return;
-    }
-    if (answer) register = answer;
-    const rowId = person || WAITING + walkIn.id;
+  /* Through the queue, online or not: she is on the list at once, sent as
+     soon as it can be, and until then marked "not sent yet". */
+  function addWalkIn(body, name) {
+    const { walkIn, sent } = queueWalkIn(id, body);
+    const rowId = WAITING + walkIn.id;
     fresh.unshift(rowId);
     fresh.splice(3);
     search.value = "";
@@ -237,15 +231,16 @@ export default async function registerScreen({ params: [id], app, refresh }) {
     addNew.hidden = true;
     suggestions.replaceChildren();
     draw();
-    say(result, person
+    say(result, navigator.onLine
       ? format(gettext("%(name)s added and marked present."), { name })
       : format(gettext("%(name)s added and marked present on this phone. Not sent yet: it will be sent when the connection returns."), { name }), "success");
     offerUndo(format(gettext("%(name)s added."), { name }), () => {
-      const at = fresh.indexOf(rowId);
-      if (at >= 0) fresh.splice(at, 1);
-      setMarks([{ participant: rowId, mark: null }], null, { quiet: true });
+      const person = addedAs(walkIn.id);
+      for (const pid of [rowId, person]) if (fresh.includes(pid)) fresh.splice(fresh.indexOf(pid), 1);
+      setMarks([{ participant: person || rowId, mark: null }], null, { quiet: true });
     }, UNDO_MS);
     search.focus();
+    sent.then(({ error }) => { if (error && lists.isConnected) say(result, errorText({ code: error }), "error"); });
   }
 
   const reopen = async () => {
@@ -259,10 +254,12 @@ export default async function registerScreen({ params: [id], app, refresh }) {
     }
   };
 
+  // What the queue changes is drawn once per turn, however many changes came.
+  let redraw = null;
   const stop = onChange((sessionId, answer) => {
     if (!lists.isConnected) return stop();
     if (answer && sessionId === id) register = answer;
-    draw();
+    redraw ||= setTimeout(() => { redraw = null; if (lists.isConnected) draw(); });
   });
   draw();
   flush(id);
