@@ -259,7 +259,7 @@ export default async function registerScreen({ params: [id], app, refresh }) {
   const stop = onChange((sessionId, answer) => {
     if (!lists.isConnected) return stop();
     if (answer && sessionId === id) register = answer;
-    redraw ||= setTimeout(() => { redraw = null; if (lists.isConnected) draw(); });
+    if (!redraw) redraw = setTimeout(() => { redraw = null; if (lists.isConnected) draw(); });
   });
   draw();
   flush(id);
