@@ -201,6 +201,7 @@ def test_a_120_person_drop_in_fits_five_screens_with_search_sections_and_undo(
     # One tap for a regular who did not book.
     page.get_by_role("button", name="Regular 0 Osman is here").click()
     expect(page.locator(".just-added li.row")).to_contain_text("Regular 0 Osman")
+    expect(page.locator(".sync")).to_have_text("All marks saved.")  # the server has her
     assert Attendance.objects.get(session=session, participant__known_as="Regular 0 Osman").walk_in
 
     # Every mark can be undone for a few seconds.
@@ -260,6 +261,7 @@ def test_walk_in_suggestions_tell_two_ahmeds_apart_and_the_new_one_stays_in_view
     added = page.locator(".just-added li.row")
     expect(added).to_have_count(1)
     expect(added).to_be_in_viewport()
+    expect(page.locator(".sync")).to_have_text("All marks saved.")  # the server has her
     assert Attendance.objects.get(session=session, participant=other).mark == "present"
     screenshot(page, "just-added")
 

@@ -21,8 +21,23 @@ const UNDO_MS = 6000;
 const UNDO_ALL_MS = 30000;
 const WAITING = "walk-in:"; // the row id of someone added here and not sent yet
 
+/* The copy of this register the phone saved (frontend/sw.js keeps it, in her
+   own cache), to draw at once on a slow connection while the network answers. */
+async function savedRegister(id, me) {
+  try {
+    if (!me?.id || !("caches" in window)) return null;
+    const saved = await caches.match(`/api/v1/registers/${id}/`, { cacheName: `harbour-data-${me.id}` });
+    return saved ? await saved.json() : null;
+  } catch {
+    return null;
+  }
+}
+
 export default async function registerScreen({ params: [id], app, refresh }) {
-  let register = await api(`registers/${id}/`);
+  const network = api(`registers/${id}/`);
+  network.catch(() => {}); // with a saved copy, a failed network is no error
+  const saved = await savedRegister(id, app.me);
+  let register = saved || (await network);
   const writable = register.open;
   const status = h("p", { class: "sync", role: "status" });
   const result = h("div", { class: "result", "aria-live": "polite" });
@@ -263,6 +278,16 @@ export default async function registerScreen({ params: [id], app, refresh }) {
   });
   draw();
   flush(id);
+  if (saved) {
+    // Drawn from the phone; the network's answer replaces it when it comes
+    // (and a register that opened or locked meanwhile is drawn again).
+    network.then((fresh) => {
+      if (!lists.isConnected) return;
+      if (fresh.open !== saved.open || fresh.locked !== saved.locked) return refresh();
+      register = fresh;
+      draw();
+    }, () => {});
+  }
 
   const coordinates = Boolean(app.me?.coordinates.length || app.me?.coordinates_spaces.length);
   const notYet = !register.open && !register.locked;
