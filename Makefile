@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PORT ?= 8000
 
-.PHONY: venv run test lint schema messages bench bench-stack faults browser slow3g clean
+.PHONY: venv run test lint schema messages bench bench-stack faults browser slow3g slow3g-register clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ bench: $(STAMP)
 # that prints figures, not a test.
 slow3g: $(STAMP) browser
 	$(BIN)/python scripts/measure_first_screen.py
+
+# A tutor's phone (CPU 4x slower, Slow 3G) on a 120-person register; see docs/registers.md.
+slow3g-register: $(STAMP) browser
+	$(BIN)/python scripts/measure_register.py
 
 # The production stack (nginx, gunicorn, DEBUG off, PostgreSQL, Redis) under 16
 # clients; see README "Benchmarks on the production stack". EMPTIES and reseeds

@@ -70,7 +70,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(workdir: Path) -> tuple[subprocess.Popen, str]:
+def serve(workdir: Path, allowed_hosts: str = "127.0.0.1") -> tuple[subprocess.Popen, str]:
     """Migrate a new SQLite database, load the demo, collect static files, and
     start gunicorn on a free port. Returns the process and the base URL."""
     # The demo has known passwords, hence load_demo --force: the database is
@@ -87,7 +87,7 @@ def serve(workdir: Path) -> tuple[subprocess.Popen, str]:
         "DATABASE_URL": f"sqlite:///{workdir / 'harbour.sqlite3'}",
         "DEBUG": "0",
         "SECRET_KEY": "slow3g-measurement-only-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
+        "ALLOWED_HOSTS": allowed_hosts,
         "SECURE_SSL_REDIRECT": "0",
         "LOG_FORMAT": "text",
     }

@@ -107,12 +107,21 @@ class MarkAllSerializer(serializers.Serializer):
 
 
 class WalkInSerializer(serializers.Serializer):
+    walk_in_id = serializers.UUIDField(
+        required=False,
+        help_text="Made by the phone (crypto.randomUUID()): sent again, the walk-in is "
+        "recorded once. It names the walk-in, never the person.",
+    )
     participant = serializers.UUIDField(required=False, help_text="Someone already known.")
     known_as = serializers.CharField(max_length=100, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
     languages = serializers.ListField(
         child=serializers.CharField(max_length=10), required=False, max_length=10
     )
+
+
+class WalkInAnswerSerializer(RegisterSerializer):
+    added = serializers.UUIDField(help_text="The person this walk-in recorded.")
 
 
 class ReopenSerializer(serializers.Serializer):
@@ -201,10 +210,12 @@ class RegisterViewSet(HarbourViewSet):
         session = self.get_object()
         data = MarksSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        marks = [
-            (self._participant(session, m["participant"]), m["mark"])
-            for m in data.validated_data["marks"]
-        ]
+        wanted = [m["participant"] for m in data.validated_data["marks"]]
+        # One look-up for the batch (the phone's queue sends up to a whole register).
+        people = policy.visible_participants(request.user).in_bulk(wanted)
+        if len(people) != len(set(wanted)):
+            raise field_not_found("participant")
+        marks = [(people[m["participant"]], m["mark"]) for m in data.validated_data["marks"]]
         services.attendance_mark(actor=request.user, session=session, marks=marks)
         return Response(RegisterSerializer(register_data(session, request.user)).data)
 
@@ -217,7 +228,7 @@ class RegisterViewSet(HarbourViewSet):
         services.attendance_mark_all(actor=request.user, session=session, **data.validated_data)
         return Response(RegisterSerializer(register_data(session, request.user)).data)
 
-    @extend_schema(request=WalkInSerializer, responses={201: RegisterSerializer})
+    @extend_schema(request=WalkInSerializer, responses={201: WalkInAnswerSerializer})
     @action(detail=True, methods=["post"], url_path="walk-ins")
     def walk_ins(self, request, pk=None):
         session = self.get_object()
@@ -226,8 +237,13 @@ class RegisterViewSet(HarbourViewSet):
         values = dict(data.validated_data)
         if "participant" in values:
             values["participant"] = self._participant(session, values["participant"])
-        services.walk_in_add(actor=request.user, session=session, **values)
-        return Response(RegisterSerializer(register_data(session, request.user)).data, status=201)
+        key = values.pop("walk_in_id", None)
+        if key is not None:
+            person = services.walk_in_record(actor=request.user, session=session, key=key, **values)
+        else:
+            person = services.walk_in_add(actor=request.user, session=session, **values).participant
+        answer = register_data(session, request.user) | {"added": person.pk}
+        return Response(WalkInAnswerSerializer(answer).data, status=201)
 
     @extend_schema(request=ReopenSerializer, responses={200: RegisterSerializer})
     @action(detail=True, methods=["post"])

@@ -112,3 +112,24 @@ class NoShowLift(UUIDModel):
 
     class Meta:
         ordering = ["-at"]
+
+
+class WalkInKey(UUIDModel):
+    """A walk-in as the phone named it (an id it made, `crypto.randomUUID()`),
+    so a walk-in sent twice (offline, then again after a lost reply) is recorded
+    once. The key names the walk-in, never the person: the server always makes
+    the person's own id, so a key equal to some other person's id (hidden or
+    not) means nothing. Keys are per register."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    key = models.UUIDField()
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "key"], name="one_walk_in_per_key")
+        ]

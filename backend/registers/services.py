@@ -18,7 +18,7 @@ from backend.bookings.models import ACTIVE, HOLDING, Booking
 from backend.common.errors import ApplicationError, NotFoundError, field_not_found, required_reason
 from backend.timetable.models import Session
 
-from .models import Attendance, AttendanceChange, RegisterReopening
+from .models import Attendance, AttendanceChange, RegisterReopening, WalkInKey
 
 # When two records of one person both have a mark for a session, keep the strongest.
 MARK_STRENGTH = {"present": 4, "late": 3, "excused": 2, "absent": 1}
@@ -250,6 +250,23 @@ def walk_in_add(
         attendance.over_capacity = True
         attendance.save(update_fields=["over_capacity", "updated_at"])
     return attendance
+
+
+@transaction.atomic
+def walk_in_record(*, actor, session: Session, key, **values) -> Participant:
+    """The phone's walk-in, named by an id the phone made (so it can be added
+    offline): sent twice, recorded once. The first answer stands: a key seen on
+    this register already changes nothing (not even a mark she corrected since)
+    and gives back the same person. Returns the person recorded."""
+    require_register(actor, session)
+    _require_open(session)
+    _lock_register(session)
+    done = WalkInKey.objects.filter(session=session, key=key).select_related("participant").first()
+    if done is not None:
+        return done.participant
+    attendance = walk_in_add(actor=actor, session=session, **values)
+    WalkInKey.objects.create(session=session, key=key, participant=attendance.participant, by=actor)
+    return attendance.participant
 
 
 @transaction.atomic

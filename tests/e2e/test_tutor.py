@@ -201,6 +201,7 @@ def test_a_120_person_drop_in_fits_five_screens_with_search_sections_and_undo(
     # One tap for a regular who did not book.
     page.get_by_role("button", name="Regular 0 Osman is here").click()
     expect(page.locator(".just-added li.row")).to_contain_text("Regular 0 Osman")
+    expect(page.locator(".sync")).to_have_text("All marks saved.")  # the server has her
     assert Attendance.objects.get(session=session, participant__known_as="Regular 0 Osman").walk_in
 
     # Every mark can be undone for a few seconds.
@@ -260,6 +261,7 @@ def test_walk_in_suggestions_tell_two_ahmeds_apart_and_the_new_one_stays_in_view
     added = page.locator(".just-added li.row")
     expect(added).to_have_count(1)
     expect(added).to_be_in_viewport()
+    expect(page.locator(".sync")).to_have_text("All marks saved.")  # the server has her
     assert Attendance.objects.get(session=session, participant=other).mark == "present"
     screenshot(page, "just-added")
 
@@ -354,3 +356,92 @@ def test_quick_exit_forgets_the_registers_saved_on_the_phone(world, app, setting
     assert again.evaluate("caches.keys()") == [
         k for k in again.evaluate("caches.keys()") if k.startswith("harbour-static-")
     ]
+
+
+def test_new_walk_ins_added_offline_survive_a_reload_and_are_recorded_once(world, app, screenshot):
+    """Offline she adds two new people and marks one late; the phone reloads
+    with no connection and opens the register from its saved copy; back online
+    the first reply is lost, so the phone sends that walk-in again: one person,
+    one mark each."""
+    from backend.accounts.models import Participant
+    from backend.registers.models import AttendanceChange
+    from backend.timetable import services as timetable_services
+    from tests.conftest import client_for
+
+    session = all_day_today(world, title="Conversation club", booked=[world.learner])
+    timetable_services.activity_tutor_assign(
+        actor=world.coordinator, activity=session.activity, tutor=world.tutor_elsewhere
+    )
+    fatima = world.learner.known_as
+    page = app("/#/today", user=world.tutor_elsewhere)
+    ready(page, "today")
+    page.wait_for_selector("html[data-offline=ready]", timeout=20_000)
+    page.locator("li.session", has_text="Conversation club").get_by_role("link").click()
+    ready(page, "register")
+
+    def row(name):
+        return page.locator("li.row", has_text=name)
+
+    page.context.set_offline(True)
+    find = page.get_by_label("Find or add a name")
+    find.fill("Samira Noori")
+    page.get_by_label("Phone (optional)").fill("07700 900111")
+    page.get_by_role("button", name="Add new person").click()
+    expect(page.locator(".result")).to_contain_text(
+        "Samira Noori added and marked present on this phone"
+    )
+    expect(page.locator(".just-added li.row")).to_contain_text("Not sent yet")
+    row("Samira Noori").get_by_role("radio", name="Late").check()
+    row(fatima).get_by_role("radio", name="Present").check()
+    expect(page.locator(".sync")).to_have_text(
+        "1 mark waiting to be sent. It will be sent when the connection returns. "
+        "1 walk-in waiting to be sent (Samira Noori). It will be sent when the connection returns."
+    )
+    screenshot(page, "walk-in-offline")
+
+    page.reload()  # no connection: the shell, the modules and the register come from the phone
+    ready(page, "register")
+    expect(row("Samira Noori")).to_contain_text("Not sent yet")
+    expect(row("Samira Noori").get_by_role("radio", name="Late")).to_be_checked()
+    expect(row(fatima).get_by_role("radio", name="Present")).to_be_checked()
+    find.fill("Yusuf Haidari")
+    page.get_by_role("button", name="Add new person").click()
+    expect(page.locator(".sync")).to_contain_text(
+        "2 walk-ins waiting to be sent (Samira Noori, Yusuf Haidari)"
+    )
+    expect(page.locator(".counts")).to_have_text("3 here of 3 on the list")
+    screenshot(page, "walk-in-offline-after-reload")
+    assert not Participant.objects.filter(known_as__in=["Samira Noori", "Yusuf Haidari"]).exists()
+
+    # The first walk-in reached the server once already and its answer was lost
+    # (a weak signal): the server has her, the phone does not know it.
+    waiting = page.evaluate(
+        "() => Object.entries(localStorage).filter(([k]) => k.includes('register-walk-ins'))"
+        ".map(([, v]) => JSON.parse(v))[0]"
+    )[str(session.pk)]
+    assert [w["known_as"] for w in waiting] == ["Samira Noori", "Yusuf Haidari"]
+    first = waiting[0]
+    answer = client_for(world.tutor_elsewhere).post(
+        f"/api/v1/registers/{session.pk}/walk-ins/",
+        {"walk_in_id": first["id"], "known_as": first["known_as"], "phone": first["phone"]},
+        format="json",
+    )
+    assert answer.status_code == 201
+    page.context.set_offline(False)
+    expect(page.locator(".sync")).to_have_text("All marks saved.", timeout=20_000)
+    assert Participant.objects.filter(known_as="Samira Noori").count() == 1
+    assert Participant.objects.filter(known_as="Yusuf Haidari").count() == 1
+    assert marks_of(session) == {
+        fatima: "present",
+        "Samira Noori": "late",
+        "Yusuf Haidari": "present",
+    }
+    samira = Attendance.objects.get(session=session, participant__known_as="Samira Noori")
+    assert samira.walk_in and samira.participant.phone == "07700 900111"
+    assert [c.new_mark for c in AttendanceChange.objects.filter(attendance=samira)] == [
+        "present",
+        "late",
+    ]
+    expect(row("Samira Noori")).not_to_contain_text("Not sent yet")
+    expect(page.locator(".counts")).to_have_text("3 here of 3 on the list")
+    screenshot(page, "walk-in-synced")

@@ -3,23 +3,41 @@
    as she types (match.js) and, for someone not on it, finds or adds her as a
    walk-in; sections for who is booked, who came, and the regulars who came
    in the last four weeks without booking (one tap: here). Every mark can be
-   undone for a few seconds, "everyone else present" for longer. Marks keep
-   working offline (register-queue.js); walk-ins need a connection because
-   they create or find a person. Before the register opens (shortly before
-   the start) it is read-only and says when it opens. */
+   undone for a few seconds, "everyone else present" for longer. Marks and
+   walk-ins keep working offline (register-queue.js): someone added offline
+   shows at once, marked "not sent yet", under an id made on the phone; only
+   finding people not on this register needs a connection. Before the
+   register opens (shortly before the start) it is read-only and says when it
+   opens. */
 import { api, errorText } from "../api.js";
 import { ask, button, h, heading, icon, link, notice, say } from "../dom.js";
 import { fmt, format, gettext, MARKS, ngettext } from "../i18n.js";
 import { matcher } from "../match.js";
-import { discardRefused, flush, onChange, pending, queueMarks } from "../register-queue.js";
+import { addedAs, discardRefused, flush, markWalkIn, onChange, pending, pendingWalkIns, queueMarks, queueWalkIn } from "../register-queue.js";
 
 const CHOICES = ["present", "late", "absent"];
 const CAME = ["present", "late"];
 const UNDO_MS = 6000;
 const UNDO_ALL_MS = 30000;
+const WAITING = "walk-in:"; // the row id of someone added here and not sent yet
+
+/* The copy of this register the phone saved (frontend/sw.js keeps it, in her
+   own cache), to draw at once on a slow connection while the network answers. */
+async function savedRegister(id, me) {
+  try {
+    if (!me?.id || !("caches" in window)) return null;
+    const saved = await caches.match(`/api/v1/registers/${id}/`, { cacheName: `harbour-data-${me.id}` });
+    return saved ? await saved.json() : null;
+  } catch {
+    return null;
+  }
+}
 
 export default async function registerScreen({ params: [id], app, refresh }) {
-  let register = await api(`registers/${id}/`);
+  const network = api(`registers/${id}/`);
+  network.catch(() => {}); // with a saved copy, a failed network is no error
+  const saved = await savedRegister(id, app.me);
+  let register = saved || (await network);
   const writable = register.open;
   const status = h("p", { class: "sync", role: "status" });
   const result = h("div", { class: "result", "aria-live": "polite" });
@@ -31,22 +49,41 @@ export default async function registerScreen({ params: [id], app, refresh }) {
   let undoTimer;
 
   function markOf(row) {
+    if (row.waiting) return row.mark;
     const waiting = pending(id)[row.participant.id];
     return waiting ? waiting.mark : row.mark;
   }
 
+  /* The register's rows, and after them the walk-ins not sent yet. */
+  function allRows() {
+    const waiting = pendingWalkIns(id).map((w) => {
+      const regular = w.participant && register.regulars.find((g) => g.participant.id === w.participant);
+      const person = regular ? regular.participant : { id: "", known_as: w.known_as, phone: w.phone, languages: [] };
+      return { participant: { ...person, id: WAITING + w.id }, booking_status: null, places: 1, mark: w.mark, walk_in: true, over_capacity: false, first_visit: false, waiting: w };
+    });
+    return [...register.rows, ...waiting];
+  }
+
+  /* Plainly what waits on this phone: how many marks, and who is to be added. */
   function drawStatus() {
     const waiting = Object.values(pending(id));
+    const walkIns = pendingWalkIns(id);
     const refused = waiting.filter((w) => w.error);
-    status.className = `sync ${refused.length ? "error" : waiting.length ? "waiting" : "saved"}`;
+    const refusedWalkIns = walkIns.filter((w) => w.error);
+    const marksWaiting = waiting.length - refused.length;
+    const walkInsWaiting = walkIns.length - refusedWalkIns.length;
+    const names = (list) => list.map((w) => w.known_as || register.regulars.find((g) => g.participant.id === w.participant)?.participant.known_as || "").join(", ");
+    const parts = [];
+    if (refused.length) parts.push(format(ngettext("%(n)s mark was not saved: %(reason)s", "%(n)s marks were not saved: %(reason)s", refused.length), { n: fmt.number(refused.length), reason: errorText({ code: refused[0].error }) }));
+    if (refusedWalkIns.length) parts.push(format(ngettext("%(n)s walk-in was not saved (%(names)s): %(reason)s", "%(n)s walk-ins were not saved (%(names)s): %(reason)s", refusedWalkIns.length), { n: fmt.number(refusedWalkIns.length), names: names(refusedWalkIns), reason: errorText({ code: refusedWalkIns[0].error }) }));
+    if (marksWaiting) parts.push(format(ngettext("%(n)s mark waiting to be sent. It will be sent when the connection returns.", "%(n)s marks waiting to be sent. They will be sent when the connection returns.", marksWaiting), { n: fmt.number(marksWaiting) }));
+    if (walkInsWaiting) parts.push(format(ngettext("%(n)s walk-in waiting to be sent (%(names)s). It will be sent when the connection returns.", "%(n)s walk-ins waiting to be sent (%(names)s). They will be sent when the connection returns.", walkInsWaiting), { n: fmt.number(walkInsWaiting), names: names(walkIns.filter((w) => !w.error)) }));
+    const bad = refused.length || refusedWalkIns.length;
+    status.className = `sync ${bad ? "error" : parts.length ? "waiting" : "saved"}`;
     status.replaceChildren(
-      icon(refused.length ? "cross" : waiting.length ? "offline" : "check"),
-      refused.length
-        ? format(ngettext("%(n)s mark was not saved: %(reason)s", "%(n)s marks were not saved: %(reason)s", refused.length), { n: fmt.number(refused.length), reason: errorText({ code: refused[0].error }) })
-        : waiting.length
-          ? format(ngettext("%(n)s mark waiting to be sent. It will be sent when the connection returns.", "%(n)s marks waiting to be sent. They will be sent when the connection returns.", waiting.length), { n: fmt.number(waiting.length) })
-          : gettext("All marks saved."),
-      refused.length > 0 ? button(gettext("Discard them"), "cross", { class: "secondary", onclick: () => { discardRefused(id); draw(); } }) : "");
+      icon(bad ? "cross" : parts.length ? "offline" : "check"),
+      parts.length ? parts.join(" ") : gettext("All marks saved."),
+      bad ? button(gettext("Discard them"), "cross", { class: "secondary", onclick: () => { discardRefused(id); draw(); } }) : "");
   }
 
   function personLine(person, extra) {
@@ -60,7 +97,9 @@ export default async function registerScreen({ params: [id], app, refresh }) {
     return h("li", { class: `row${current ? ` ${current}` : ""}`, dataset: { participant: row.participant.id } },
       h("span", { id: label, class: "who" }, h("span", { class: "name" }, row.participant.known_as),
         // One badge of the two: a first visit is nearly always a walk-in.
-        row.first_visit ? h("span", { class: "badge new" }, gettext("First visit")) : row.walk_in && h("span", { class: "badge" }, gettext("Walk-in")),
+        // Someone added here and not sent yet says so instead.
+        row.waiting ? h("span", { class: "badge warn" }, gettext("Not sent yet"))
+          : row.first_visit ? h("span", { class: "badge new" }, gettext("First visit")) : row.walk_in && h("span", { class: "badge" }, gettext("Walk-in")),
         row.over_capacity && h("span", { class: "badge warn" }, gettext("Over capacity")),
         row.booking_status === "waiting" && h("span", { class: "badge" }, gettext("Waiting list"))),
       h("span", { class: "marks", role: "radiogroup", "aria-labelledby": label },
@@ -86,20 +125,23 @@ export default async function registerScreen({ params: [id], app, refresh }) {
   }
 
   function draw() {
-    const present = register.rows.filter((r) => CAME.includes(markOf(r))).length;
     const focused = document.activeElement?.name?.startsWith("mark-") && document.activeElement;
     const refocus = focused && [focused.name, focused.value];
-    counts.textContent = format(gettext("%(present)s here of %(total)s on the list"), { present: fmt.number(present), total: fmt.number(register.rows.length) });
+    const every = allRows();
+    const present = every.filter((r) => CAME.includes(markOf(r))).length;
+    counts.textContent = format(gettext("%(present)s here of %(total)s on the list"), { present: fmt.number(present), total: fmt.number(every.length) });
     const matches = matcher(search.value);
     const shown = (p) => matches(p.known_as, p.phone);
+    // Someone added offline and sent since is known by the id the server made.
+    fresh.forEach((pid, n) => { if (pid.startsWith(WAITING) && addedAs(pid.slice(WAITING.length))) fresh[n] = addedAs(pid.slice(WAITING.length)); });
     const freshIds = new Set(fresh);
-    const rows = register.rows.filter((r) => shown(r.participant));
-    const byId = new Map(register.rows.map((r) => [r.participant.id, r]));
+    const rows = every.filter((r) => shown(r.participant));
+    const byId = new Map(every.map((r) => [r.participant.id, r]));
     added.replaceChildren(...(fresh.length && !search.value.trim()
       ? [h("h2", null, gettext("Just added")), h("ul", { class: "register" }, fresh.map((pid) => byId.get(pid)).filter(Boolean).map(rowItem))]
       : []));
     const rest = search.value.trim() ? rows : rows.filter((r) => !freshIds.has(r.participant.id));
-    const listed = new Set(register.rows.map((r) => r.participant.id));
+    const listed = new Set([...register.rows.map((r) => r.participant.id), ...pendingWalkIns(id).map((w) => w.participant)]);
     const regulars = register.regulars.filter((g) => !listed.has(g.participant.id) && shown(g.participant));
     lists.replaceChildren(...[
       section(gettext("Booked"), rest.filter((r) => !CAME.includes(markOf(r))).map(rowItem), "booked"),
@@ -125,15 +167,16 @@ export default async function registerScreen({ params: [id], app, refresh }) {
 
   /* Marks go to the queue (sent at once, or when the connection returns).
      Returns the marks as they were, for undo. */
-  function setMarks(marks, row, { quiet = false } = {}) {
-    const rowOf = new Map(register.rows.map((r) => [r.participant.id, r]));
+  function setMarks(asked, row, { quiet = false } = {}) {
+    const real = (pid) => (pid.startsWith(WAITING) && addedAs(pid.slice(WAITING.length))) || pid;
+    const marks = asked.map((m) => ({ ...m, participant: real(m.participant) }));
+    const rowOf = new Map(allRows().map((r) => [r.participant.id, r]));
     const before = marks.map((m) => ({ participant: m.participant, mark: rowOf.has(m.participant) ? markOf(rowOf.get(m.participant)) ?? null : null }));
-    queueMarks(id, marks).then((answer) => {
-      if (answer) {
-        register = answer;
-        draw();
-      }
-    });
+    // Someone not sent yet keeps her mark with her walk-in (the server has no id for her yet).
+    const waiting = marks.filter((m) => m.participant.startsWith(WAITING));
+    for (const m of waiting) markWalkIn(id, m.participant.slice(WAITING.length), m.mark);
+    const sent = marks.filter((m) => !m.participant.startsWith(WAITING));
+    if (sent.length) queueMarks(id, sent);
     draw();
     if (!quiet && row) {
       offerUndo(format(gettext("%(name)s: %(mark)s"), { name: row.participant.known_as, mark: MARKS[marks[0].mark] }), () => setMarks(before, null, { quiet: true }), UNDO_MS);
@@ -142,7 +185,7 @@ export default async function registerScreen({ params: [id], app, refresh }) {
   }
 
   function markAll() {
-    const unmarked = register.rows.filter((r) => !markOf(r));
+    const unmarked = allRows().filter((r) => !markOf(r));
     if (!unmarked.length) return;
     const before = setMarks(unmarked.map((r) => ({ participant: r.participant.id, mark: "present" })), null, { quiet: true });
     offerUndo(format(ngettext("%(n)s person marked present.", "%(n)s people marked present.", unmarked.length), { n: fmt.number(unmarked.length) }),
@@ -191,30 +234,28 @@ export default async function registerScreen({ params: [id], app, refresh }) {
     }, 250);
   });
 
-  async function addWalkIn(body, name) {
-    try {
-      register = await api(`registers/${id}/walk-ins/`, { method: "POST", body });
-      const row = body.participant
-        ? register.rows.find((r) => r.participant.id === body.participant)
-        : register.rows.filter((r) => r.walk_in && r.participant.known_as === name).at(-1);
-      if (row) fresh.unshift(row.participant.id);
-      fresh.splice(3);
-      search.value = "";
-      phone.value = "";
-      addNew.hidden = true;
-      suggestions.replaceChildren();
-      draw();
-      say(result, format(gettext("%(name)s added and marked present."), { name }), "success");
-      if (row) {
-        offerUndo(format(gettext("%(name)s added."), { name }), () => {
-          fresh.splice(fresh.indexOf(row.participant.id), 1);
-          setMarks([{ participant: row.participant.id, mark: null }], null, { quiet: true });
-        }, UNDO_MS);
-      }
-      search.focus();
-    } catch (error) {
-      say(result, errorText(error), "error");
-    }
+  /* Through the queue, online or not: she is on the list at once, sent as
+     soon as it can be, and until then marked "not sent yet". */
+  function addWalkIn(body, name) {
+    const { walkIn, sent } = queueWalkIn(id, body);
+    const rowId = WAITING + walkIn.id;
+    fresh.unshift(rowId);
+    fresh.splice(3);
+    search.value = "";
+    phone.value = "";
+    addNew.hidden = true;
+    suggestions.replaceChildren();
+    draw();
+    say(result, navigator.onLine
+      ? format(gettext("%(name)s added and marked present."), { name })
+      : format(gettext("%(name)s added and marked present on this phone. Not sent yet: it will be sent when the connection returns."), { name }), "success");
+    offerUndo(format(gettext("%(name)s added."), { name }), () => {
+      const person = addedAs(walkIn.id);
+      for (const pid of [rowId, person]) if (fresh.includes(pid)) fresh.splice(fresh.indexOf(pid), 1);
+      setMarks([{ participant: person || rowId, mark: null }], null, { quiet: true });
+    }, UNDO_MS);
+    search.focus();
+    sent.then(({ error }) => { if (error && lists.isConnected) say(result, errorText({ code: error }), "error"); });
   }
 
   const reopen = async () => {
@@ -228,9 +269,25 @@ export default async function registerScreen({ params: [id], app, refresh }) {
     }
   };
 
-  const stop = onChange(() => lists.isConnected ? drawStatus() : stop());
+  // What the queue changes is drawn once per turn, however many changes came.
+  let redraw = null;
+  const stop = onChange((sessionId, answer) => {
+    if (!lists.isConnected) return stop();
+    if (answer && sessionId === id) register = answer;
+    if (!redraw) redraw = setTimeout(() => { redraw = null; if (lists.isConnected) draw(); });
+  });
   draw();
-  flush(id).then((answer) => { if (answer) { register = answer; draw(); } });
+  flush(id);
+  if (saved) {
+    // Drawn from the phone; the network's answer replaces it when it comes
+    // (and a register that opened or locked meanwhile is drawn again).
+    network.then((fresh) => {
+      if (!lists.isConnected) return;
+      if (fresh.open !== saved.open || fresh.locked !== saved.locked) return refresh();
+      register = fresh;
+      draw();
+    }, () => {});
+  }
 
   const coordinates = Boolean(app.me?.coordinates.length || app.me?.coordinates_spaces.length);
   const notYet = !register.open && !register.locked;

@@ -5,7 +5,7 @@ import { api } from "../api.js";
 import { h, heading, icon, notice } from "../dom.js";
 import { fmt, format, gettext } from "../i18n.js";
 import { sessionCard } from "../sessions.js";
-import { pending } from "../register-queue.js";
+import { pending, pendingWalkIns } from "../register-queue.js";
 
 export default async function today() {
   const items = await api("registers/");
@@ -17,7 +17,7 @@ export default async function today() {
       h("span", { class: "open-register" }, icon("clipboard"), item.open ? gettext("Open the register") : gettext("See the register")),
       !item.open && !item.locked && h("span", { class: "opens" }, icon("lock"),
         format(gettext("Opens at %(time)s on %(day)s"), { time: fmt.time(item.opens_at), day: fmt.short(item.opens_at) })),
-      Object.keys(pending(item.session.id)).length > 0 && h("span", { class: "badge warn" }, icon("offline"), gettext("Marks waiting to be sent")),
+      (Object.keys(pending(item.session.id)).length > 0 || pendingWalkIns(item.session.id).length > 0) && h("span", { class: "badge warn" }, icon("offline"), gettext("Marks waiting to be sent")),
     ],
   });
   const group = (name) => items.filter((i) => i.group === name);
