@@ -148,7 +148,7 @@ class QueueEntrySerializer(serializers.ModelSerializer):
         return {"id": str(entry.activity_id), "title": entry.activity.title}
 
     def get_position(self, entry) -> int | None:
-        if entry.status != "waiting":
+        if entry.status != ActivityQueueEntry.Status.WAITING:
             return None
         return self._cached("positions", entry.activity, allocation.queue_positions).get(entry.pk)
 
@@ -161,7 +161,11 @@ class QueueEntrySerializer(serializers.ModelSerializer):
     @extend_schema_field(NextDrawSerializer(allow_null=True))
     def get_next_draw(self, entry):
         draw = self._cached("draws", entry.activity, lambda a: next_draw(a.pk))
-        if draw is None or entry.status != "waiting" or entry.won_draw_id is not None:
+        if (
+            draw is None
+            or entry.status != ActivityQueueEntry.Status.WAITING
+            or entry.won_draw_id is not None
+        ):
             return None
         return {"id": draw.pk, "draw_at": draw.draw_at, "places": draw.places}
 

@@ -23,7 +23,7 @@ from .api import (
     _idempotency_key,
     children_in,
 )
-from .models import CourseEnrolment
+from .models import HOLDING, CourseEnrolment
 
 
 class CrecheChildOutSerializer(serializers.Serializer):
@@ -62,7 +62,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         held = getattr(enrolment, "held_sessions", None)
         if held is not None:
             return held
-        return enrolment.bookings.filter(status__in=("confirmed", "offered")).count()
+        return enrolment.bookings.filter(status__in=HOLDING).count()
 
 
 class EnrolmentCreateSerializer(serializers.Serializer):

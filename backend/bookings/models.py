@@ -12,17 +12,24 @@ from backend.accounts.models import Participant
 from backend.common.models import TimestampedModel, UUIDModel
 from backend.timetable.models import MAX_GROUP, Activity, Session
 
-ACTIVE = ("confirmed", "offered", "waiting")
-HOLDING = ("confirmed", "offered")  # statuses that take places in the session
+
+class BookingStatus(models.TextChoices):
+    """A booking's status: the one list, in Python (`Booking.Status`) and, for
+    the browser app, `frontend/js/statuses.js` (a test keeps the two equal)."""
+
+    CONFIRMED = "confirmed", "Confirmed"
+    OFFERED = "offered", "Offered (waiting for her answer)"
+    WAITING = "waiting", "On the waiting list"
+    CANCELLED = "cancelled", "Cancelled"
+    EXPIRED = "expired", "Offer expired"
+
+
+ACTIVE = (BookingStatus.CONFIRMED, BookingStatus.OFFERED, BookingStatus.WAITING)
+HOLDING = (BookingStatus.CONFIRMED, BookingStatus.OFFERED)  # they take places in the session
 
 
 class Booking(TimestampedModel):
-    class Status(models.TextChoices):
-        CONFIRMED = "confirmed", "Confirmed"
-        OFFERED = "offered", "Offered (waiting for her answer)"
-        WAITING = "waiting", "On the waiting list"
-        CANCELLED = "cancelled", "Cancelled"
-        EXPIRED = "expired", "Offer expired"
+    Status = BookingStatus
 
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="bookings")
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="bookings")
@@ -198,6 +205,8 @@ class CourseEnrolment(TimestampedModel):
         CONFIRMED = "confirmed", "Enrolled"
         WAITING = "waiting", "In the course's line"
         CANCELLED = "cancelled", "Cancelled"
+
+    LIVE = (Status.CONFIRMED, Status.WAITING)
 
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="enrolments")
     participant = models.ForeignKey(

@@ -26,7 +26,9 @@ from .models import ACTIVE, HOLDING, ActivityQueueEntry, Booking, CourseEnrolmen
 def _position(line_model, scope_field: str):
     """1 + how many waiting entries of the same scope are ahead of this one."""
     ahead = (
-        line_model.objects.filter(**{scope_field: OuterRef(scope_field), "status": "waiting"})
+        line_model.objects.filter(
+            **{scope_field: OuterRef(scope_field), "status": line_model.Status.WAITING}
+        )
         .filter(
             Q(priority__gt=OuterRef("priority"))
             | Q(priority=OuterRef("priority"), seq__lt=OuterRef("seq"))
@@ -162,7 +164,7 @@ def class_list(*, activity):
     """A course's enrolments, enrolled first then its line in order. The
     caller has checked that the viewer manages the course."""
     return (
-        CourseEnrolment.objects.filter(activity=activity, status__in=("confirmed", "waiting"))
+        CourseEnrolment.objects.filter(activity=activity, status__in=CourseEnrolment.LIVE)
         .select_related("participant")
         .prefetch_related("creche_children")
         .annotate(position=_course_position(), held_sessions=_held_sessions())

@@ -872,7 +872,7 @@ def bookings_withdraw_for_space(*, space, user) -> int:
     # courses' lines are served by process_waiting_lists: serving one here
     # would lock an activity after its sessions, docs/courses.md).
     withdrawn += CourseEnrolment.objects.filter(
-        participant__user=user, status__in=("confirmed", "waiting"), activity__space=space
+        participant__user=user, status__in=CourseEnrolment.LIVE, activity__space=space
     ).update(status=CourseEnrolment.Status.CANCELLED, cancelled_at=now)
     return withdrawn
 

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext
 from icalendar import Calendar, Event
 
+from backend.bookings.models import Booking
 from backend.common.translations import isolate, translated
 from backend.timetable.models import Session
 
@@ -41,7 +42,7 @@ def _location(session: Session) -> str:
 def _description(session: Session, status: str | None) -> str:
     activity = session.activity
     lines = []
-    if status == "offered":
+    if status == Booking.Status.OFFERED:
         lines.append(
             gettext("A place is offered to you: accept it in Harbour before it passes on.")
         )
@@ -83,13 +84,13 @@ def session_event(
         "stamp": timezone.now(),
         "status": "CANCELLED"
         if cancelled
-        else ("TENTATIVE" if status == "offered" else "CONFIRMED"),
+        else ("TENTATIVE" if status == Booking.Status.OFFERED else "CONFIRMED"),
     }
     if discreet_title and session.activity.space_id:
         # Discreet: nothing that would tell someone looking at her phone what or where.
         return Event.new(summary=discreet_title, **common)
     summary = isolate(translated(session.activity, "title"))
-    if status == "offered":
+    if status == Booking.Status.OFFERED:
         summary = gettext("Offer: {title}").format(title=summary)
     return Event.new(
         summary=summary,

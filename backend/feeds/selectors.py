@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from backend.access import policy
-from backend.bookings.models import Booking
+from backend.bookings.models import HOLDING, Booking
 from backend.timetable.models import Session
 
 from .models import Follow, PersonalFeed
@@ -63,7 +63,7 @@ def personal_sessions(*, feed: PersonalFeed) -> tuple[QuerySet[Session], dict]:
     activities she follows, among what the policy lets her see today.
     Returns the sessions and {session_id: booking status} (lazy: read on first use)."""
     user = feed.user
-    mine = Booking.objects.filter(participant__user=user, status__in=("confirmed", "offered"))
+    mine = Booking.objects.filter(participant__user=user, status__in=HOLDING)
     wanted = Q(pk__in=mine.values("session_id"))
     if feed.include_followed:
         # A subquery, not a join: no duplicates, so no DISTINCT over every column.

@@ -56,7 +56,11 @@ def require_participant_manager(
         raise _forbidden(detail)
 
 
-BOOKING_STRENGTH = {"confirmed": 3, "offered": 2, "waiting": 1}
+BOOKING_STRENGTH = {
+    Booking.Status.CONFIRMED: 3,
+    Booking.Status.OFFERED: 2,
+    Booking.Status.WAITING: 1,
+}
 
 
 @transaction.atomic
@@ -84,9 +88,11 @@ def participant_merge(*, actor, keep: Participant, other: Participant) -> Partic
     _merge_bookings(keep, other)
     for entry in ActivityQueueEntry.objects.filter(participant=other):
         if (
-            entry.status == "waiting"
+            entry.status == ActivityQueueEntry.Status.WAITING
             and ActivityQueueEntry.objects.filter(
-                participant=keep, activity=entry.activity_id, status="waiting"
+                participant=keep,
+                activity=entry.activity_id,
+                status=ActivityQueueEntry.Status.WAITING,
             ).exists()
         ):
             entry.status = ActivityQueueEntry.Status.LEFT

@@ -121,7 +121,9 @@ def figures(
     came = Attendance.objects.filter(
         session=OuterRef("session"), participant=OuterRef("participant"), mark__in=ATTENDED
     )
-    booking_figures = Booking.objects.filter(status="confirmed", **in_period).aggregate(
+    booking_figures = Booking.objects.filter(
+        status=Booking.Status.CONFIRMED, **in_period
+    ).aggregate(
         booked=Count("pk"),
         showed=Count("pk", filter=Q(Exists(came))),
     )

@@ -3,10 +3,11 @@
    coordinator's week. */
 import { h, icon } from "./dom.js";
 import { fmt, format, gettext, ngettext, KINDS, LEVELS } from "./i18n.js";
+import { ACTIVE, BOOKING, SESSION } from "./statuses.js";
 
 /* `staff`: the coordinator's words (how full it is), not the learner's (what she can do). */
 export function placesText(session, { staff = false } = {}) {
-  if (session.status === "cancelled") return format(gettext("Cancelled: %(reason)s"), { reason: session.cancel_reason });
+  if (session.status === SESSION.CANCELLED) return format(gettext("Cancelled: %(reason)s"), { reason: session.cancel_reason });
   if (!session.activity.booking_required) return gettext("Drop in, no booking");
   if (staff) {
     const booked = fmt.number(session.capacity - session.places_left);
@@ -24,11 +25,11 @@ export function placesText(session, { staff = false } = {}) {
 export function bookingText(booking) {
   if (!booking) return "";
   switch (booking.status) {
-    case "confirmed":
+    case BOOKING.CONFIRMED:
       return gettext("You are booked");
-    case "offered":
+    case BOOKING.OFFERED:
       return format(gettext("A place is offered to you until %(when)s"), { when: fmt.dateTime(booking.offer_expires_at) });
-    case "waiting":
+    case BOOKING.WAITING:
       return format(gettext("On the waiting list: number %(n)s"), { n: fmt.number(booking.position) });
     default:
       return "";
@@ -52,7 +53,7 @@ export function badges(session) {
 
 /* One line of a list of sessions, linking to href. */
 export function sessionCard(session, { href, booking, extra, staff = false } = {}) {
-  const cancelled = session.status === "cancelled";
+  const cancelled = session.status === SESSION.CANCELLED;
   return h("li", { class: `session${cancelled ? " cancelled" : ""}`, dataset: { session: session.id } },
     h("a", { href: href || `#/session/${session.id}` },
       h("span", { class: "when" }, icon("clock"), h("time", { datetime: session.start }, fmt.span(session.start, session.end))),
@@ -72,6 +73,6 @@ export function byDay(sessions, card) {
 
 /* Her active bookings by session id (confirmed, offered, waiting). */
 export function bookingsBySession(bookings) {
-  const active = bookings.filter((b) => ["confirmed", "offered", "waiting"].includes(b.status));
+  const active = bookings.filter((b) => ACTIVE.includes(b.status));
   return new Map(active.map((b) => [b.session.id, b]));
 }

@@ -4,6 +4,7 @@ import { api, apiAll } from "../api.js";
 import { actions, ask, button, h, heading, icon, link, notice } from "../dom.js";
 import { fmt, format, gettext, ngettext } from "../i18n.js";
 import { bookingText } from "../sessions.js";
+import { ACTIVE, BOOKING, QUEUE } from "../statuses.js";
 
 /* Her place on an activity's list, in the list's own terms: a position, or
    under a lottery the next draw (its date and places) until she is drawn. */
@@ -20,8 +21,8 @@ function queueText(q) {
 export default async function bookingsScreen({ refresh }) {
   const [bookings, queue] = await Promise.all([apiAll("bookings/"), apiAll("queue-entries/")]);
   const now = new Date();
-  const active = bookings.filter((b) => ["confirmed", "offered", "waiting"].includes(b.status) && new Date(b.session.end) > now);
-  const offers = active.filter((b) => b.status === "offered");
+  const active = bookings.filter((b) => ACTIVE.includes(b.status) && new Date(b.session.end) > now);
+  const offers = active.filter((b) => b.status === BOOKING.OFFERED);
   const result = h("div", { class: "result", "aria-live": "polite" });
 
   const act = actions(result, refresh);
@@ -35,14 +36,14 @@ export default async function bookingsScreen({ refresh }) {
     h("p", { class: `mine ${b.status}` }, icon("ticket"), bookingText(b)),
     b.needs_confirmation && h("p", { class: "notice warn held" }, gettext("A coordinator confirms this place first, because of sessions missed recently. You keep the place meanwhile."), " ", link(gettext("See my record"), "#/progress")),
     h("div", { class: "actions" },
-      b.status === "offered" && button(gettext("Accept the place"), "check", { class: "primary", onclick: () => act(() => api(`bookings/${b.id}/accept/`, { method: "POST" }), gettext("The place is yours. See you there!")) }),
-      button(b.status === "confirmed" ? gettext("Cancel my place") : gettext("Leave the waiting list"), "cross", { class: "danger", onclick: async () => {
+      b.status === BOOKING.OFFERED && button(gettext("Accept the place"), "check", { class: "primary", onclick: () => act(() => api(`bookings/${b.id}/accept/`, { method: "POST" }), gettext("The place is yours. See you there!")) }),
+      button(b.status === BOOKING.CONFIRMED ? gettext("Cancel my place") : gettext("Leave the waiting list"), "cross", { class: "danger", onclick: async () => {
         if (await ask({ title: gettext("Cancel your place?"), text: b.session.title, confirm: gettext("Yes, cancel") })) {
           act(() => api(`bookings/${b.id}/cancel/`, { method: "POST" }), gettext("Cancelled. Thank you for telling us."));
         }
       } })));
 
-  const waitingLists = queue.filter((q) => q.status === "waiting");
+  const waitingLists = queue.filter((q) => q.status === QUEUE.WAITING);
   const node = h("section", { class: "bookings" },
     heading(gettext("My bookings")),
     result,

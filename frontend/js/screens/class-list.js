@@ -6,6 +6,7 @@ import { api, apiAll, errorText } from "../api.js";
 import { actions, button, h, heading, link, notice, say } from "../dom.js";
 import { fmt, format, gettext } from "../i18n.js";
 import { childName } from "./course.js";
+import { ENROLMENT } from "../statuses.js";
 
 const BANDS = () => ({ under_2: gettext("under 2"), age_2: gettext("aged 2"), age_3_4: gettext("aged 3 to 4") });
 
@@ -37,7 +38,7 @@ export default async function classList({ params: [id], refresh }) {
         h("bdi", null, p.known_as), " ",
         button(gettext("Enrol"), "plus", { class: "primary", onclick: () => act(
           () => api("enrolments/", { method: "POST", body: { activity: id, participant: p.id } }),
-          (e) => (e.status === "confirmed" ? format(gettext("%(name)s is enrolled for the term."), { name: p.known_as }) : format(gettext("The course is full: %(name)s is number %(n)s in its line."), { name: p.known_as, n: fmt.number(e.position) })),
+          (e) => (e.status === ENROLMENT.CONFIRMED ? format(gettext("%(name)s is enrolled for the term."), { name: p.known_as }) : format(gettext("The course is full: %(name)s is number %(n)s in its line."), { name: p.known_as, n: fmt.number(e.position) })),
         ) }))) : [h("li", null, gettext("Nobody found."))]));
     } catch (error) {
       say(result, errorText(error), "error");

@@ -6,6 +6,7 @@ import { actions, ask, button, h, heading, icon, link, notice } from "../dom.js"
 import { addDays, fmt, format, gettext, londonDate } from "../i18n.js";
 import { messageEveryone } from "../message.js";
 import { byDay, sessionCard } from "../sessions.js";
+import { SESSION } from "../statuses.js";
 
 /* "2027-01-05T18:00" in London, for a datetime-local input. */
 const localInput = (iso) => new Intl.DateTimeFormat("sv-SE", {
@@ -62,7 +63,7 @@ export default async function coordinate({ refresh, app }) {
     item.append(h("div", { class: "actions" },
       link(gettext("Waiting list"), `#/line/${s.id}`, "people", { class: "button" }),
       link(gettext("Register"), `#/register/${s.id}`, "clipboard", { class: "button" }),
-      s.status === "cancelled"
+      s.status === SESSION.CANCELLED
         ? button(gettext("Reinstate"), "check", { onclick: reinstate(s) })
         : [button(gettext("Message everyone booked"), "bell", { onclick: message(s) }),
           button(gettext("Move"), "arrow", { onclick: move(s) }), button(gettext("Cancel"), "cross", { class: "danger", onclick: cancel(s) })]));

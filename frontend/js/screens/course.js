@@ -7,8 +7,8 @@ import { api, apiAll } from "../api.js";
 import { actions, ask, button, h, heading, icon, link, notice } from "../dom.js";
 import { fmt, format, gettext, ngettext } from "../i18n.js";
 import { scheduleText } from "./activity-form.js";
+import { ENROLMENT, ENROLMENT_LIVE } from "../statuses.js";
 
-const LIVE = ["confirmed", "waiting"];
 const YEAR = new Intl.NumberFormat(document.documentElement.lang || "en", { useGrouping: false });
 
 /* "Child 1" unless she gave a name. */
@@ -44,8 +44,8 @@ function readChildren(list) {
 
 export default async function courseScreen({ params: [id], app, refresh }) {
   const activity = await api(`activities/${id}/`);
-  const mine = app.me ? (await apiAll("enrolments/", { activity: id })).filter((e) => e.participant && LIVE.includes(e.status)) : [];
-  const enrolment = mine.find((e) => e.status === "confirmed") || mine[0];
+  const mine = app.me ? (await apiAll("enrolments/", { activity: id })).filter((e) => e.participant && ENROLMENT_LIVE.includes(e.status)) : [];
+  const enrolment = mine.find((e) => e.status === ENROLMENT.CONFIRMED) || mine[0];
   const result = h("div", { class: "result", "aria-live": "polite" });
   const act = actions(result, refresh);
   const key = crypto.randomUUID(); // one per drawing: a double tap is one enrolment
@@ -62,7 +62,7 @@ export default async function courseScreen({ params: [id], app, refresh }) {
 
   const enrol = () => act(
     () => api("enrolments/", { method: "POST", body: { activity: id, children: readChildren(children) }, headers: { "Idempotency-Key": key } }),
-    (e) => (e.status === "confirmed"
+    (e) => (e.status === ENROLMENT.CONFIRMED
       ? [format(ngettext("You are enrolled for the term: %(n)s session.", "You are enrolled for the term: %(n)s sessions.", e.sessions), { n: fmt.number(e.sessions) }),
         e.children.length ? ` ${format(ngettext("A crèche place for %(n)s child at each one.", "Crèche places for %(n)s children at each one.", e.children.length), { n: fmt.number(e.children.length) })}` : ""].join("")
       : format(gettext("The course is full. You are number %(n)s in its line: we send you a message when there is room for you."), { n: fmt.number(e.position) })),
@@ -76,11 +76,11 @@ export default async function courseScreen({ params: [id], app, refresh }) {
   if (!app.me) {
     controls.push(link(gettext("Sign in to enrol"), `#/sign-in?next=${encodeURIComponent(`/course/${id}`)}`, "key", { class: "button primary" }));
   } else if (enrolment) {
-    controls.push(h("p", { class: `mine ${enrolment.status}` }, icon("ticket"), enrolment.status === "confirmed"
+    controls.push(h("p", { class: `mine ${enrolment.status}` }, icon("ticket"), enrolment.status === ENROLMENT.CONFIRMED
       ? format(ngettext("Enrolled for the term: %(n)s session to come.", "Enrolled for the term: %(n)s sessions to come.", enrolment.sessions), { n: fmt.number(enrolment.sessions) })
       : format(gettext("In the course's line: number %(n)s"), { n: fmt.number(enrolment.position) })));
     if (enrolment.children.length) controls.push(h("p", null, gettext("Crèche:"), " ", enrolment.children.map(childName).join(fmt.comma)));
-    controls.push(button(enrolment.status === "confirmed" ? gettext("Cancel my enrolment") : gettext("Leave the line"), "cross", { class: "danger", onclick: cancel }));
+    controls.push(button(enrolment.status === ENROLMENT.CONFIRMED ? gettext("Cancel my enrolment") : gettext("Leave the line"), "cross", { class: "danger", onclick: cancel }));
   } else if (activity.booking_required) {
     if (activity.creche_staff > 0) {
       controls.push(h("h2", null, gettext("Crèche places for your children")),

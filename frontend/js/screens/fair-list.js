@@ -6,6 +6,7 @@
 import { api, apiAll } from "../api.js";
 import { actions, ask, button, h, heading, icon, link, notice } from "../dom.js";
 import { fmt, format, gettext, ngettext } from "../i18n.js";
+import { DRAW, QUEUE } from "../statuses.js";
 
 export const ALLOCATIONS = {
   first_come: gettext("First come, first served"),
@@ -22,7 +23,7 @@ export default async function fairList({ params: [id], refresh }) {
   ]);
   const result = h("div", { class: "result", "aria-live": "polite" });
   const act = actions(result, refresh);
-  const waiting = queue.filter((q) => q.status === "waiting");
+  const waiting = queue.filter((q) => q.status === QUEUE.WAITING);
 
   const changeRules = async () => {
     const answer = await ask({
@@ -69,18 +70,18 @@ export default async function fairList({ params: [id], refresh }) {
   const drawCard = (d) => h("li", { class: `card draw ${d.status}`, dataset: { draw: d.id } },
     h("h3", null, `${STATUS[d.status] || d.status}: ${fmt.dateTime(d.draw_at)}`),
     h("p", null, format(ngettext("%(n)s place", "%(n)s places", d.places), { n: fmt.number(d.places) }),
-      d.status === "drawn" && ` · ${format(gettext("%(entrants)s entered, %(winners)s drawn"), { entrants: fmt.number(d.entrants_count), winners: fmt.number(d.winners_count) })}`),
-    d.status === "drawn" && h("p", { class: "seed" }, gettext("Seed"), ": ", h("code", { dir: "ltr" }, d.seed)),
-    d.status === "announced" && h("p", { class: "seed muted" }, gettext("Seed fingerprint (SHA-256)"), ": ", h("code", { dir: "ltr" }, d.seed_sha256.slice(0, 16), "…")),
+      d.status === DRAW.DRAWN && ` · ${format(gettext("%(entrants)s entered, %(winners)s drawn"), { entrants: fmt.number(d.entrants_count), winners: fmt.number(d.winners_count) })}`),
+    d.status === DRAW.DRAWN && h("p", { class: "seed" }, gettext("Seed"), ": ", h("code", { dir: "ltr" }, d.seed)),
+    d.status === DRAW.ANNOUNCED && h("p", { class: "seed muted" }, gettext("Seed fingerprint (SHA-256)"), ": ", h("code", { dir: "ltr" }, d.seed_sha256.slice(0, 16), "…")),
     d.cancel_reason && h("p", { class: "muted" }, d.cancel_reason),
     d.record && d.record.winners.length > 0 && h("ol", { class: "winners" }, d.record.winners.map((w) => h("li", null, w.known_as))),
     d.record && h("details", null, h("summary", null, gettext("Record")),
       h("ul", { class: "audit" }, d.record.audit.map((e) => h("li", null, `${fmt.dateTime(e.at)} · ${e.by} · ${e.action}${e.note ? `: ${e.note}` : ""}`)))),
-    d.status === "announced" && h("div", { class: "actions" },
+    d.status === DRAW.ANNOUNCED && h("div", { class: "actions" },
       new Date(d.draw_at) <= new Date() && button(gettext("Draw now"), "check", { class: "primary", onclick: draw(d) }),
       button(gettext("Cancel the draw"), "cross", { class: "danger", onclick: cancel(d) })));
 
-  const announced = draws.find((d) => d.status === "announced");
+  const announced = draws.find((d) => d.status === DRAW.ANNOUNCED);
   const node = h("section", { class: "fair-list" },
     link(gettext("Back to activities"), "#/activities", "back", { class: "back" }),
     heading(format(gettext("List and rules: %(title)s"), { title: activity.title })),

@@ -8,15 +8,16 @@ import { api, apiAll } from "../api.js";
 import { actions, ask, button, h, heading, link, notice } from "../dom.js";
 import { fmt, format, gettext, ngettext } from "../i18n.js";
 import { personSearch } from "../person-search.js";
+import { BOOKING, SESSION } from "../statuses.js";
 
 export default async function line({ params: [id], refresh }) {
   const [session, bookings] = await Promise.all([api(`sessions/${id}/`), apiAll("bookings/", { session: id })]);
   const result = h("div", { class: "result", "aria-live": "polite" });
   const act = actions(result, refresh);
   const name = (b) => b.participant.known_as;
-  const waiting = bookings.filter((b) => b.status === "waiting");
-  const booked = bookings.filter((b) => b.status !== "waiting").reduce((n, b) => n + b.places, 0);
-  const open = session.status !== "cancelled" && new Date(session.start) > new Date();
+  const waiting = bookings.filter((b) => b.status === BOOKING.WAITING);
+  const booked = bookings.filter((b) => b.status !== BOOKING.WAITING).reduce((n, b) => n + b.places, 0);
+  const open = session.status !== SESSION.CANCELLED && new Date(session.start) > new Date();
 
   const moveUp = (b) => async () => {
     const answer = await ask({ title: format(gettext("Move %(name)s up?"), { name: name(b) }), confirm: gettext("Move up"), reasonLabel: gettext("Why? (kept in the record)"), reasonRequired: true });
@@ -30,7 +31,7 @@ export default async function line({ params: [id], refresh }) {
   };
   const offerNow = (b) => async () => {
     const answer = await ask({ title: format(gettext("Offer %(name)s a place now?"), { name: name(b) }), text: gettext("She is told at once and has until the offer ends to say yes."), confirm: gettext("Offer the place") });
-    if (answer) act(() => api(`bookings/${b.id}/offer-now/`, { method: "POST" }), (r) => (r.status === "offered"
+    if (answer) act(() => api(`bookings/${b.id}/offer-now/`, { method: "POST" }), (r) => (r.status === BOOKING.OFFERED
       ? format(gettext("A place is offered to %(name)s until %(when)s."), { name: name(b), when: fmt.dateTime(r.offer_expires_at) })
       : format(gettext("%(name)s is booked."), { name: name(b) })));
   };
@@ -40,28 +41,28 @@ export default async function line({ params: [id], refresh }) {
       confirm: gettext("Take her off"), reasonLabel: gettext("Why? (kept in the record)"), reasonRequired: true });
     if (answer) act(() => api(`bookings/${b.id}/remove/`, { method: "POST", body: { reason: answer.reason } }), format(gettext("%(name)s is taken off the session."), { name: name(b) }));
   };
-  const add = (p) => act(() => api("bookings/", { method: "POST", body: { session: session.id, participant: p.id } }), (b) => (b.status === "waiting"
+  const add = (p) => act(() => api("bookings/", { method: "POST", body: { session: session.id, participant: p.id } }), (b) => (b.status === BOOKING.WAITING
     ? format(gettext("%(name)s is on the waiting list: number %(n)s."), { name: p.known_as, n: fmt.number(b.position) })
     : format(gettext("%(name)s is booked."), { name: p.known_as })));
 
   const status = (b) => {
-    if (b.status === "waiting") return format(gettext("Waiting: number %(n)s"), { n: fmt.number(b.position) });
-    if (b.status === "offered") return format(gettext("Offered until %(when)s"), { when: fmt.dateTime(b.offer_expires_at) });
+    if (b.status === BOOKING.WAITING) return format(gettext("Waiting: number %(n)s"), { n: fmt.number(b.position) });
+    if (b.status === BOOKING.OFFERED) return format(gettext("Offered until %(when)s"), { when: fmt.dateTime(b.offer_expires_at) });
     return gettext("Booked");
   };
   const held = (b) => b.needs_confirmation && h("small", { class: "held" }, ` ${gettext("(waits for confirmation)")}`);
   const rowActions = (b) => open && h("div", { class: "actions" },
-    b.status === "waiting" && session.places_left >= b.places && button(gettext("Offer now"), "bell", { class: "primary", "aria-label": format(gettext("Offer %(name)s a place now"), { name: name(b) }), onclick: offerNow(b) }),
+    b.status === BOOKING.WAITING && session.places_left >= b.places && button(gettext("Offer now"), "bell", { class: "primary", "aria-label": format(gettext("Offer %(name)s a place now"), { name: name(b) }), onclick: offerNow(b) }),
     b.needs_confirmation && button(gettext("Confirm"), "check", { class: "primary", "aria-label": format(gettext("Confirm %(name)s's place"), { name: name(b) }), onclick: lift(b) }),
-    b.status === "offered" && !b.needs_confirmation && button(gettext("Confirm"), "check", { class: "primary", "aria-label": format(gettext("Confirm %(name)s's place"), { name: name(b) }), onclick: confirm(b) }),
-    b.status === "waiting" && b.position > 1 && button(gettext("Move up"), "arrow", { "aria-label": format(gettext("Move %(name)s up"), { name: name(b) }), onclick: moveUp(b) }),
+    b.status === BOOKING.OFFERED && !b.needs_confirmation && button(gettext("Confirm"), "check", { class: "primary", "aria-label": format(gettext("Confirm %(name)s's place"), { name: name(b) }), onclick: confirm(b) }),
+    b.status === BOOKING.WAITING && b.position > 1 && button(gettext("Move up"), "arrow", { "aria-label": format(gettext("Move %(name)s up"), { name: name(b) }), onclick: moveUp(b) }),
     button(gettext("Remove"), "cross", { class: "danger", "aria-label": format(gettext("Take %(name)s off"), { name: name(b) }), onclick: remove(b) }));
 
   const node = h("section", { class: "line" },
     link(gettext("Back"), "#/coordinate", "back", { class: "back" }),
     heading(session.activity.title),
     h("p", null, `${fmt.day(session.start)}, ${fmt.span(session.start, session.end)} · ${session.room.name}`),
-    session.status === "cancelled" && notice(format(gettext("Cancelled: %(reason)s"), { reason: session.cancel_reason }), "warn"),
+    session.status === SESSION.CANCELLED && notice(format(gettext("Cancelled: %(reason)s"), { reason: session.cancel_reason }), "warn"),
     h("ul", { class: "summary" },
       h("li", null, format(ngettext("Booked: %(n)s of %(capacity)s place", "Booked: %(n)s of %(capacity)s places", session.capacity), { n: fmt.number(booked), capacity: fmt.number(session.capacity) })),
       h("li", null, format(ngettext("Waiting list: %(n)s person", "Waiting list: %(n)s people", waiting.length), { n: fmt.number(waiting.length) }))),

@@ -7,10 +7,11 @@ import { api, apiAll } from "../api.js";
 import { actions, ask, button, h, heading, link, notice } from "../dom.js";
 import { fmt, format, gettext, ngettext } from "../i18n.js";
 import { personSearch } from "../person-search.js";
+import { QUEUE } from "../statuses.js";
 
 export default async function queue({ params: [id], refresh }) {
   const [activity, entries] = await Promise.all([api(`activities/${id}/`), apiAll("queue-entries/", { activity: id })]);
-  const waiting = entries.filter((e) => e.status === "waiting").sort((a, b) => a.position - b.position);
+  const waiting = entries.filter((e) => e.status === QUEUE.WAITING).sort((a, b) => a.position - b.position);
   const result = h("div", { class: "result", "aria-live": "polite" });
   const act = actions(result, refresh);
   const name = (e) => e.participant.known_as;
@@ -23,7 +24,7 @@ export default async function queue({ params: [id], refresh }) {
     const answer = await ask({ title: format(gettext("Take %(name)s off the queue?"), { name: name(e) }), confirm: gettext("Take her off"), reasonLabel: gettext("Why? (kept in the record)"), reasonRequired: true });
     if (answer) act(() => api(`queue-entries/${e.id}/remove/`, { method: "POST", body: { reason: answer.reason } }), format(gettext("%(name)s is taken off the queue."), { name: name(e) }));
   };
-  const add = (p) => act(() => api("queue-entries/", { method: "POST", body: { activity: activity.id, participant: p.id } }), (e) => (e.status === "waiting"
+  const add = (p) => act(() => api("queue-entries/", { method: "POST", body: { activity: activity.id, participant: p.id } }), (e) => (e.status === QUEUE.WAITING
     ? format(gettext("%(name)s is in the queue: number %(n)s."), { name: p.known_as, n: fmt.number(e.position) })
     : format(gettext("%(name)s has a place in the next session with room.") , { name: p.known_as })));
 

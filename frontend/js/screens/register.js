@@ -14,6 +14,7 @@ import { ask, button, h, heading, icon, link, notice, say } from "../dom.js";
 import { fmt, format, gettext, MARKS, ngettext } from "../i18n.js";
 import { matcher } from "../match.js";
 import { addedAs, discardRefused, flush, markWalkIn, onChange, pending, pendingWalkIns, queueMarks, queueWalkIn } from "../register-queue.js";
+import { BOOKING } from "../statuses.js";
 
 const CHOICES = ["present", "late", "absent"];
 const CAME = ["present", "late"];
@@ -101,7 +102,7 @@ export default async function registerScreen({ params: [id], app, refresh }) {
         row.waiting ? h("span", { class: "badge warn" }, gettext("Not sent yet"))
           : row.first_visit ? h("span", { class: "badge new" }, gettext("First visit")) : row.walk_in && h("span", { class: "badge" }, gettext("Walk-in")),
         row.over_capacity && h("span", { class: "badge warn" }, gettext("Over capacity")),
-        row.booking_status === "waiting" && h("span", { class: "badge" }, gettext("Waiting list"))),
+        row.booking_status === BOOKING.WAITING && h("span", { class: "badge" }, gettext("Waiting list"))),
       h("span", { class: "marks", role: "radiogroup", "aria-labelledby": label },
         CHOICES.map((mark) => h("label", { class: `mark ${mark}` },
           h("input", { type: "radio", name, value: mark, checked: current === mark, disabled: !writable,

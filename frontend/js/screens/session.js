@@ -5,8 +5,8 @@ import { api, apiAll } from "../api.js";
 import { actions, ask, button, h, icon, link, notice } from "../dom.js";
 import { fmt, format, gettext, ngettext } from "../i18n.js";
 import { badges, bookingText, placesText } from "../sessions.js";
+import { ACTIVE, BOOKING, QUEUE, SESSION } from "../statuses.js";
 
-const ACTIVE = ["confirmed", "offered", "waiting"];
 
 export default async function sessionScreen({ params: [id], app, refresh }) {
   const session = await api(`sessions/${id}/`);
@@ -16,7 +16,7 @@ export default async function sessionScreen({ params: [id], app, refresh }) {
     app.me ? apiAll("queue-entries/") : [],
   ]);
   const booking = bookings.find((b) => b.session.id === id && ACTIVE.includes(b.status));
-  const queued = queue.find((q) => q.activity.id === activity.id && q.status === "waiting");
+  const queued = queue.find((q) => q.activity.id === activity.id && q.status === QUEUE.WAITING);
   const result = h("div", { class: "result", "aria-live": "polite" });
 
   const act = actions(result, refresh);
@@ -27,7 +27,7 @@ export default async function sessionScreen({ params: [id], app, refresh }) {
   const queueKey = crypto.randomUUID();
   const book = () => act(
     () => api("bookings/", { method: "POST", body: { session: id, places: 1 }, headers: { "Idempotency-Key": bookingKey } }),
-    (b) => (b.status === "confirmed" ? gettext("Booked. See you there!") : `${format(gettext("You are on the waiting list: number %(n)s."), { n: fmt.number(b.position) })} ${whatNext()}`),
+    (b) => (b.status === BOOKING.CONFIRMED ? gettext("Booked. See you there!") : `${format(gettext("You are on the waiting list: number %(n)s."), { n: fmt.number(b.position) })} ${whatNext()}`),
   );
   const cancel = async () => {
     const sure = await ask({ title: gettext("Cancel your place?"), text: gettext("Your place will go to the next person waiting."), confirm: gettext("Yes, cancel") });
@@ -45,7 +45,7 @@ export default async function sessionScreen({ params: [id], app, refresh }) {
     : gettext("If a place frees up, we send you a message: accept it in My bookings or from the message."));
 
   const controls = [];
-  const open = session.status === "scheduled" && new Date(session.start) > new Date();
+  const open = session.status === SESSION.SCHEDULED && new Date(session.start) > new Date();
   // Booking opens a number of days before the session (bookings/rules.py, the same arithmetic).
   const opensAt = new Date(new Date(session.start).getTime() - (activity.booking_opens_days || 0) * 86_400_000);
   const notYet = open && session.activity.booking_required && opensAt > new Date();
@@ -56,8 +56,8 @@ export default async function sessionScreen({ params: [id], app, refresh }) {
     if (open && session.activity.booking_required) controls.push(link(gettext("Sign in to book"), `#/sign-in?next=${encodeURIComponent(`/session/${id}`)}`, "key", { class: "button primary" }));
   } else if (booking) {
     controls.push(h("p", { class: `mine ${booking.status}` }, icon("ticket"), bookingText(booking)));
-    if (booking.status === "offered") controls.push(button(gettext("Accept the place"), "check", { class: "primary", onclick: accept }));
-    controls.push(button(booking.status === "confirmed" ? gettext("Cancel my place") : gettext("Leave the waiting list"), "cross", { class: "danger", onclick: cancel }));
+    if (booking.status === BOOKING.OFFERED) controls.push(button(gettext("Accept the place"), "check", { class: "primary", onclick: accept }));
+    controls.push(button(booking.status === BOOKING.CONFIRMED ? gettext("Cancel my place") : gettext("Leave the waiting list"), "cross", { class: "danger", onclick: cancel }));
   } else if (notYet) {
     // Not offered before it opens: the button says when, and cannot be pressed.
     controls.push(button(format(gettext("Booking opens %(when)s"), { when: fmt.dateTime(opensAt) }), "clock", { class: "primary", disabled: true, "aria-describedby": "opens-hint" }));
@@ -78,14 +78,14 @@ export default async function sessionScreen({ params: [id], app, refresh }) {
       h("dt", null, icon("pin"), gettext("Where")),
       h("dd", null, h("bdi", null, session.venue.name), fmt.comma, h("bdi", null, session.room.name), session.venue.address && h("br"), session.venue.address && h("bdi", null, session.venue.address), session.venue.postcode && [" ", h("bdi", { dir: "ltr" }, session.venue.postcode)]),
       h("dt", null, icon("people"), gettext("Places")),
-      h("dd", { class: "places" }, session.status === "cancelled"
+      h("dd", { class: "places" }, session.status === SESSION.CANCELLED
         ? [gettext("Cancelled"), fmt.comma.trim(), " ", h("bdi", null, session.cancel_reason)]
         : placesText(session)),
       session.activity.languages.length > 0 && [h("dt", null, icon("globe"), gettext("Languages")), h("dd", null, session.activity.languages.map((l) => l.native_name || l.name).join(fmt.comma))],
       activity.what_to_bring && [h("dt", null, icon("list"), gettext("What to bring")), h("dd", null, h("bdi", null, activity.what_to_bring))]),
     activity.description && h("p", { class: "description", dir: "auto" }, activity.description),
     session.is_moved && notice(format(gettext("Moved from %(when)s."), { when: fmt.dateTime(session.original_start) }), "warn"),
-    session.activity.booking_required && session.status === "scheduled" && h("p", { class: "hint", id: "opens-hint" },
+    session.activity.booking_required && session.status === SESSION.SCHEDULED && h("p", { class: "hint", id: "opens-hint" },
       format(ngettext("Booking opens %(n)s day before.", "Booking opens %(n)s days before.", activity.booking_opens_days), { n: fmt.number(activity.booking_opens_days) })),
     h("div", { class: "actions" }, controls),
     result,
