@@ -17,10 +17,14 @@ from django.views.decorators.http import require_safe
 
 from backend.access import policy
 from backend.bookings.models import Booking
+from backend.common import answer_cache
 from backend.common.errors import uuid_or_not_found
 from backend.organisations.models import Organisation
 
 from . import ical, selectors
+from .services import token_hash
+
+PERSONAL_FILENAME = "harbour.ics"
 
 
 def _state(sessions, *extra) -> tuple[str, float | None]:
@@ -34,14 +38,7 @@ def _state(sessions, *extra) -> tuple[str, float | None]:
     )
 
 
-def _respond(request, *, sessions, name, filename, extra=(), **render_kwargs) -> HttpResponse:
-    etag, last_modified = _state(sessions, *extra)
-    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if not_modified is not None:
-        return not_modified
-    body = ical.render(
-        sessions, name=name, app_url=request.build_absolute_uri("/"), **render_kwargs
-    )
+def _calendar_response(body: bytes, etag: str, last_modified, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["ETag"] = etag
     if last_modified:
@@ -49,6 +46,26 @@ def _respond(request, *, sessions, name, filename, extra=(), **render_kwargs) ->
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Cache-Control"] = "private, max-age=0, must-revalidate"
     return response
+
+
+def _respond(
+    request, *, sessions, name, filename, extra=(), keep=None, **render_kwargs
+) -> HttpResponse:
+    etag, last_modified = _state(sessions, *extra)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        if keep is not None:
+            answer_cache.store(keep, (etag, last_modified, None))
+        return not_modified
+    body = ical.render(
+        sessions, name=name, app_url=request.build_absolute_uri("/"), **render_kwargs
+    )
+    if keep is not None:
+        # Until the next write, or until its first session leaves the window.
+        first = sessions.order_by("start").values_list("start", flat=True).first()
+        valid_until = first + selectors.PAST if first else None
+        answer_cache.store(keep, (etag, last_modified, body), valid_until=valid_until)
+    return _calendar_response(body, etag, last_modified, filename)
 
 
 @require_safe
@@ -71,10 +88,25 @@ def activity_feed(request, activity_id: str):
 
 @require_safe
 def personal_feed(request, token: str):
+    """Her secret feed. Its ETag and calendar are cached per feed under the
+    write version (backend/common/answer_cache.py): a calendar app's poll is
+    answered, 304 or in full, without the policy's queries while nothing was
+    written since; any write (a booking, a moved session, a revoked grant, a
+    rotated token) makes the next poll compute it afresh."""
+    found = answer_cache.lookup(
+        "personal-feed", token_hash(token), request.scheme, request.get_host()
+    )
+    if found.body is not None:
+        etag, last_modified, body = found.body
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if not_modified is not None:
+            return not_modified
+        if body is not None:
+            return _calendar_response(body, etag, last_modified, PERSONAL_FILENAME)
     feed = selectors.feed_for_token(token)
     if feed is None:
         raise Http404
-    return _personal_response(request, feed)
+    return _personal_response(request, feed, keep=found)
 
 
 @require_safe
@@ -89,7 +121,7 @@ def my_feed(request):
     return response
 
 
-def _personal_response(request, feed) -> HttpResponse:
+def _personal_response(request, feed, keep=None) -> HttpResponse:
     sessions, statuses = selectors.personal_sessions(feed=feed)
     last_booking = Booking.objects.filter(participant__user=feed.user).aggregate(
         last=Max("updated_at")
@@ -101,8 +133,9 @@ def _personal_response(request, feed) -> HttpResponse:
         request,
         sessions=sessions,
         name="Harbour: my sessions",
-        filename="harbour.ics",
+        filename=PERSONAL_FILENAME,
         extra=(feed.user_id, feed.updated_at, last_booking, ",".join(granted)),
+        keep=keep,
         statuses=statuses,
         discreet_title=feed.discreet_title if feed.discreet else None,
     )

@@ -1,0 +1,78 @@
+"""A Redis cache for the session store that an outage cannot turn into errors.
+
+`django.contrib.sessions.backends.cached_db` keeps each session in the
+database and a copy in this cache. While Redis is unreachable every call here
+answers "not cached" (a read falls back to the session table, a write reaches
+only the table), with a warning logged at most once a minute per process.
+Entries are kept at most `MAX_TIMEOUT` seconds (option), so a copy a failed
+delete left behind (sign-out during an outage, Redis keeping its data) lives
+no longer than that."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+
+from .db import _is_cache_outage
+
+logger = logging.getLogger("harbour.cache")
+
+
+class TolerantRedisCache(RedisCache):
+    def __init__(self, server, params):
+        options = dict(params.get("OPTIONS") or {})
+        self.max_timeout = options.pop("MAX_TIMEOUT", None)
+        super().__init__(server, {**params, "OPTIONS": options})
+        self._warned_at = -60.0
+
+    def _outage(self, exc: BaseException, operation: str, answer=None):
+        if not _is_cache_outage(exc):
+            raise exc
+        now = time.monotonic()
+        if now - self._warned_at >= 60:
+            self._warned_at = now
+            logger.warning(
+                "session cache unreachable (%s on %s): using the session table only",
+                exc.__class__.__name__,
+                operation,
+            )
+        return answer
+
+    def get_backend_timeout(self, timeout=DEFAULT_TIMEOUT):
+        value = super().get_backend_timeout(timeout)
+        if self.max_timeout is not None and (value is None or value > self.max_timeout):
+            return self.max_timeout
+        return value
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except Exception as exc:
+            return self._outage(exc, "get", default)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().set(key, value, timeout, version)
+        except Exception as exc:
+            return self._outage(exc, "set")
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().add(key, value, timeout, version)
+        except Exception as exc:
+            return self._outage(exc, "add", False)
+
+    def delete(self, key, version=None):
+        try:
+            return super().delete(key, version)
+        except Exception as exc:
+            return self._outage(exc, "delete", False)
+
+    def has_key(self, key, version=None):
+        try:
+            return super().has_key(key, version)
+        except Exception as exc:
+            return self._outage(exc, "has_key", False)
