@@ -3,7 +3,9 @@
 One number, the *write version*, lives in the cache. Every SQL statement that
 writes (INSERT, UPDATE, DELETE; a wrapper on every database connection sees
 them all, including `QuerySet.update()`, bulk writes and raw SQL) bumps it
-at once and again when its transaction commits. A cached answer is stored with
+when its transaction commits (at once in autocommit); until then the writing
+connection alone looks answers up under a version of its own transaction.
+A cached answer is stored with
 the version read *before* it was computed and is served only while the version
 is still that one, so a booking, a moved or cancelled session, a register mark
 or a revoked grant shows on the very next request. Over-invalidating is the
@@ -30,12 +32,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 logger = logging.getLogger("harbour.cache")
@@ -44,7 +47,10 @@ VERSION_KEY = "answers:version"
 _WRITES = ("INSERT", "UPDATE", "DELETE")
 # Writes that change no cached answer: the session store and sign-in logs.
 _IGNORED_TABLES = ('"django_session"', '"axes_')
-_state = {"suspect": False, "warned_at": -60.0}
+# While suspect, the cache is tried again at most every RETRY_SECONDS: a
+# black-holed Redis (1 s timeouts) costs one request that long, not every one.
+RETRY_SECONDS = 5.0
+_state = {"suspect": False, "warned_at": -60.0, "retry_at": 0.0}
 
 
 def enabled() -> bool:
@@ -58,6 +64,7 @@ def _cache():
 def _failed(exc: BaseException, operation: str) -> None:
     _state["suspect"] = True
     now = time.monotonic()
+    _state["retry_at"] = now + RETRY_SECONDS
     if now - _state["warned_at"] >= 60:
         _state["warned_at"] = now
         logger.warning(
@@ -79,8 +86,8 @@ def _incr() -> None:
 
 def bump() -> None:
     """A write happened: every stored answer is out of date."""
-    if not enabled():
-        return
+    if not enabled() or not _recovered():
+        return  # while suspect, the bump on recovery stands for this one
     try:
         _incr()
     except Exception as exc:
@@ -91,9 +98,12 @@ def _recovered() -> bool:
     """False while the cache is suspect and cannot be reached."""
     if not _state["suspect"]:
         return True
+    if time.monotonic() < _state["retry_at"]:
+        return False
     try:
         _incr()
     except Exception:
+        _state["retry_at"] = time.monotonic() + RETRY_SECONDS
         return False
     _state["suspect"] = False
     return True
@@ -102,7 +112,7 @@ def _recovered() -> bool:
 @dataclass
 class Lookup:
     key: str
-    version: int | None  # None: do not store (no cache, or it failed)
+    version: object  # None: do not store (no cache, or it failed)
     body: object = None  # the stored answer on a hit
 
 
@@ -124,6 +134,9 @@ def lookup(*parts) -> Lookup:
     except Exception as exc:
         _failed(exc, "get")
         return Lookup(key, None)
+    local = _uncommitted(connections[DEFAULT_DB_ALIAS])
+    if local is not None:
+        version = (version, *local)
     entry = found.get(key)
     if entry is not None:
         stored_version, valid_until, body = entry
@@ -155,18 +168,37 @@ def _on_commit_pending(connection) -> bool:
     return any(entry[1] is bump for entry in connection.run_on_commit)
 
 
+def _uncommitted(connection) -> tuple | None:
+    """(transaction token, writes so far) while this connection's transaction
+    holds writes nobody else can see yet, else None."""
+    if connection.in_atomic_block and _on_commit_pending(connection):
+        return (connection._answer_token, connection._answer_writes)
+    return None
+
+
 def _watch_writes(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     if enabled() and isinstance(sql, str):
         head = sql.lstrip()[:6].upper()
         if head in _WRITES and not any(t in sql[:120] for t in _IGNORED_TABLES):
-            connection = context["connection"]
-            # Now: later reads on this connection (same transaction) see the
-            # write. On commit: reads elsewhere computed before it was visible.
-            bump()
-            if connection.in_atomic_block and not _on_commit_pending(connection):
-                connection.on_commit(bump)
+            _note_write(context["connection"])
     return result
+
+
+def _note_write(connection) -> None:
+    """In a transaction: one bump when it commits (a rollback discards it),
+    and until then this connection's own lookups carry a token of the
+    transaction and its count of writes, so it never reads an answer from
+    before its own writes, and nobody else reads one stored in between.
+    Outside a transaction (autocommit) the write is visible at once: bump."""
+    if not connection.in_atomic_block:
+        bump()
+        return
+    if not _on_commit_pending(connection):
+        connection.on_commit(bump)
+        connection._answer_token = uuid.uuid4().hex
+        connection._answer_writes = 0
+    connection._answer_writes += 1
 
 
 def watch_connection(sender=None, connection=None, **kwargs) -> None:

@@ -253,7 +253,10 @@ def test_an_unreachable_cache_answers_uncached_and_never_stale(world, settings):
     # The cache is back, still holding the answers stored before the write:
     # they must not be served.
     settings.HARBOUR_ANSWER_CACHE_ALIAS = "default"
+    assert client.get(detail).json()["places_left"] == before - 1  # not retried yet
+    answer_cache._state["retry_at"] = 0.0  # the back-off has passed
     assert client.get(detail).json()["places_left"] == before - 1
+    assert client.get(detail).json()["places_left"] == before - 1  # cached afresh
     assert answer_cache._state["suspect"] is False
 
 
@@ -281,3 +284,39 @@ def test_sessions_survive_a_session_cache_outage(world, settings):
     me = browser.get(reverse("me"))
     assert me.status_code == 200
     assert me.json()["username"] == world.learner.username
+
+
+def test_a_sign_out_during_a_session_cache_outage_is_deleted_when_it_is_back():
+    from backend.common.tolerant_cache import TolerantRedisCache
+
+    down = TolerantRedisCache(DOWN, {"OPTIONS": {"socket_connect_timeout": 0.2}})
+    assert down.get("k") is None  # an outage answers "not cached"
+    down._retry_at = 0.0
+    assert down.delete("k") is False
+    assert ("k", None) in down._pending_deletes  # retried first when Redis answers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_committed_writes_bump_the_version_once_per_transaction():
+    """Real commits (no test transaction): a cached answer from before a
+    booking is not served after it, and a rolled-back write bumps nothing."""
+    from django.db import transaction
+
+    from tests.factories import World
+
+    world = World.build()
+    session = _next(world.public_activity)
+    detail = reverse("session-detail", args=[session.pk])
+    client = client_for(world.learner)
+    before = client.get(detail).json()["places_left"]
+    version = answer_cache.lookup("probe").version
+    assert client.get(detail).json()["places_left"] == before
+    assert answer_cache.lookup("probe").version == version  # reads bump nothing
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        booking_services.booking_create(actor=world.learner, session=session)
+        raise RuntimeError("rolled back")
+    assert answer_cache.lookup("probe").version == version
+    booking_services.booking_create(actor=world.learner, session=session)
+    assert answer_cache.lookup("probe").version != version
+    assert client.get(detail).json()["places_left"] == before - 1
