@@ -227,7 +227,7 @@ def _cacheable_request(request) -> bool:
     )
 
 
-def json_answer(request, parts: tuple, build):
+def json_answer(request, parts: tuple, build, *, guessed_scope=None):
     """The JSON answer of `build()` (a DRF Response) for this request, from the
     cache when it holds it for `parts` at the current version.
 
@@ -235,20 +235,36 @@ def json_answer(request, parts: tuple, build):
     path, query, host, language and today's date (added here): for a shared
     answer, the viewers' visibility class. `build()` may set on its Response
     `answer_cache_skip = True` (not shareable as computed) or
-    `answer_valid_until` (it changes with time alone then)."""
+    `answer_valid_until` (it changes with time alone then).
+
+    `guessed_scope`: (guess, forget), for a scope cheaper to guess than to
+    read: `guess()` gives (scope, guard), guard being the write version the
+    scope is known at (None: read just now); an answer looked up with a
+    guarded scope is used only if the version is still the guard."""
     from django.http import HttpResponse
     from django.utils.translation import get_language
 
     if not _cacheable_request(request):
         return build()
-    found = lookup(
-        *parts,
+    context = (
         request.get_full_path(),
         request.scheme,
         request.get_host(),
         get_language(),
         timezone.localdate().isoformat(),
     )
+    if guessed_scope is None:
+        found = lookup(*parts, *context)
+    else:
+        # (guess, forget): a scope known at some version, served with only if
+        # the version is still that one; else it is looked up afresh.
+        guess, forget = guessed_scope
+        scope, guard = guess()
+        found = lookup(*parts, scope, *context)
+        if guard is not None and found.version != guard:
+            forget()
+            scope, _ = guess()
+            found = lookup(*parts, scope, *context)
     if found.body is not None:
         return HttpResponse(found.body, content_type="application/json")
     response = build()

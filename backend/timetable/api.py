@@ -569,10 +569,15 @@ class SessionViewSet(HarbourViewSet):
         """The answer is the same for everyone in her visibility class, unless a
         session on it carries review flags (shown to its coordinators only, so
         not cached) or a personal filter is used (cached for her alone)."""
-        scope = [answer_scope.visibility_class(request.user)]
+        user = request.user
+        parts: tuple = ("sessions", self.action)
         if SessionFilter.PERSONAL & set(request.query_params):
-            scope.append(answer_scope.person(request.user))
-        return answer_cache.json_answer(request, ("sessions", self.action, *scope), build)
+            parts += (answer_scope.person(user),)
+        guess = (
+            lambda: answer_scope.visibility_class_guess(user),
+            lambda: answer_scope.forget(user),
+        )
+        return answer_cache.json_answer(request, parts, build, guessed_scope=guess)
 
     @staticmethod
     def _flagged(sessions) -> bool:

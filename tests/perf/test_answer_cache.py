@@ -31,7 +31,7 @@ DOWN = "redis://127.0.0.1:9/0"  # the discard port: nothing answers there
 @pytest.fixture(autouse=True)
 def _cache_on(settings):
     settings.HARBOUR_ANSWER_CACHE = True
-    answer_cache._state["suspect"] = False
+    answer_cache._state.update(suspect=False, retry_at=0.0)
     yield
     answer_cache._state["suspect"] = False
 
