@@ -35,6 +35,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
@@ -113,7 +114,7 @@ def _recovered() -> bool:
 class Lookup:
     key: str
     version: object  # None: do not store (no cache, or it failed)
-    body: object = None  # the stored answer on a hit
+    body: Any = None  # the stored answer on a hit
 
 
 def _digest(parts: tuple) -> str:

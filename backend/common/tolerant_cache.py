@@ -32,7 +32,7 @@ class _Skipped(Exception):
 
 
 class TolerantRedisCache(RedisCache):
-    def __init__(self, server, params):
+    def __init__(self, server, params) -> None:
         options = dict(params.get("OPTIONS") or {})
         self.max_timeout = options.pop("MAX_TIMEOUT", None)
         super().__init__(server, {**params, "OPTIONS": options})

@@ -165,9 +165,10 @@ if REDIS_URL:
     # it: backend/common/tolerant_cache.py), so a signed-in request does not
     # read the session table.
     CACHES["sessions"] = {
-        **CACHES["default"],
         "BACKEND": "backend.common.tolerant_cache.TolerantRedisCache",
-        "OPTIONS": {**CACHES["default"]["OPTIONS"], "MAX_TIMEOUT": 3600},
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "harbour",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "MAX_TIMEOUT": 3600},
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     SESSION_CACHE_ALIAS = "sessions"

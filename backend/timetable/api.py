@@ -570,9 +570,8 @@ class SessionViewSet(HarbourViewSet):
         session on it carries review flags (shown to its coordinators only, so
         not cached) or a personal filter is used (cached for her alone)."""
         user = request.user
-        parts: tuple = ("sessions", self.action)
-        if SessionFilter.PERSONAL & set(request.query_params):
-            parts += (answer_scope.person(user),)
+        personal = SessionFilter.PERSONAL & set(request.query_params)
+        parts = ("sessions", self.action, answer_scope.person(user) if personal else "")
         guess = (
             lambda: answer_scope.visibility_class_guess(user),
             lambda: answer_scope.forget(user),
