@@ -85,7 +85,9 @@ def space_grant(*, actor, space: Space, user, note: str = "") -> None:
 
 @transaction.atomic
 def space_revoke(*, actor, space: Space, user, note: str = "") -> None:
-    """Takes effect on the next request: nothing about grants is cached.
+    """Takes effect on the next request: the grant tables are read afresh, and
+    every cached answer and visibility class is keyed by the write version that
+    this write bumps (backend/common/answer_cache.py).
     Also ends her tutoring of the space's activities, any coordination, and
     her bookings and queue places there (freed places go to the line)."""
     _require_coordinator(actor, space)

@@ -5,7 +5,8 @@ with a warning logged (at most once a minute per process).
 Used by the sign-in throttles: while Redis is down each app server counts
 attempts on its own, so the limit is per process (looser by the number of
 processes), and sign-in keeps working. django-axes' lockout lives in the
-database and is unaffected. Nothing else in Harbour needs the cache."""
+database and is unaffected. (Sessions and cached answers degrade on their
+own: tolerant_cache.py, answer_cache.py.)"""
 
 from __future__ import annotations
 

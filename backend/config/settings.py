@@ -167,8 +167,26 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+    # Sessions: read from Redis, kept in the table too (an outage falls back to
+    # it: backend/common/tolerant_cache.py), so a signed-in request does not
+    # read the session table.
+    CACHES["sessions"] = {
+        "BACKEND": "backend.common.tolerant_cache.TolerantRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "harbour",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "MAX_TIMEOUT": 3600},
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Whole answers of the hot reads (timetable, session detail, register, figures,
+# personal feeds) cached per visibility class and write version:
+# backend/common/answer_cache.py, docs/benchmarks.md.
+HARBOUR_ANSWER_CACHE = env_bool("HARBOUR_ANSWER_CACHE", default=bool(REDIS_URL))
+HARBOUR_ANSWER_CACHE_ALIAS = "default"
+HARBOUR_ANSWER_CACHE_SECONDS = int(os.environ.get("HARBOUR_ANSWER_CACHE_SECONDS", "300"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -27,11 +27,15 @@ from django.views.decorators.http import require_safe
 
 from backend.access import policy
 from backend.bookings.models import Booking
+from backend.common import answer_cache
 from backend.common.errors import uuid_or_not_found
 from backend.common.translations import translated
 from backend.organisations.models import Organisation
 
 from . import ical, selectors
+from .services import token_hash
+
+PERSONAL_FILENAME = "harbour.ics"
 
 
 def _state(sessions, *extra) -> tuple[str, float | None]:
@@ -62,12 +66,24 @@ def _owner_language(user) -> str:
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
+def _calendar_response(body: bytes, etag: str, last_modified, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = http_date(last_modified)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=0, must-revalidate"
+    return response
+
+
 def _respond(
-    request, *, sessions, name, filename, language, extra=(), **render_kwargs
+    request, *, sessions, name, filename, language, extra=(), keep=None, **render_kwargs
 ) -> HttpResponse:
     etag, last_modified = _state(sessions, language, *extra)
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if not_modified is not None:
+        if keep is not None:
+            answer_cache.store(keep, (etag, last_modified, None))
         return not_modified
     body = ical.render(
         sessions,
@@ -76,13 +92,12 @@ def _respond(
         language=language,
         **render_kwargs,
     )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["ETag"] = etag
-    if last_modified:
-        response["Last-Modified"] = http_date(last_modified)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "private, max-age=0, must-revalidate"
-    return response
+    if keep is not None:
+        # Until the next write, or until its first session leaves the window.
+        first = sessions.order_by("start").values_list("start", flat=True).first()
+        valid_until = first + selectors.PAST if first else None
+        answer_cache.store(keep, (etag, last_modified, body), valid_until=valid_until)
+    return _calendar_response(body, etag, last_modified, filename)
 
 
 @require_safe
@@ -116,10 +131,25 @@ def activity_feed(request, activity_id: str):
 
 @require_safe
 def personal_feed(request, token: str):
+    """Her secret feed. Its ETag and calendar are cached per feed under the
+    write version (backend/common/answer_cache.py): a calendar app's poll is
+    answered, 304 or in full, without the policy's queries while nothing was
+    written since; any write (a booking, a moved session, a revoked grant, a
+    rotated token) makes the next poll compute it afresh."""
+    found = answer_cache.lookup(
+        "personal-feed", token_hash(token), request.scheme, request.get_host()
+    )
+    if found.body is not None:
+        etag, last_modified, body = found.body
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if not_modified is not None:
+            return not_modified
+        if body is not None:
+            return _calendar_response(body, etag, last_modified, PERSONAL_FILENAME)
     feed = selectors.feed_for_token(token)
     if feed is None:
         raise Http404
-    return _personal_response(request, feed)
+    return _personal_response(request, feed, keep=found)
 
 
 @require_safe
@@ -134,7 +164,7 @@ def my_feed(request):
     return response
 
 
-def _personal_response(request, feed) -> HttpResponse:
+def _personal_response(request, feed, keep=None) -> HttpResponse:
     sessions, statuses = selectors.personal_sessions(feed=feed)
     last_booking = Booking.objects.filter(participant__user=feed.user).aggregate(
         last=Max("updated_at")
@@ -149,9 +179,10 @@ def _personal_response(request, feed) -> HttpResponse:
         request,
         sessions=sessions,
         name=name,
-        filename="harbour.ics",
+        filename=PERSONAL_FILENAME,
         language=language,
         extra=(feed.user_id, feed.updated_at, last_booking, ",".join(granted)),
+        keep=keep,
         statuses=statuses,
         discreet_title=feed.discreet_title if feed.discreet else None,
     )

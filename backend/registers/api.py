@@ -11,7 +11,9 @@ GET …/suggestions/?q= (walk-ins, told apart), …/csv/. People themselves
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,9 +21,9 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from backend.access import policy
+from backend.access import answer_scope, policy
 from backend.accounts.models import Participant
-from backend.common import csv_cells
+from backend.common import answer_cache, csv_cells
 from backend.common.errors import field_not_found
 from backend.common.views import HarbourViewSet
 from backend.people import selectors as people_selectors
@@ -195,7 +197,23 @@ class RegisterViewSet(HarbourViewSet):
         return Response(SuggestionSerializer(details, many=True).data)
 
     def retrieve(self, request, pk=None):
-        return Response(RegisterSerializer(register_data(self.get_object(), request.user)).data)
+        """Cached for her alone (who takes a register is per person) until the
+        next write, or until it opens or locks with time alone."""
+
+        def build():
+            session = self.get_object()
+            response = Response(RegisterSerializer(register_data(session, request.user)).data)
+            now = timezone.now()
+            lock_at = session.end + timedelta(days=settings.HARBOUR_REGISTER_LOCK_DAYS)
+            if lock_at <= now:
+                response.answer_cache_skip = True  # a reopening's end would unlock it
+            else:
+                opens_at = services.register_opens_at(session)
+                response.answer_valid_until = opens_at if opens_at > now else lock_at
+            return response
+
+        scope = ("register", answer_scope.person(request.user))
+        return answer_cache.json_answer(request, scope, build)
 
     def _participant(self, session, participant_id) -> Participant:
         # Only people the register's viewer may see: anyone else is "not found".

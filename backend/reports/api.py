@@ -14,8 +14,8 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.access import policy
-from backend.common import csv_cells
+from backend.access import answer_scope, policy
+from backend.common import answer_cache, csv_cells
 from backend.common.errors import ApplicationError, field_not_found
 from backend.common.languages import DOMAIN
 from backend.organisations.models import Organisation
@@ -201,7 +201,15 @@ class FiguresView(APIView):
 
     @extend_schema(parameters=PARAMS, responses={200: FiguresSerializer})
     def get(self, request):
-        return Response(FiguresSerializer(_figures(request)).data)
+        # Hers alone (whose figures she may see is per person), until the next write.
+        def build():
+            figures = _figures(request)
+            response = Response(FiguresSerializer(figures).data)
+            response.answer_valid_until = figures["changes_at"]
+            return response
+
+        scope = ("figures", answer_scope.person(request.user))
+        return answer_cache.json_answer(request, scope, build)
 
 
 class FiguresCsvView(APIView):

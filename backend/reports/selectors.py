@@ -80,12 +80,26 @@ def figures(
         .filter(organisation=organisation)
         .values_list("pk", flat=True)
     )
+    now = timezone.now()
     held_filter = {
         "activity__in": activities,
         "start__gte": start,
-        "start__lt": min(end, timezone.now()),
+        "start__lt": min(end, now),
         "status": Session.Status.SCHEDULED,
     }
+    # When these figures change with time alone: the next session of the
+    # period starts (is "held"). Not part of the answer; a cache's expiry.
+    changes_at = (
+        Session.objects.filter(
+            activity__in=activities,
+            start__gte=max(start, now),
+            start__lt=end,
+            status=Session.Status.SCHEDULED,
+        )
+        .order_by("start")
+        .values_list("start", flat=True)
+        .first()
+    )
     held = Session.objects.filter(**held_filter)
     in_period = {f"session__{key}": value for key, value in held_filter.items()}
     attended = Attendance.objects.filter(mark__in=ATTENDED, **in_period)
@@ -168,6 +182,7 @@ def figures(
             attended, "session__activity_id", label="session__activity__title"
         ),
         "by_week": by_week,
+        "changes_at": changes_at,
     }
 
 

@@ -11,8 +11,9 @@ from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from backend.access import policy
+from backend.access import answer_scope, policy
 from backend.access.models import Space
+from backend.common import answer_cache
 from backend.common.errors import ApplicationError
 from backend.common.schema import LocalTimeField
 from backend.common.translations import TranslatedField, TranslationsField
@@ -577,14 +578,42 @@ class SessionViewSet(HarbourViewSet):
         managed = policy.manageable_activities(self.request.user).filter(pk__in=flagged)
         return {"managed": set(managed.values_list("pk", flat=True))}
 
+    def _cached(self, request, build):
+        """The answer is the same for everyone in her visibility class, unless a
+        session on it carries review flags (shown to its coordinators only, so
+        not cached) or a personal filter is used (cached for her alone)."""
+        user = request.user
+        personal = SessionFilter.PERSONAL & set(request.query_params)
+        parts = ("sessions", self.action, answer_scope.person(user) if personal else "")
+        guess = (
+            lambda: answer_scope.visibility_class_guess(user),
+            lambda: answer_scope.forget(user),
+        )
+        return answer_cache.json_answer(request, parts, build, guessed_scope=guess)
+
+    @staticmethod
+    def _flagged(sessions) -> bool:
+        return any(s.needs_review or s.review_note for s in sessions)
+
     def list(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        data = SessionSerializer(page, many=True, context=self._context(page)).data
-        return self.get_paginated_response(data)
+        def build():
+            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+            data = SessionSerializer(page, many=True, context=self._context(page)).data
+            response = self.get_paginated_response(data)
+            response.answer_cache_skip = self._flagged(page)
+            return response
+
+        return self._cached(request, build)
 
     def retrieve(self, request, pk=None):
-        session = self.get_object()
-        return Response(SessionSerializer(session, context=self._context([session])).data)
+        def build():
+            session = self.get_object()
+            data = SessionSerializer(session, context=self._context([session])).data
+            response = Response(data)
+            response.answer_cache_skip = self._flagged([session])
+            return response
+
+        return self._cached(request, build)
 
     def _respond(self, session: Session) -> Response:
         fresh = selectors.session_get(user=self.request.user, session_id=session.pk)

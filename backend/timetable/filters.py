@@ -52,6 +52,11 @@ class ActivityFilter(filters.FilterSet):
 
 
 class SessionFilter(filters.FilterSet):
+    # Session lists are cached per visibility class (timetable/api.py): a
+    # filter whose answer depends on who asks beyond her grants is named here,
+    # and a request using one is cached for her alone.
+    PERSONAL = frozenset({"needs_review", "registers"})
+
     date_from = filters.DateFilter(method="_noop", label="First day (local); default today.")
     date_to = filters.DateFilter(method="_noop", label="Last day (local), default: 6 days later.")
     organisation = filters.ModelChoiceFilter(

@@ -20,7 +20,13 @@ DOWN = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": "redis://127.0.0.1:9/0",  # discard port: connection refused
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    }
+    },
+    # The session store's copy (settings, when REDIS_URL is set), down as well.
+    "sessions": {
+        "BACKEND": "backend.common.tolerant_cache.TolerantRedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    },
 }
 
 

@@ -16,11 +16,11 @@ import json
 import random
 import secrets
 from datetime import time, timedelta
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -44,17 +44,29 @@ WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 SESSIONS_PER_SCALE = 500
 ACTIVITIES_PER_SCALE = 10
 CONTENDED = 4  # sessions the crowd books
+CHARITIES_PER_SCALE = 5  # from --scale 2 on; scale 1 keeps its two
 
 
 def _cookie(user) -> str:
     """A signed-in session for `user` without a login round trip (what a
-    browser holds after signing in)."""
-    store = SessionStore()
+    browser holds after signing in), in the configured session store."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     return store.session_key
+
+
+def _organisation_of(i: int, *, protected: bool, network: list) -> Organisation:
+    """The space's activities are Upbeat's; the rest alternate between the two
+    charities, or (a city network, --scale 2 and up) go round all of them."""
+    drs, upbeat = network[:2]
+    if protected:
+        return upbeat
+    if len(network) == 2:
+        return upbeat if i % 2 else drs
+    return network[i % len(network)]
 
 
 def _past_sessions(activities: list[Activity], past_needed: int) -> list[Session]:
@@ -136,7 +148,13 @@ class Command(BaseCommand):
 
         drs = Organisation.objects.create(name="Bench Refugee Solidarity", slug="bench-drs")
         upbeat = Organisation.objects.create(name="Bench Upbeat", slug="bench-upbeat")
-        for org in (drs, upbeat):
+        # A city network at scale: 5 charities per scale step (50 at --scale 10).
+        others = [
+            Organisation.objects.create(name=f"Bench Charity {n}", slug=f"bench-charity-{n}")
+            for n in range(3, CHARITIES_PER_SCALE * scale + 1 if scale > 1 else 3)
+        ]
+        network = [drs, upbeat, *others]
+        for org in network:
             organisation_role_assign(organisation=org, user=coord, role="coordinator")
             organisation_role_assign(organisation=org, user=tutor, role="tutor")
         women = Space.objects.create(organisation=upbeat, name="Bench Women")
@@ -154,7 +172,7 @@ class Command(BaseCommand):
             room = Room.objects.create(venue=venue, name=f"Room {i}", capacity=40)
             activity = timetable_services.activity_create(
                 actor=women_coord if protected else coord,
-                organisation=upbeat if protected or i % 2 else drs,
+                organisation=_organisation_of(i, protected=protected, network=network),
                 space=women if protected else None,
                 room=room, kind=Activity.Kind.ENGLISH_CLASS, title=f"Class {i}",
                 capacity=20, languages=[english],
