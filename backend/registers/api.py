@@ -197,8 +197,9 @@ class RegisterViewSet(HarbourViewSet):
         return Response(SuggestionSerializer(details, many=True).data)
 
     def retrieve(self, request, pk=None):
-        """Cached for her alone (who takes a register is per person) until the
-        next write, or until it opens or locks with time alone."""
+        """A session's register, for its tutors and coordinators."""
+        # Cached for her alone (who takes a register is per person) until the
+        # next write, or until it opens or locks with time alone.
 
         def build():
             session = self.get_object()

@@ -26,7 +26,7 @@ def _js_object(name: str) -> dict[str, str]:
 
 def _js_list(name: str) -> list[str]:
     body = re.search(rf"export const {name} = Object\.freeze\(\[(.*?)\]\);", JS).group(1)
-    return [value for value in re.findall(r"\w+\.(\w+)", body)]
+    return list(re.findall(r"\w+\.(\w+)", body))
 
 
 def _choices(choices) -> dict[str, str]:
