@@ -56,7 +56,7 @@ def require_participant_manager(
         raise _forbidden(detail)
 
 
-BOOKING_STRENGTH = {
+BOOKING_STRENGTH: dict[str, int] = {
     Booking.Status.CONFIRMED: 3,
     Booking.Status.OFFERED: 2,
     Booking.Status.WAITING: 1,
