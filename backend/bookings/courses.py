@@ -33,7 +33,7 @@ from backend.common.errors import ApplicationError, NotFoundError
 from backend.timetable.models import Activity, Session
 
 from . import creche, rules
-from .models import HOLDING, Booking, CourseEnrolment, CrecheChild
+from .models import HOLDING, Booking, CourseEnrolment
 from .services import _event, _lock_session, _resolve_participant, _tell
 
 LIVE = (CourseEnrolment.Status.CONFIRMED, CourseEnrolment.Status.WAITING)
@@ -266,16 +266,7 @@ def _enrolment_create(
         activity=activity, participant=person, places=places, status=CourseEnrolment.Status.WAITING,
         queued_at=now, seq=(top or 0) + 1, created_by=actor, idempotency_key=idempotency_key,
     )  # fmt: skip
-    CrecheChild.objects.bulk_create(
-        CrecheChild(
-            enrolment=enrolment,
-            birth_year=c.birth_year,
-            birth_month=c.birth_month,
-            label=(c.label or "").strip()[:40],
-            number=number,
-        )
-        for number, c in enumerate(children, start=1)
-    )
+    creche.children_record(children, enrolment=enrolment)
     _serve(activity, sessions, now=now, actor=actor)
     enrolment.refresh_from_db()
     if enrolment.status == CourseEnrolment.Status.WAITING:

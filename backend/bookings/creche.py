@@ -137,3 +137,19 @@ def labelled(children) -> list[Child]:
         Child(c.birth_year, c.birth_month, (c.label or "").strip() or f"Child {i}")
         for i, c in enumerate(children, start=1)
     ]
+
+
+def children_record(children, *, booking=None, enrolment=None) -> None:
+    """Her children's crèche places, on one booking or on a course enrolment:
+    "Child 1", "Child 2"... unless she gave a name (at most 40 characters)."""
+    CrecheChild.objects.bulk_create(
+        CrecheChild(
+            booking=booking,
+            enrolment=enrolment,
+            birth_year=c.birth_year,
+            birth_month=c.birth_month,
+            label=(c.label or "").strip()[:40],
+            number=number,
+        )
+        for number, c in enumerate(children, start=1)
+    )

@@ -57,7 +57,6 @@ from .models import (
     Booking,
     BookingEvent,
     CourseEnrolment,
-    CrecheChild,
 )
 
 
@@ -407,16 +406,7 @@ def _booking_create(
         seq=_next_seq(Booking.objects.filter(session=session)),
         idempotency_key=idempotency_key, status=Booking.Status.WAITING,
     )  # fmt: skip
-    CrecheChild.objects.bulk_create(
-        CrecheChild(
-            booking=booking,
-            birth_year=c.birth_year,
-            birth_month=c.birth_month,
-            label=(c.label or "").strip()[:40],
-            number=number,
-        )
-        for number, c in enumerate(children, start=1)
-    )
+    creche.children_record(children, booking=booking)
     promoted = _promote(session, now=now, actor=actor, present=booking)
     booking = next((b for b in promoted if b.pk == booking.pk), booking)
     if booking.status == Booking.Status.WAITING:
