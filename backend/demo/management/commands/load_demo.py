@@ -27,6 +27,7 @@ from backend.demo.fair_shares import load_fair_shares
 from backend.feeds import services as feed_services
 from backend.organisations.models import Organisation, Room, RoomReservation, Venue
 from backend.organisations.services import organisation_role_assign
+from backend.people import services as people_services
 from backend.registers import services as register_services
 from backend.registers.models import RegisterReopening
 from backend.timetable import closures
@@ -204,6 +205,13 @@ class Command(BaseCommand):
             centre["Garden room"] = Room.objects.create(
                 venue=centre["Classroom 1"].venue, name="Garden room", capacity=10, space=women
             )
+            # A woman Nadia registered at the space herself, with the space in
+            # the same step (issue 14): she sees its sessions from the start,
+            # and to anyone without the grant her login does not exist.
+            people_services.learner_account_create(
+                actor=users["coord.women"], known_as="Mahsa", preferred_language="fa",
+                space=women, grant=True,
+            )  # fmt: skip
 
         def weekly(org, actor, title, kind, room, capacity, weekday, start, end, **extra):
             langs = extra.pop("languages", ["en"])
