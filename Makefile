@@ -38,6 +38,7 @@ test: $(STAMP) browser
 	$(BIN)/lint-imports
 	DEBUG=1 $(BIN)/mypy | $(BIN)/mypy-baseline filter --no-colors
 	$(BIN)/biome lint
+	$(BIN)/biome format
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 

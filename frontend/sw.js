@@ -29,12 +29,14 @@ self.addEventListener("install", (event) => {
 });
 
 self.addEventListener("activate", (event) => {
-  event.waitUntil((async () => {
-    for (const key of await caches.keys()) {
-      if (key.startsWith("harbour-static-") && key !== STATIC) await caches.delete(key);
-    }
-    await self.clients.claim();
-  })());
+  event.waitUntil(
+    (async () => {
+      for (const key of await caches.keys()) {
+        if (key.startsWith("harbour-static-") && key !== STATIC) await caches.delete(key);
+      }
+      await self.clients.claim();
+    })(),
+  );
 });
 
 async function dataCache() {
@@ -54,7 +56,10 @@ const takesRegisters = (me) => Boolean(me && (me.tutors_for?.length || me.coordi
 async function learnWho(response) {
   if (response.status === 401 || response.status === 403) return forget();
   if (!response.ok) return;
-  const me = await response.clone().json().catch(() => null);
+  const me = await response
+    .clone()
+    .json()
+    .catch(() => null);
   if (!takesRegisters(me)) return forget();
   const key = DATA + me.id;
   await forget(key);
@@ -146,10 +151,14 @@ self.addEventListener("fetch", (event) => {
   } else if (SAVED.test(path) && !url.search) {
     event.respondWith(networkFirst(request, path));
   } else if (path === "/jsi18n/") {
-    event.respondWith(fetch(request).then(async (response) => {
-      if (response.ok) await (await caches.open(STATIC)).put(path, response.clone());
-      return response;
-    }).catch(async () => (await caches.match(path, { cacheName: STATIC })) || Response.error()));
+    event.respondWith(
+      fetch(request)
+        .then(async (response) => {
+          if (response.ok) await (await caches.open(STATIC)).put(path, response.clone());
+          return response;
+        })
+        .catch(async () => (await caches.match(path, { cacheName: STATIC })) || Response.error()),
+    );
   }
 });
 

@@ -87,7 +87,13 @@ function drawNav() {
     items.push(link(gettext("Coordinate"), "#/coordinate", "people"), link(gettext("Figures"), "#/figures", "chart"));
   }
   items.push(roles.signedIn() ? link(gettext("Settings"), "#/settings", "settings") : link(gettext("Sign in"), "#/sign-in", "key"));
-  nav.replaceChildren(h("ul", null, items.map((item) => h("li", null, item))));
+  nav.replaceChildren(
+    h(
+      "ul",
+      null,
+      items.map((item) => h("li", null, item)),
+    ),
+  );
   markCurrent();
 }
 
@@ -146,7 +152,11 @@ async function render({ keepFocus = false } = {}) {
       name = routeName;
       const screen = (await load()).default;
       const result = await screen({
-        params: path.match(pattern).slice(1), app, navigate, loadMe, refresh,
+        params: path.match(pattern).slice(1),
+        app,
+        navigate,
+        loadMe,
+        refresh,
         query: new URLSearchParams(location.hash.split("?")[1] || ""),
       });
       content = result.node;
@@ -207,7 +217,9 @@ export const refresh = () => render({ keepFocus: true });
    (where arrow keys change the value) she picks, then presses its OK button. */
 const languageForm = document.getElementById("language");
 let pickedWithPointer = false;
-languageForm.language.addEventListener("pointerdown", () => { pickedWithPointer = true; });
+languageForm.language.addEventListener("pointerdown", () => {
+  pickedWithPointer = true;
+});
 languageForm.addEventListener("change", () => {
   if (pickedWithPointer) languageForm.requestSubmit();
 });

@@ -49,22 +49,40 @@ export function notice(text, kind = "info") {
 export function ask({ title, text, hint, confirm, reasonLabel, reasonRequired = false, fields = [] }) {
   return new Promise((resolve) => {
     // A checkbox (e.g. "also tell the people waiting") comes after the words she writes.
-    const checks = fields.filter((f) => f.type === "checkbox").map((f) =>
-      h("label", { class: "check" }, h("input", { name: f.name, type: "checkbox", checked: f.checked }), h("span", null, f.label)));
-    const inputs = fields.filter((f) => f.type !== "checkbox").map((f) => h("label", null, f.label, f.options
-      ? h("select", { name: f.name, required: f.required }, f.options.map(([v, words]) => h("option", { value: v, selected: v === f.value }, words)))
-      : h("input", { name: f.name, type: f.type || "text", required: f.required, value: f.value })));
+    const checks = fields.filter((f) => f.type === "checkbox").map((f) => h("label", { class: "check" }, h("input", { name: f.name, type: "checkbox", checked: f.checked }), h("span", null, f.label)));
+    const inputs = fields
+      .filter((f) => f.type !== "checkbox")
+      .map((f) =>
+        h(
+          "label",
+          null,
+          f.label,
+          f.options
+            ? h(
+                "select",
+                { name: f.name, required: f.required },
+                f.options.map(([v, words]) => h("option", { value: v, selected: v === f.value }, words)),
+              )
+            : h("input", { name: f.name, type: f.type || "text", required: f.required, value: f.value }),
+        ),
+      );
     const reason = reasonLabel && h("textarea", { name: "reason", rows: 3, required: reasonRequired, maxlength: 300 });
-    const form = h("form", { method: "dialog" },
+    const form = h(
+      "form",
+      { method: "dialog" },
       h("h2", null, title),
       text && h("p", null, text),
       hint && h("p", { class: "notice warn" }, hint),
       inputs,
       reason && h("label", null, reasonLabel, reason),
       checks,
-      h("div", { class: "actions" },
+      h(
+        "div",
+        { class: "actions" },
         h("button", { value: "cancel", type: "button", class: "secondary", onclick: () => dialog.close("cancel") }, gettext("Go back")),
-        h("button", { value: "ok", class: "primary" }, confirm)));
+        h("button", { value: "ok", class: "primary" }, confirm),
+      ),
+    );
     const dialog = h("dialog", { "aria-labelledby": "dialog-title" }, form);
     form.querySelector("h2").id = "dialog-title";
     dialog.addEventListener("close", () => {
@@ -92,8 +110,16 @@ export function heading(text, level = 1) {
 
 /* A labelled <select> from [value, words] pairs. */
 export function select(name, label, options, value = "") {
-  return h("label", null, h("span", null, label),
-    h("select", { name }, options.map(([v, words]) => h("option", { value: v, selected: v === value }, words))));
+  return h(
+    "label",
+    null,
+    h("span", null, label),
+    h(
+      "select",
+      { name },
+      options.map(([v, words]) => h("option", { value: v, selected: v === value }, words)),
+    ),
+  );
 }
 
 /* For a screen's buttons: run a write, redraw the screen, then say how it went

@@ -8,8 +8,7 @@
 const catalogue = globalThis;
 
 export const gettext = (s) => (catalogue.gettext ? catalogue.gettext(s) : s);
-export const ngettext = (one, many, n) =>
-  catalogue.ngettext ? catalogue.ngettext(one, many, n) : n === 1 ? one : many;
+export const ngettext = (one, many, n) => (catalogue.ngettext ? catalogue.ngettext(one, many, n) : n === 1 ? one : many);
 export const pgettext = (ctx, s) => (catalogue.pgettext ? catalogue.pgettext(ctx, s) : s);
 
 /* "%(n)s places left" with named values. */
@@ -28,7 +27,12 @@ const formatters = {
   short: new Intl.DateTimeFormat(locale, { weekday: "short", day: "numeric", month: "short", timeZone: TIME_ZONE }),
   time: new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", timeZone: TIME_ZONE }),
   dateTime: new Intl.DateTimeFormat(locale, {
-    weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: TIME_ZONE,
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZone: TIME_ZONE,
   }),
 };
 // A day and its times as one range, so the locale puts its own separators in

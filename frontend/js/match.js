@@ -20,7 +20,10 @@ const FOLD = [
 const DIGITS = /[\u0660-\u0669\u06F0-\u06F9]/g;
 
 export function fold(text) {
-  let out = String(text || "").normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+  let out = String(text || "")
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase();
   for (const [pattern, to] of FOLD) out = out.replace(pattern, to);
   out = out.replace(DIGITS, (d) => String((d.charCodeAt(0) & 0xf) % 10));
   return out.replace(/[^\p{L}\p{N}]+/gu, " ").trim();

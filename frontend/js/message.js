@@ -12,9 +12,7 @@ export async function messageEveryone(act, { path, title, text, space }) {
   const answer = await ask({
     title: format(gettext("Message everyone booked on %(title)s"), { title }),
     text,
-    hint: space
-      ? gettext("Women-only: do not name the class or the place in your message. Women who chose discreet messages are told only the time.")
-      : null,
+    hint: space ? gettext("Women-only: do not name the class or the place in your message. Women who chose discreet messages are told only the time.") : null,
     confirm: gettext("Send the message"),
     reasonLabel: gettext("Your message (up to 300 characters)"),
     reasonRequired: true,

@@ -21,10 +21,17 @@ export function startOffline(takesRegisters) {
   if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
   const sw = navigator.serviceWorker;
   const run = () => {
-    if (!warming) warming = warm(takesRegisters).catch(() => {}).finally(() => { warming = null; });
+    if (!warming)
+      warming = warm(takesRegisters)
+        .catch(() => {})
+        .finally(() => {
+          warming = null;
+        });
   };
   if (sw.controller) run();
   else sw.addEventListener("controllerchange", run, { once: true });
-  document.addEventListener("harbour:person", () => { if (sw.controller) run(); });
+  document.addEventListener("harbour:person", () => {
+    if (sw.controller) run();
+  });
   sw.register("/sw.js").catch(() => {});
 }

@@ -31,7 +31,16 @@ export function leave() {
   // them when told (it carries on after this page has gone), and the page
   // starts the same deletion itself in case no worker is running.
   navigator.serviceWorker?.controller?.postMessage({ type: "forget" });
-  globalThis.caches?.keys().then((keys) => keys.filter((k) => k.startsWith("harbour-data-") || k === "harbour-public").forEach((k) => { caches.delete(k); })).catch(() => {});
+  globalThis.caches
+    ?.keys()
+    .then((keys) =>
+      keys
+        .filter((k) => k.startsWith("harbour-data-") || k === "harbour-public")
+        .forEach((k) => {
+          caches.delete(k);
+        }),
+    )
+    .catch(() => {});
   // While she may see a women-only space the app moves between screens with
   // location.replace (app.js), so this one history entry is all there is.
   location.replace(slot.dataset.exitUrl || "about:blank");
@@ -52,7 +61,11 @@ export function quickExit(on) {
     return;
   }
   if (slot.querySelector("button")) return;
-  slot.replaceChildren(button(gettext("Quick exit"), "exit", {
-    class: "quick-exit", onclick: leave, title: gettext("Leave this page now (or press Esc twice)"),
-  }));
+  slot.replaceChildren(
+    button(gettext("Quick exit"), "exit", {
+      class: "quick-exit",
+      onclick: leave,
+      title: gettext("Leave this page now (or press Esc twice)"),
+    }),
+  );
 }

@@ -59,8 +59,8 @@ function loadWalkIns() {
 }
 const saveWalkIns = (all) => save(all, WALK_INS + owner);
 
-const newId = () => globalThis.crypto?.randomUUID?.()
-  || "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) => (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16));
+const newId = () =>
+  globalThis.crypto?.randomUUID?.() || "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) => (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16));
 
 /* Walk-ins waiting for one session, oldest first: {id, participant?, known_as,
    phone, mark, error}. */
@@ -106,9 +106,7 @@ export function markWalkIn(sessionId, walkInId, mark) {
 async function sendWalkIns(sessionId) {
   let register = null;
   for (const walkIn of pendingWalkIns(sessionId).filter((w) => !w.error)) {
-    const body = walkIn.participant
-      ? { walk_in_id: walkIn.id, participant: walkIn.participant }
-      : { walk_in_id: walkIn.id, known_as: walkIn.known_as, phone: walkIn.phone };
+    const body = walkIn.participant ? { walk_in_id: walkIn.id, participant: walkIn.participant } : { walk_in_id: walkIn.id, known_as: walkIn.known_as, phone: walkIn.phone };
     let refusal = null;
     try {
       register = await api(`registers/${sessionId}/walk-ins/`, { method: "POST", body });
@@ -167,8 +165,7 @@ export function queueMarks(sessionId, marks) {
   return flush(sessionId);
 }
 
-const temporary = (error) =>
-  !(error instanceof ApiError) || error.status === 0 || error.status >= 500 || [408, 429].includes(error.status);
+const temporary = (error) => !(error instanceof ApiError) || error.status === 0 || error.status >= 500 || [408, 429].includes(error.status);
 
 function settle(sessionId, sent, errors) {
   // Drop what the API took, unless she changed it meanwhile; pin refusals.
@@ -203,7 +200,10 @@ export function flush(sessionId) {
   if (running) {
     let again = queued.get(sessionId);
     if (!again) {
-      again = running.then(() => { queued.delete(sessionId); return flush(sessionId); });
+      again = running.then(() => {
+        queued.delete(sessionId);
+        return flush(sessionId);
+      });
       queued.set(sessionId, again);
     }
     return again;

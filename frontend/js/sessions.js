@@ -54,15 +54,21 @@ export function badges(session) {
 /* One line of a list of sessions, linking to href. */
 export function sessionCard(session, { href, booking, extra, staff = false } = {}) {
   const cancelled = session.status === SESSION.CANCELLED;
-  return h("li", { class: `session${cancelled ? " cancelled" : ""}`, dataset: { session: session.id } },
-    h("a", { href: href || `#/session/${session.id}` },
+  return h(
+    "li",
+    { class: `session${cancelled ? " cancelled" : ""}`, dataset: { session: session.id } },
+    h(
+      "a",
+      { href: href || `#/session/${session.id}` },
       h("span", { class: "when" }, icon("clock"), h("time", { datetime: session.start }, fmt.span(session.start, session.end))),
       h("strong", { class: "title" }, kindIcon(session.activity.kind), h("bdi", null, session.activity.title)),
       h("span", { class: "where" }, icon("pin"), h("span", null, h("bdi", null, session.venue.name), fmt.comma, h("bdi", null, session.room.name))),
       h("span", { class: "badges" }, badges(session)),
       h("span", { class: `places${session.places_left === 0 ? " full" : ""}` }, placesText(session, { staff })),
       booking && h("span", { class: `mine ${booking.status}` }, icon("ticket"), bookingText(booking)),
-      extra));
+      extra,
+    ),
+  );
 }
 
 /* Sessions grouped under a heading per London day. */

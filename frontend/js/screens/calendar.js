@@ -11,13 +11,11 @@ const STATUS = {
 };
 
 export default async function calendarScreen() {
-  const [{ default: ICAL }, text] = await Promise.all([
-    import("../../vendor/ical.js/ical.min.js"),
-    api("/feeds/mine.ics", { headers: { Accept: "text/calendar" } }),
-  ]);
+  const [{ default: ICAL }, text] = await Promise.all([import("../../vendor/ical.js/ical.min.js"), api("/feeds/mine.ics", { headers: { Accept: "text/calendar" } })]);
   const calendar = new ICAL.Component(ICAL.parse(text));
   const now = new Date();
-  const events = calendar.getAllSubcomponents("vevent")
+  const events = calendar
+    .getAllSubcomponents("vevent")
     .map((component) => {
       const event = new ICAL.Event(component);
       return {
@@ -33,15 +31,33 @@ export default async function calendarScreen() {
     .filter((e) => e.end > now)
     .sort((a, b) => a.start - b.start);
   const days = Map.groupBy(events, (e) => fmt.day(e.start));
-  const node = h("section", { class: "calendar" },
+  const node = h(
+    "section",
+    { class: "calendar" },
     heading(gettext("My calendar")),
     h("p", null, gettext("The same sessions your phone calendar shows when you subscribe."), " ", link(gettext("Subscribe on my phone"), "#/settings", "calendar")),
     events.length === 0 && notice(gettext("Nothing booked yet.")),
-    [...days].map(([day, list]) => h("section", { class: "day" }, h("h2", null, day),
-      h("ul", { class: "sessions" }, list.map((e) => h("li", { class: `session${e.status === "CANCELLED" ? " cancelled" : ""}`, dataset: { uid: e.uid } },
-        h("span", { class: "when" }, icon("clock"), fmt.span(e.start, e.end)),
-        h("strong", { class: "title" }, e.title),
-        e.where && h("span", { class: "where" }, icon("pin"), e.where),
-        STATUS[e.status] && h("span", { class: "places" }, STATUS[e.status]())))))));
+    [...days].map(([day, list]) =>
+      h(
+        "section",
+        { class: "day" },
+        h("h2", null, day),
+        h(
+          "ul",
+          { class: "sessions" },
+          list.map((e) =>
+            h(
+              "li",
+              { class: `session${e.status === "CANCELLED" ? " cancelled" : ""}`, dataset: { uid: e.uid } },
+              h("span", { class: "when" }, icon("clock"), fmt.span(e.start, e.end)),
+              h("strong", { class: "title" }, e.title),
+              e.where && h("span", { class: "where" }, icon("pin"), e.where),
+              STATUS[e.status] && h("span", { class: "places" }, STATUS[e.status]()),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
   return { node };
 }

@@ -23,9 +23,7 @@ export default async function classList({ params: [id], refresh }) {
   const act = actions(result, refresh);
   const bands = BANDS();
   const next = list.sessions[0];
-  const childrenText = (e) => (e.children.length
-    ? e.children.map((c, i) => (next ? `${childName(c, i)} (${bands[band(c, next)]})` : childName(c, i))).join(fmt.comma)
-    : "—");
+  const childrenText = (e) => (e.children.length ? e.children.map((c, i) => (next ? `${childName(c, i)} (${bands[band(c, next)]})` : childName(c, i))).join(fmt.comma) : "—");
 
   const found = h("ul", { class: "cards found" });
   const search = async (event) => {
@@ -34,26 +32,61 @@ export default async function classList({ params: [id], refresh }) {
     if (!q) return;
     try {
       const people = await apiAll("participants/", { q });
-      found.replaceChildren(...(people.length ? people.slice(0, 10).map((p) => h("li", { class: "card" },
-        h("bdi", null, p.known_as), " ",
-        button(gettext("Enrol"), "plus", { class: "primary", onclick: () => act(
-          () => api("enrolments/", { method: "POST", body: { activity: id, participant: p.id } }),
-          (e) => (e.status === ENROLMENT.CONFIRMED ? format(gettext("%(name)s is enrolled for the term."), { name: p.known_as }) : format(gettext("The course is full: %(name)s is number %(n)s in its line."), { name: p.known_as, n: fmt.number(e.position) })),
-        ) }))) : [h("li", null, gettext("Nobody found."))]));
+      found.replaceChildren(
+        ...(people.length
+          ? people.slice(0, 10).map((p) =>
+              h(
+                "li",
+                { class: "card" },
+                h("bdi", null, p.known_as),
+                " ",
+                button(gettext("Enrol"), "plus", {
+                  class: "primary",
+                  onclick: () =>
+                    act(
+                      () => api("enrolments/", { method: "POST", body: { activity: id, participant: p.id } }),
+                      (e) =>
+                        e.status === ENROLMENT.CONFIRMED
+                          ? format(gettext("%(name)s is enrolled for the term."), { name: p.known_as })
+                          : format(gettext("The course is full: %(name)s is number %(n)s in its line."), { name: p.known_as, n: fmt.number(e.position) }),
+                    ),
+                }),
+              ),
+            )
+          : [h("li", null, gettext("Nobody found."))]),
+      );
     } catch (error) {
       say(result, errorText(error), "error");
     }
   };
 
-  const row = (e, waiting) => h("tr", { dataset: { enrolment: e.id } },
-    h("th", { scope: "row" }, h("bdi", null, e.participant.known_as)),
-    h("td", null, waiting ? format(gettext("Waiting: number %(n)s"), { n: fmt.number(e.position) }) : fmt.number(e.places)),
-    h("td", null, childrenText(e)));
-  const table = (rows, waiting) => h("table", null,
-    h("thead", null, h("tr", null, h("th", { scope: "col" }, gettext("Name")), h("th", { scope: "col" }, waiting ? gettext("Line") : gettext("Places")), h("th", { scope: "col" }, gettext("Crèche")))),
-    h("tbody", null, rows.map((e) => row(e, waiting))));
+  const row = (e, waiting) =>
+    h(
+      "tr",
+      { dataset: { enrolment: e.id } },
+      h("th", { scope: "row" }, h("bdi", null, e.participant.known_as)),
+      h("td", null, waiting ? format(gettext("Waiting: number %(n)s"), { n: fmt.number(e.position) }) : fmt.number(e.places)),
+      h("td", null, childrenText(e)),
+    );
+  const table = (rows, waiting) =>
+    h(
+      "table",
+      null,
+      h(
+        "thead",
+        null,
+        h("tr", null, h("th", { scope: "col" }, gettext("Name")), h("th", { scope: "col" }, waiting ? gettext("Line") : gettext("Places")), h("th", { scope: "col" }, gettext("Crèche"))),
+      ),
+      h(
+        "tbody",
+        null,
+        rows.map((e) => row(e, waiting)),
+      ),
+    );
 
-  const node = h("section", { class: "line class-list" },
+  const node = h(
+    "section",
+    { class: "line class-list" },
     link(gettext("Back"), "#/activities", "back", { class: "back" }),
     heading(format(gettext("Class list: %(title)s"), { title: list.activity.title })),
     result,
@@ -62,16 +95,36 @@ export default async function classList({ params: [id], refresh }) {
     h("h2", null, format(gettext("The course's line (%(n)s)"), { n: fmt.number(list.waiting.length) })),
     list.waiting.length ? table(list.waiting, true) : notice(gettext("Nobody is waiting.")),
     h("h2", null, gettext("Sessions to come")),
-    h("ul", { class: "cards" }, list.sessions.map((s) => h("li", { class: "card", dataset: { session: s.id } },
-      h("strong", null, `${fmt.day(s.start)}, ${fmt.span(s.start, s.end)}`), h("br"),
-      format(gettext("%(n)s places left"), { n: fmt.number(s.places_left) }),
-      list.creche_staff > 0 && [h("br"), gettext("Crèche room left:"), " ",
-        Object.entries(s.creche_places_left).map(([band, n]) => `${fmt.number(n)} ${bands[band] || band}`).join(fmt.comma)]))),
+    h(
+      "ul",
+      { class: "cards" },
+      list.sessions.map((s) =>
+        h(
+          "li",
+          { class: "card", dataset: { session: s.id } },
+          h("strong", null, `${fmt.day(s.start)}, ${fmt.span(s.start, s.end)}`),
+          h("br"),
+          format(gettext("%(n)s places left"), { n: fmt.number(s.places_left) }),
+          list.creche_staff > 0 && [
+            h("br"),
+            gettext("Crèche room left:"),
+            " ",
+            Object.entries(s.creche_places_left)
+              .map(([band, n]) => `${fmt.number(n)} ${bands[band] || band}`)
+              .join(fmt.comma),
+          ],
+        ),
+      ),
+    ),
     h("h2", null, gettext("Enrol someone")),
-    h("form", { class: "search", onsubmit: search },
+    h(
+      "form",
+      { class: "search", onsubmit: search },
       h("label", { for: "enrol-q" }, gettext("Name or phone")),
       h("input", { id: "enrol-q", type: "search", autocomplete: "off" }),
-      button(gettext("Find"), "people", { type: "submit" })),
-    found);
+      button(gettext("Find"), "people", { type: "submit" }),
+    ),
+    found,
+  );
   return { node, sensitive: list.protected };
 }

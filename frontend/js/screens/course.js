@@ -23,15 +23,26 @@ function childRow(index, remove) {
   const year = new Date().getFullYear();
   const years = Array.from({ length: 6 }, (_, i) => String(year - i));
   const id = `child-${index}`;
-  return h("fieldset", { class: "child", dataset: { child: String(index) } },
+  return h(
+    "fieldset",
+    { class: "child", dataset: { child: String(index) } },
     h("legend", null, format(gettext("Child %(n)s"), { n: fmt.number(index + 1) })),
     h("label", { for: `${id}-month` }, gettext("Born in (month)")),
-    h("select", { id: `${id}-month`, name: "birth_month", required: true }, monthOptions().map(([v, w]) => h("option", { value: v }, w))),
+    h(
+      "select",
+      { id: `${id}-month`, name: "birth_month", required: true },
+      monthOptions().map(([v, w]) => h("option", { value: v }, w)),
+    ),
     h("label", { for: `${id}-year` }, gettext("Year")),
-    h("select", { id: `${id}-year`, name: "birth_year", required: true }, years.map((y) => h("option", { value: y }, YEAR.format(Number(y))))),
+    h(
+      "select",
+      { id: `${id}-year`, name: "birth_year", required: true },
+      years.map((y) => h("option", { value: y }, YEAR.format(Number(y)))),
+    ),
     h("label", { for: `${id}-label` }, gettext("Name (optional)")),
     h("input", { id: `${id}-label`, name: "label", maxlength: 40, autocomplete: "off" }),
-    button(gettext("Remove"), "cross", { class: "secondary", onclick: remove }));
+    button(gettext("Remove"), "cross", { class: "secondary", onclick: remove }),
+  );
 }
 
 function readChildren(list) {
@@ -60,13 +71,19 @@ export default async function courseScreen({ params: [id], app, refresh }) {
     row.querySelector("select").focus();
   };
 
-  const enrol = () => act(
-    () => api("enrolments/", { method: "POST", body: { activity: id, children: readChildren(children) }, headers: { "Idempotency-Key": key } }),
-    (e) => (e.status === ENROLMENT.CONFIRMED
-      ? [format(ngettext("You are enrolled for the term: %(n)s session.", "You are enrolled for the term: %(n)s sessions.", e.sessions), { n: fmt.number(e.sessions) }),
-        e.children.length ? ` ${format(ngettext("A crèche place for %(n)s child at each one.", "Crèche places for %(n)s children at each one.", e.children.length), { n: fmt.number(e.children.length) })}` : ""].join("")
-      : format(gettext("The course is full. You are number %(n)s in its line: we send you a message when there is room for you."), { n: fmt.number(e.position) })),
-  );
+  const enrol = () =>
+    act(
+      () => api("enrolments/", { method: "POST", body: { activity: id, children: readChildren(children) }, headers: { "Idempotency-Key": key } }),
+      (e) =>
+        e.status === ENROLMENT.CONFIRMED
+          ? [
+              format(ngettext("You are enrolled for the term: %(n)s session.", "You are enrolled for the term: %(n)s sessions.", e.sessions), { n: fmt.number(e.sessions) }),
+              e.children.length
+                ? ` ${format(ngettext("A crèche place for %(n)s child at each one.", "Crèche places for %(n)s children at each one.", e.children.length), { n: fmt.number(e.children.length) })}`
+                : "",
+            ].join("")
+          : format(gettext("The course is full. You are number %(n)s in its line: we send you a message when there is room for you."), { n: fmt.number(e.position) }),
+    );
   const cancel = async () => {
     const sure = await ask({ title: gettext("Cancel your enrolment?"), text: gettext("Your places on the sessions still to come go to the next person waiting."), confirm: gettext("Yes, cancel") });
     if (sure) act(() => api(`enrolments/${enrolment.id}/cancel/`, { method: "POST" }), gettext("Cancelled. Thank you for telling us."));
@@ -76,36 +93,53 @@ export default async function courseScreen({ params: [id], app, refresh }) {
   if (!app.me) {
     controls.push(link(gettext("Sign in to enrol"), `#/sign-in?next=${encodeURIComponent(`/course/${id}`)}`, "key", { class: "button primary" }));
   } else if (enrolment) {
-    controls.push(h("p", { class: `mine ${enrolment.status}` }, icon("ticket"), enrolment.status === ENROLMENT.CONFIRMED
-      ? format(ngettext("Enrolled for the term: %(n)s session to come.", "Enrolled for the term: %(n)s sessions to come.", enrolment.sessions), { n: fmt.number(enrolment.sessions) })
-      : format(gettext("In the course's line: number %(n)s"), { n: fmt.number(enrolment.position) })));
+    controls.push(
+      h(
+        "p",
+        { class: `mine ${enrolment.status}` },
+        icon("ticket"),
+        enrolment.status === ENROLMENT.CONFIRMED
+          ? format(ngettext("Enrolled for the term: %(n)s session to come.", "Enrolled for the term: %(n)s sessions to come.", enrolment.sessions), { n: fmt.number(enrolment.sessions) })
+          : format(gettext("In the course's line: number %(n)s"), { n: fmt.number(enrolment.position) }),
+      ),
+    );
     if (enrolment.children.length) controls.push(h("p", null, gettext("Crèche:"), " ", enrolment.children.map(childName).join(fmt.comma)));
     controls.push(button(enrolment.status === ENROLMENT.CONFIRMED ? gettext("Cancel my enrolment") : gettext("Leave the line"), "cross", { class: "danger", onclick: cancel }));
   } else if (activity.booking_required) {
     if (activity.creche_staff > 0) {
-      controls.push(h("h2", null, gettext("Crèche places for your children")),
+      controls.push(
+        h("h2", null, gettext("Crèche places for your children")),
         h("p", { class: "hint" }, gettext("For children under 5. We only need the month and year each child was born.")),
         children,
-        button(gettext("Add a child"), "plus", { onclick: addChild }));
+        button(gettext("Add a child"), "plus", { onclick: addChild }),
+      );
     }
     controls.push(button(gettext("Enrol for the term"), "ticket", { class: "primary", onclick: enrol }));
   }
 
-  const node = h("article", { class: "session-detail course" },
+  const node = h(
+    "article",
+    { class: "session-detail course" },
     link(gettext("Back to the timetable"), "#/", "back", { class: "back" }),
     heading(h("bdi", null, activity.title)),
     h("p", { class: "badges" }, h("span", { class: "badge" }, gettext("Course")), activity.creche_staff > 0 && h("span", { class: "badge" }, gettext("Crèche"))),
-    h("dl", null,
+    h(
+      "dl",
+      null,
       h("dt", null, icon("calendar"), gettext("When")),
       h("dd", null, scheduleText(activity.schedule), ", ", `${activity.schedule.start_time.slice(0, 5)}–${activity.schedule.end_time.slice(0, 5)}`),
-      (activity.course_starts || activity.course_ends) && [h("dt", null, icon("clock"), gettext("Term")),
-        h("dd", null, [activity.course_starts && fmt.day(activity.course_starts), activity.course_ends && fmt.day(activity.course_ends)].filter(Boolean).join(" – "))],
+      (activity.course_starts || activity.course_ends) && [
+        h("dt", null, icon("clock"), gettext("Term")),
+        h("dd", null, [activity.course_starts && fmt.day(activity.course_starts), activity.course_ends && fmt.day(activity.course_ends)].filter(Boolean).join(" – ")),
+      ],
       h("dt", null, icon("pin"), gettext("Where")),
-      h("dd", null, h("bdi", null, activity.venue.name), fmt.comma, h("bdi", null, activity.room.name))),
+      h("dd", null, h("bdi", null, activity.venue.name), fmt.comma, h("bdi", null, activity.room.name)),
+    ),
     activity.description && h("p", { class: "description", dir: "auto" }, activity.description),
     h("p", { class: "hint" }, gettext("One enrolment gives you a place at every session of the term still to come.")),
     h("div", { class: "actions stack" }, controls),
     result,
-    !enrolment && app.me && activity.booking_required && notice(gettext("If a session is full you join the course's line and keep your number."), "info"));
+    !enrolment && app.me && activity.booking_required && notice(gettext("If a session is full you join the course's line and keep your number."), "info"),
+  );
   return { node, sensitive: Boolean(activity.space) };
 }

@@ -21,30 +21,73 @@ export default async function queue({ params: [id], refresh }) {
     if (answer) act(() => api(`queue-entries/${e.id}/move-up/`, { method: "POST", body: { reason: answer.reason } }), format(gettext("%(name)s is first in the queue."), { name: name(e) }));
   };
   const remove = (e) => async () => {
-    const answer = await ask({ title: format(gettext("Take %(name)s off the queue?"), { name: name(e) }), confirm: gettext("Take her off"), reasonLabel: gettext("Why? (kept in the record)"), reasonRequired: true });
+    const answer = await ask({
+      title: format(gettext("Take %(name)s off the queue?"), { name: name(e) }),
+      confirm: gettext("Take her off"),
+      reasonLabel: gettext("Why? (kept in the record)"),
+      reasonRequired: true,
+    });
     if (answer) act(() => api(`queue-entries/${e.id}/remove/`, { method: "POST", body: { reason: answer.reason } }), format(gettext("%(name)s is taken off the queue."), { name: name(e) }));
   };
-  const add = (p) => act(() => api("queue-entries/", { method: "POST", body: { activity: activity.id, participant: p.id } }), (e) => (e.status === QUEUE.WAITING
-    ? format(gettext("%(name)s is in the queue: number %(n)s."), { name: p.known_as, n: fmt.number(e.position) })
-    : format(gettext("%(name)s has a place in the next session with room.") , { name: p.known_as })));
+  const add = (p) =>
+    act(
+      () => api("queue-entries/", { method: "POST", body: { activity: activity.id, participant: p.id } }),
+      (e) =>
+        e.status === QUEUE.WAITING
+          ? format(gettext("%(name)s is in the queue: number %(n)s."), { name: p.known_as, n: fmt.number(e.position) })
+          : format(gettext("%(name)s has a place in the next session with room."), { name: p.known_as }),
+    );
 
-  const node = h("section", { class: "line queue" },
+  const node = h(
+    "section",
+    { class: "line queue" },
     link(gettext("Back to activities"), "#/activities", "back", { class: "back" }),
     heading(format(gettext("Queue: %(title)s"), { title: activity.title })),
     h("p", null, format(ngettext("%(n)s person waiting for a place in any session.", "%(n)s people waiting for a place in any session.", waiting.length), { n: fmt.number(waiting.length) })),
     h("p", { class: "muted" }, gettext("A place that frees in any upcoming session goes to the first person here whose group fits, after the session's own waiting list.")),
     result,
     waiting.length
-      ? h("table", { class: "line-table" },
-        h("thead", null, h("tr", null, h("th", { scope: "col" }, gettext("Name")), h("th", { scope: "col" }, gettext("Place in the queue")), h("th", { scope: "col" }, gettext("Places")), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, gettext("Actions"))))),
-        h("tbody", null, waiting.map((e) => h("tr", { dataset: { entry: e.id } },
-          h("th", { scope: "row" }, name(e)),
-          h("td", null, format(gettext("Number %(n)s"), { n: fmt.number(e.position) })),
-          h("td", { dataset: { label: gettext("Places:") } }, fmt.number(e.places)),
-          h("td", null, h("div", { class: "actions" },
-            e.position > 1 && button(gettext("Move up"), "arrow", { "aria-label": format(gettext("Move %(name)s up"), { name: name(e) }), onclick: moveUp(e) }),
-            button(gettext("Remove"), "cross", { class: "danger", "aria-label": format(gettext("Take %(name)s off"), { name: name(e) }), onclick: remove(e) })))))))
+      ? h(
+          "table",
+          { class: "line-table" },
+          h(
+            "thead",
+            null,
+            h(
+              "tr",
+              null,
+              h("th", { scope: "col" }, gettext("Name")),
+              h("th", { scope: "col" }, gettext("Place in the queue")),
+              h("th", { scope: "col" }, gettext("Places")),
+              h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, gettext("Actions"))),
+            ),
+          ),
+          h(
+            "tbody",
+            null,
+            waiting.map((e) =>
+              h(
+                "tr",
+                { dataset: { entry: e.id } },
+                h("th", { scope: "row" }, name(e)),
+                h("td", null, format(gettext("Number %(n)s"), { n: fmt.number(e.position) })),
+                h("td", { dataset: { label: gettext("Places:") } }, fmt.number(e.places)),
+                h(
+                  "td",
+                  null,
+                  h(
+                    "div",
+                    { class: "actions" },
+                    e.position > 1 && button(gettext("Move up"), "arrow", { "aria-label": format(gettext("Move %(name)s up"), { name: name(e) }), onclick: moveUp(e) }),
+                    button(gettext("Remove"), "cross", { class: "danger", "aria-label": format(gettext("Take %(name)s off"), { name: name(e) }), onclick: remove(e) }),
+                  ),
+                ),
+              ),
+            ),
+          ),
+        )
       : notice(gettext("Nobody is in the queue.")),
-    activity.booking_required && personSearch({ title: gettext("Add a person to the queue"), pickLabel: gettext("Add %(name)s"), pick: add }));
+    activity.booking_required && personSearch({ title: gettext("Add a person to the queue"), pickLabel: gettext("Add %(name)s"), pick: add }),
+  );
   return { node, sensitive: Boolean(activity.space) };
 }

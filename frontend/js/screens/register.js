@@ -75,16 +75,54 @@ export default async function registerScreen({ params: [id], app, refresh }) {
     const walkInsWaiting = walkIns.length - refusedWalkIns.length;
     const names = (list) => list.map((w) => w.known_as || register.regulars.find((g) => g.participant.id === w.participant)?.participant.known_as || "").join(", ");
     const parts = [];
-    if (refused.length) parts.push(format(ngettext("%(n)s mark was not saved: %(reason)s", "%(n)s marks were not saved: %(reason)s", refused.length), { n: fmt.number(refused.length), reason: errorText({ code: refused[0].error }) }));
-    if (refusedWalkIns.length) parts.push(format(ngettext("%(n)s walk-in was not saved (%(names)s): %(reason)s", "%(n)s walk-ins were not saved (%(names)s): %(reason)s", refusedWalkIns.length), { n: fmt.number(refusedWalkIns.length), names: names(refusedWalkIns), reason: errorText({ code: refusedWalkIns[0].error }) }));
-    if (marksWaiting) parts.push(format(ngettext("%(n)s mark waiting to be sent. It will be sent when the connection returns.", "%(n)s marks waiting to be sent. They will be sent when the connection returns.", marksWaiting), { n: fmt.number(marksWaiting) }));
-    if (walkInsWaiting) parts.push(format(ngettext("%(n)s walk-in waiting to be sent (%(names)s). It will be sent when the connection returns.", "%(n)s walk-ins waiting to be sent (%(names)s). They will be sent when the connection returns.", walkInsWaiting), { n: fmt.number(walkInsWaiting), names: names(walkIns.filter((w) => !w.error)) }));
+    if (refused.length)
+      parts.push(
+        format(ngettext("%(n)s mark was not saved: %(reason)s", "%(n)s marks were not saved: %(reason)s", refused.length), {
+          n: fmt.number(refused.length),
+          reason: errorText({ code: refused[0].error }),
+        }),
+      );
+    if (refusedWalkIns.length)
+      parts.push(
+        format(ngettext("%(n)s walk-in was not saved (%(names)s): %(reason)s", "%(n)s walk-ins were not saved (%(names)s): %(reason)s", refusedWalkIns.length), {
+          n: fmt.number(refusedWalkIns.length),
+          names: names(refusedWalkIns),
+          reason: errorText({ code: refusedWalkIns[0].error }),
+        }),
+      );
+    if (marksWaiting)
+      parts.push(
+        format(
+          ngettext("%(n)s mark waiting to be sent. It will be sent when the connection returns.", "%(n)s marks waiting to be sent. They will be sent when the connection returns.", marksWaiting),
+          { n: fmt.number(marksWaiting) },
+        ),
+      );
+    if (walkInsWaiting)
+      parts.push(
+        format(
+          ngettext(
+            "%(n)s walk-in waiting to be sent (%(names)s). It will be sent when the connection returns.",
+            "%(n)s walk-ins waiting to be sent (%(names)s). They will be sent when the connection returns.",
+            walkInsWaiting,
+          ),
+          { n: fmt.number(walkInsWaiting), names: names(walkIns.filter((w) => !w.error)) },
+        ),
+      );
     const bad = refused.length || refusedWalkIns.length;
     status.className = `sync ${bad ? "error" : parts.length ? "waiting" : "saved"}`;
     status.replaceChildren(
       icon(bad ? "cross" : parts.length ? "offline" : "check"),
       parts.length ? parts.join(" ") : gettext("All marks saved."),
-      bad ? button(gettext("Discard them"), "cross", { class: "secondary", onclick: () => { discardRefused(id); draw(); } }) : "");
+      bad
+        ? button(gettext("Discard them"), "cross", {
+            class: "secondary",
+            onclick: () => {
+              discardRefused(id);
+              draw();
+            },
+          })
+        : "",
+    );
   }
 
   function personLine(person, extra) {
@@ -95,34 +133,56 @@ export default async function registerScreen({ params: [id], app, refresh }) {
     const current = markOf(row);
     const name = `mark-${row.participant.id}`;
     const label = `${name}-label`;
-    return h("li", { class: `row${current ? ` ${current}` : ""}`, dataset: { participant: row.participant.id } },
-      h("span", { id: label, class: "who" }, h("span", { class: "name" }, row.participant.known_as),
+    return h(
+      "li",
+      { class: `row${current ? ` ${current}` : ""}`, dataset: { participant: row.participant.id } },
+      h(
+        "span",
+        { id: label, class: "who" },
+        h("span", { class: "name" }, row.participant.known_as),
         // One badge of the two: a first visit is nearly always a walk-in.
         // Someone added here and not sent yet says so instead.
-        row.waiting ? h("span", { class: "badge warn" }, gettext("Not sent yet"))
-          : row.first_visit ? h("span", { class: "badge new" }, gettext("First visit")) : row.walk_in && h("span", { class: "badge" }, gettext("Walk-in")),
+        row.waiting
+          ? h("span", { class: "badge warn" }, gettext("Not sent yet"))
+          : row.first_visit
+            ? h("span", { class: "badge new" }, gettext("First visit"))
+            : row.walk_in && h("span", { class: "badge" }, gettext("Walk-in")),
         row.over_capacity && h("span", { class: "badge warn" }, gettext("Over capacity")),
-        row.booking_status === BOOKING.WAITING && h("span", { class: "badge" }, gettext("Waiting list"))),
-      h("span", { class: "marks", role: "radiogroup", "aria-labelledby": label },
-        CHOICES.map((mark) => h("label", { class: `mark ${mark}` },
-          h("input", { type: "radio", name, value: mark, checked: current === mark, disabled: !writable,
-            onchange: () => setMarks([{ participant: row.participant.id, mark }], row) }),
-          h("span", null, MARKS[mark])))));
+        row.booking_status === BOOKING.WAITING && h("span", { class: "badge" }, gettext("Waiting list")),
+      ),
+      h(
+        "span",
+        { class: "marks", role: "radiogroup", "aria-labelledby": label },
+        CHOICES.map((mark) =>
+          h(
+            "label",
+            { class: `mark ${mark}` },
+            h("input", { type: "radio", name, value: mark, checked: current === mark, disabled: !writable, onchange: () => setMarks([{ participant: row.participant.id, mark }], row) }),
+            h("span", null, MARKS[mark]),
+          ),
+        ),
+      ),
+    );
   }
 
   function regularItem(regular) {
     const person = regular.participant;
-    return h("li", { class: "row regular", dataset: { participant: person.id } },
+    return h(
+      "li",
+      { class: "row regular", dataset: { participant: person.id } },
       personLine(person, h("span", { class: "hint" }, format(gettext("Last came %(day)s"), { day: fmt.short(regular.last_visit) }))),
-      writable && button(gettext("Here"), "check", { class: "here", "aria-label": format(gettext("%(name)s is here"), { name: person.known_as }),
-        onclick: () => addWalkIn({ participant: person.id }, person.known_as) }));
+      writable &&
+        button(gettext("Here"), "check", {
+          class: "here",
+          "aria-label": format(gettext("%(name)s is here"), { name: person.known_as }),
+          onclick: () => addWalkIn({ participant: person.id }, person.known_as),
+        }),
+    );
   }
 
   function section(title, items, className) {
     if (!items.length) return null;
-    return h("section", { class: `register-part ${className}` },
-      h("h2", null, title, " ", h("span", { class: "count" }, fmt.number(items.length))),
-      h("ul", { class: "register" }, items));
+    return h("section", { class: `register-part ${className}` }, h("h2", null, title, " ", h("span", { class: "count" }, fmt.number(items.length))), h("ul", { class: "register" }, items));
   }
 
   function draw() {
@@ -134,21 +194,37 @@ export default async function registerScreen({ params: [id], app, refresh }) {
     const matches = matcher(search.value);
     const shown = (p) => matches(p.known_as, p.phone);
     // Someone added offline and sent since is known by the id the server made.
-    fresh.forEach((pid, n) => { if (pid.startsWith(WAITING) && addedAs(pid.slice(WAITING.length))) fresh[n] = addedAs(pid.slice(WAITING.length)); });
+    fresh.forEach((pid, n) => {
+      if (pid.startsWith(WAITING) && addedAs(pid.slice(WAITING.length))) fresh[n] = addedAs(pid.slice(WAITING.length));
+    });
     const freshIds = new Set(fresh);
     const rows = every.filter((r) => shown(r.participant));
     const byId = new Map(every.map((r) => [r.participant.id, r]));
-    added.replaceChildren(...(fresh.length && !search.value.trim()
-      ? [h("h2", null, gettext("Just added")), h("ul", { class: "register" }, fresh.map((pid) => byId.get(pid)).filter(Boolean).map(rowItem))]
-      : []));
+    added.replaceChildren(
+      ...(fresh.length && !search.value.trim()
+        ? [
+            h("h2", null, gettext("Just added")),
+            h(
+              "ul",
+              { class: "register" },
+              fresh
+                .map((pid) => byId.get(pid))
+                .filter(Boolean)
+                .map(rowItem),
+            ),
+          ]
+        : []),
+    );
     const rest = search.value.trim() ? rows : rows.filter((r) => !freshIds.has(r.participant.id));
     const listed = new Set([...register.rows.map((r) => r.participant.id), ...pendingWalkIns(id).map((w) => w.participant)]);
     const regulars = register.regulars.filter((g) => !listed.has(g.participant.id) && shown(g.participant));
-    lists.replaceChildren(...[
-      section(gettext("Booked"), rest.filter((r) => !CAME.includes(markOf(r))).map(rowItem), "booked"),
-      section(gettext("Came"), rest.filter((r) => CAME.includes(markOf(r))).map(rowItem), "came"),
-      section(gettext("Regulars, not booked"), regulars.map(regularItem), "regulars"),
-    ].filter(Boolean));
+    lists.replaceChildren(
+      ...[
+        section(gettext("Booked"), rest.filter((r) => !CAME.includes(markOf(r))).map(rowItem), "booked"),
+        section(gettext("Came"), rest.filter((r) => CAME.includes(markOf(r))).map(rowItem), "came"),
+        section(gettext("Regulars, not booked"), regulars.map(regularItem), "regulars"),
+      ].filter(Boolean),
+    );
     if (search.value.trim() && !rows.length && !regulars.length) lists.append(notice(gettext("Nobody on this register has that name.")));
     if (refocus) (added.querySelector(`input[name="${refocus[0]}"][value="${refocus[1]}"]`) || lists.querySelector(`input[name="${refocus[0]}"][value="${refocus[1]}"]`))?.focus();
     drawStatus();
@@ -156,7 +232,16 @@ export default async function registerScreen({ params: [id], app, refresh }) {
 
   function offerUndo(text, undo, ms) {
     clearTimeout(undoTimer);
-    undoBar.replaceChildren(h("span", null, text), button(gettext("Undo"), "back", { class: "secondary", onclick: () => { hideUndo(); undo(); } }));
+    undoBar.replaceChildren(
+      h("span", null, text),
+      button(gettext("Undo"), "back", {
+        class: "secondary",
+        onclick: () => {
+          hideUndo();
+          undo();
+        },
+      }),
+    );
     undoBar.classList.add("shown");
     undoTimer = setTimeout(hideUndo, ms);
   }
@@ -172,7 +257,7 @@ export default async function registerScreen({ params: [id], app, refresh }) {
     const real = (pid) => (pid.startsWith(WAITING) && addedAs(pid.slice(WAITING.length))) || pid;
     const marks = asked.map((m) => ({ ...m, participant: real(m.participant) }));
     const rowOf = new Map(allRows().map((r) => [r.participant.id, r]));
-    const before = marks.map((m) => ({ participant: m.participant, mark: rowOf.has(m.participant) ? markOf(rowOf.get(m.participant)) ?? null : null }));
+    const before = marks.map((m) => ({ participant: m.participant, mark: rowOf.has(m.participant) ? (markOf(rowOf.get(m.participant)) ?? null) : null }));
     // Someone not sent yet keeps her mark with her walk-in (the server has no id for her yet).
     const waiting = marks.filter((m) => m.participant.startsWith(WAITING));
     for (const m of waiting) markWalkIn(id, m.participant.slice(WAITING.length), m.mark);
@@ -188,9 +273,16 @@ export default async function registerScreen({ params: [id], app, refresh }) {
   function markAll() {
     const unmarked = allRows().filter((r) => !markOf(r));
     if (!unmarked.length) return;
-    const before = setMarks(unmarked.map((r) => ({ participant: r.participant.id, mark: "present" })), null, { quiet: true });
-    offerUndo(format(ngettext("%(n)s person marked present.", "%(n)s people marked present.", unmarked.length), { n: fmt.number(unmarked.length) }),
-      () => setMarks(before, null, { quiet: true }), UNDO_ALL_MS);
+    const before = setMarks(
+      unmarked.map((r) => ({ participant: r.participant.id, mark: "present" })),
+      null,
+      { quiet: true },
+    );
+    offerUndo(
+      format(ngettext("%(n)s person marked present.", "%(n)s people marked present.", unmarked.length), { n: fmt.number(unmarked.length) }),
+      () => setMarks(before, null, { quiet: true }),
+      UNDO_ALL_MS,
+    );
   }
 
   /* The one box: finds on the list as she types; for someone not on it,
@@ -198,12 +290,19 @@ export default async function registerScreen({ params: [id], app, refresh }) {
   const search = h("input", { type: "search", name: "find", autocomplete: "off", maxlength: 100, enterkeyhint: "search" });
   const suggestions = h("ul", { class: "suggestions" });
   const phone = h("input", { name: "phone", type: "tel", autocomplete: "off", maxlength: 40, dir: "ltr" });
-  const addNew = h("form", { class: "add-new", hidden: true, onsubmit: (e) => {
-    e.preventDefault();
-    addWalkIn({ known_as: search.value.trim(), phone: phone.value.trim() }, search.value.trim());
-  } },
+  const addNew = h(
+    "form",
+    {
+      class: "add-new",
+      hidden: true,
+      onsubmit: (e) => {
+        e.preventDefault();
+        addWalkIn({ known_as: search.value.trim(), phone: phone.value.trim() }, search.value.trim());
+      },
+    },
     h("label", null, h("span", null, gettext("Phone (optional)")), phone),
-    button(gettext("Add new person"), "plus", { type: "submit", class: "primary" }));
+    button(gettext("Add new person"), "plus", { type: "submit", class: "primary" }),
+  );
   let searchTimer;
   let asked = 0;
 
@@ -226,9 +325,19 @@ export default async function registerScreen({ params: [id], app, refresh }) {
       try {
         const found = (await api(`registers/${id}/suggestions/`, { params: { q } })).filter((s) => !s.on_register);
         if (mine !== asked) return;
-        suggestions.replaceChildren(...found.slice(0, 5).map((s) => h("li", null,
-          button(format(gettext("Add %(name)s"), { name: s.participant.known_as }), "plus", { class: "secondary", onclick: () => addWalkIn({ participant: s.participant.id }, s.participant.known_as) }),
-          h("span", { class: "hint" }, told(s)))));
+        suggestions.replaceChildren(
+          ...found.slice(0, 5).map((s) =>
+            h(
+              "li",
+              null,
+              button(format(gettext("Add %(name)s"), { name: s.participant.known_as }), "plus", {
+                class: "secondary",
+                onclick: () => addWalkIn({ participant: s.participant.id }, s.participant.known_as),
+              }),
+              h("span", { class: "hint" }, told(s)),
+            ),
+          ),
+        );
       } catch {
         if (mine === asked) suggestions.replaceChildren(h("li", { class: "hint" }, gettext("Finding people known to us needs a connection.")));
       }
@@ -247,16 +356,26 @@ export default async function registerScreen({ params: [id], app, refresh }) {
     addNew.hidden = true;
     suggestions.replaceChildren();
     draw();
-    say(result, navigator.onLine
-      ? format(gettext("%(name)s added and marked present."), { name })
-      : format(gettext("%(name)s added and marked present on this phone. Not sent yet: it will be sent when the connection returns."), { name }), "success");
-    offerUndo(format(gettext("%(name)s added."), { name }), () => {
-      const person = addedAs(walkIn.id);
-      for (const pid of [rowId, person]) if (fresh.includes(pid)) fresh.splice(fresh.indexOf(pid), 1);
-      setMarks([{ participant: person || rowId, mark: null }], null, { quiet: true });
-    }, UNDO_MS);
+    say(
+      result,
+      navigator.onLine
+        ? format(gettext("%(name)s added and marked present."), { name })
+        : format(gettext("%(name)s added and marked present on this phone. Not sent yet: it will be sent when the connection returns."), { name }),
+      "success",
+    );
+    offerUndo(
+      format(gettext("%(name)s added."), { name }),
+      () => {
+        const person = addedAs(walkIn.id);
+        for (const pid of [rowId, person]) if (fresh.includes(pid)) fresh.splice(fresh.indexOf(pid), 1);
+        setMarks([{ participant: person || rowId, mark: null }], null, { quiet: true });
+      },
+      UNDO_MS,
+    );
     search.focus();
-    sent.then(({ error }) => { if (error && lists.isConnected) say(result, errorText({ code: error }), "error"); });
+    sent.then(({ error }) => {
+      if (error && lists.isConnected) say(result, errorText({ code: error }), "error");
+    });
   }
 
   const reopen = async () => {
@@ -275,24 +394,33 @@ export default async function registerScreen({ params: [id], app, refresh }) {
   const stop = onChange((sessionId, answer) => {
     if (!lists.isConnected) return stop();
     if (answer && sessionId === id) register = answer;
-    if (!redraw) redraw = setTimeout(() => { redraw = null; if (lists.isConnected) draw(); });
+    if (!redraw)
+      redraw = setTimeout(() => {
+        redraw = null;
+        if (lists.isConnected) draw();
+      });
   });
   draw();
   flush(id);
   if (saved) {
     // Drawn from the phone; the network's answer replaces it when it comes
     // (and a register that opened or locked meanwhile is drawn again).
-    network.then((fresh) => {
-      if (!lists.isConnected) return;
-      if (fresh.open !== saved.open || fresh.locked !== saved.locked) return refresh();
-      register = fresh;
-      draw();
-    }, () => {});
+    network.then(
+      (fresh) => {
+        if (!lists.isConnected) return;
+        if (fresh.open !== saved.open || fresh.locked !== saved.locked) return refresh();
+        register = fresh;
+        draw();
+      },
+      () => {},
+    );
   }
 
   const coordinates = Boolean(app.me?.coordinates.length || app.me?.coordinates_spaces.length);
   const notYet = !register.open && !register.locked;
-  const node = h("section", { class: "register-screen" },
+  const node = h(
+    "section",
+    { class: "register-screen" },
     link(gettext("Back to registers"), "#/today", "back", { class: "back" }),
     heading(register.title),
     h("p", { class: "when" }, icon("clock"), `${fmt.day(register.start)}, ${fmt.span(register.start, register.end)}`, " · ", `${register.venue}, ${register.room}`),
@@ -300,15 +428,12 @@ export default async function registerScreen({ params: [id], app, refresh }) {
     register.locked && notice(gettext("This register is locked."), "warn"),
     register.locked && coordinates && button(gettext("Reopen the register"), "lock", { onclick: reopen }),
     status,
-    h("div", { class: "register-tools" },
-      counts,
-      writable && button(gettext("Mark everyone else present"), "check", { class: "primary", onclick: markAll })),
-    h("div", { class: "find" },
-      h("label", null, h("span", null, writable ? gettext("Find or add a name") : gettext("Find a name")), search),
-      suggestions, addNew, result),
+    h("div", { class: "register-tools" }, counts, writable && button(gettext("Mark everyone else present"), "check", { class: "primary", onclick: markAll })),
+    h("div", { class: "find" }, h("label", null, h("span", null, writable ? gettext("Find or add a name") : gettext("Find a name")), search), suggestions, addNew, result),
     added,
     lists,
     undoBar,
-    h("p", null, link(gettext("Download as CSV"), `/api/v1/registers/${id}/csv/`, "download")));
+    h("p", null, link(gettext("Download as CSV"), `/api/v1/registers/${id}/csv/`, "download")),
+  );
   return { node, sensitive: Boolean(register.space) };
 }

@@ -28,15 +28,17 @@ export default async function reply({ params: [token] }) {
     about = await api(`replies/${token}/`);
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 404) throw error;
-    return { node: h("section", { class: "reply" }, heading(gettext("This link does not work")),
-      notice(errorText(error), "error"), link(gettext("Open Harbour"), "#/", "back")) };
+    return { node: h("section", { class: "reply" }, heading(gettext("This link does not work")), notice(errorText(error), "error"), link(gettext("Open Harbour"), "#/", "back")) };
   }
   const result = h("div", { class: "result", "aria-live": "assertive" });
-  const what = h("p", { class: "reply-what" },
+  const what = h(
+    "p",
+    { class: "reply-what" },
     about.activity ? h("bdi", null, about.activity) : null,
     about.activity ? h("br") : null,
     fmt.when(about.start, about.end),
-    about.venue ? [h("br"), h("bdi", null, about.venue)] : null);
+    about.venue ? [h("br"), h("bdi", null, about.venue)] : null,
+  );
   const states = {
     done: () => notice(gettext("This link has been used already."), "info"),
     expired: () => notice(gettext("This link has expired: the session has started, is cancelled, or the offer has ended."), "info"),
@@ -67,11 +69,6 @@ export default async function reply({ params: [token] }) {
   } else {
     body = states[about.state]();
   }
-  const node = h("section", { class: "reply" },
-    heading(gettext("Your booking")),
-    what,
-    result,
-    body,
-    link(gettext("Open Harbour"), "#/", "back", { class: "back" }));
+  const node = h("section", { class: "reply" }, heading(gettext("Your booking")), what, result, body, link(gettext("Open Harbour"), "#/", "back", { class: "back" }));
   return { node };
 }

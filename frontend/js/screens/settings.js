@@ -37,49 +37,73 @@ export default async function settingsScreen({ loadMe, navigate }) {
         link(gettext("Subscribe on this phone"), urls.webcal_url, "calendar", { class: "button primary" }),
         h("div", { class: "copy-row" }, field, button(gettext("Copy"), "copy", { onclick: copy })),
         copied,
-        urls.qr_svg && h("figure", { class: "qr" }, qrImage(urls.qr_svg, gettext("QR code of your calendar link")),
-          h("figcaption", null, gettext("Or scan this with the phone's camera."))));
+        urls.qr_svg && h("figure", { class: "qr" }, qrImage(urls.qr_svg, gettext("QR code of your calendar link")), h("figcaption", null, gettext("Or scan this with the phone's camera."))),
+      );
     } catch (error) {
       say(subscribeResult, errorText(error), "error");
     }
   }
 
-  const settingsForm = h("form", { class: "card", onsubmit: async (e) => {
-    e.preventDefault();
-    const form = e.currentTarget;
-    try {
-      Object.assign(feed, await api("feed/", { method: "PATCH", body: {
-        discreet: form.discreet.checked, discreet_title: form.discreet_title.value || "Class", include_followed: form.include_followed.checked,
-      } }));
-      say(saveResult, gettext("Saved."), "success");
-    } catch (error) {
-      say(saveResult, errorText(error), "error");
-    }
-  } },
+  const settingsForm = h(
+    "form",
+    {
+      class: "card",
+      onsubmit: async (e) => {
+        e.preventDefault();
+        const form = e.currentTarget;
+        try {
+          Object.assign(
+            feed,
+            await api("feed/", {
+              method: "PATCH",
+              body: {
+                discreet: form.discreet.checked,
+                discreet_title: form.discreet_title.value || "Class",
+                include_followed: form.include_followed.checked,
+              },
+            }),
+          );
+          say(saveResult, gettext("Saved."), "success");
+        } catch (error) {
+          say(saveResult, errorText(error), "error");
+        }
+      },
+    },
     h("h2", null, gettext("What your phone shows")),
-    h("label", { class: "check" }, h("input", { type: "checkbox", name: "discreet", checked: feed.discreet }),
-      h("span", null, gettext("Discreet: women-only sessions get a plain title and no place in your calendar, texts and emails (for a shared phone)"))),
+    h(
+      "label",
+      { class: "check" },
+      h("input", { type: "checkbox", name: "discreet", checked: feed.discreet }),
+      h("span", null, gettext("Discreet: women-only sessions get a plain title and no place in your calendar, texts and emails (for a shared phone)")),
+    ),
     h("label", null, h("span", null, gettext("Plain title to show")), h("input", { name: "discreet_title", value: feed.discreet_title, maxlength: 60 })),
-    h("label", { class: "check" }, h("input", { type: "checkbox", name: "include_followed", checked: feed.include_followed }),
-      h("span", null, gettext("Also every session of activities I follow"))),
+    h("label", { class: "check" }, h("input", { type: "checkbox", name: "include_followed", checked: feed.include_followed }), h("span", null, gettext("Also every session of activities I follow"))),
     button(gettext("Save"), "check", { type: "submit", class: "primary" }),
-    saveResult);
+    saveResult,
+  );
 
-  const node = h("section", { class: "settings" },
+  const node = h(
+    "section",
+    { class: "settings" },
     heading(gettext("Settings")),
-    h("section", { class: "card" },
+    h(
+      "section",
+      { class: "card" },
       h("h2", null, gettext("My calendar on my phone")),
       h("p", null, gettext("Your bookings appear in your phone's calendar and update by themselves.")),
       button(feed.has_secret_url ? gettext("Make a new calendar link") : gettext("Get my calendar link"), "calendar", { class: "primary", onclick: makeLink }),
-      subscribeResult),
+      subscribeResult,
+    ),
     settingsForm,
-    h("section", { class: "card" },
-      h("h2", null, gettext("Women-only spaces")),
-      link(gettext("Ask to join a women-only space"), "#/spaces", "shield")),
-    button(gettext("Sign out"), "exit", { class: "secondary", onclick: async () => {
-      await api("auth/sign-out/", { method: "POST" }).catch(() => null);
-      await loadMe();
-      navigate("/");
-    } }));
+    h("section", { class: "card" }, h("h2", null, gettext("Women-only spaces")), link(gettext("Ask to join a women-only space"), "#/spaces", "shield")),
+    button(gettext("Sign out"), "exit", {
+      class: "secondary",
+      onclick: async () => {
+        await api("auth/sign-out/", { method: "POST" }).catch(() => null);
+        await loadMe();
+        navigate("/");
+      },
+    }),
+  );
   return { node };
 }

@@ -28,29 +28,59 @@ export default async function space({ params: [id], refresh, app }) {
     const answer = await ask({
       title: format(gettext("Take %(name)s out of %(space)s?"), { name: who(m), space: detail.name }),
       text: gettext("She no longer sees its sessions; her places in them end and go to the next person waiting."),
-      confirm: gettext("Take her out"), reasonLabel: gettext("Why? (kept in the space's log)"), reasonRequired: true,
+      confirm: gettext("Take her out"),
+      reasonLabel: gettext("Why? (kept in the space's log)"),
+      reasonRequired: true,
     });
     if (answer) act(() => api(`spaces/${id}/revoke/`, { method: "POST", body: { username: m.username, note: answer.reason } }), format(gettext("%(name)s is no longer a member."), { name: who(m) }));
   };
   const names = ACTIONS();
-  const node = h("section", { class: "space-desk" },
+  const node = h(
+    "section",
+    { class: "space-desk" },
     link(gettext("Back to coordinating"), "#/coordinate", "back", { class: "back" }),
     heading(detail.name),
-    h("p", { class: "actions" },
+    h(
+      "p",
+      { class: "actions" },
       link(gettext("Add a learner and give a sign-in code"), "#/learners", "key", { class: "button primary" }),
-      link(gettext("Figures for funders"), "#/figures", "chart", { class: "button" })),
+      link(gettext("Figures for funders"), "#/figures", "chart", { class: "button" }),
+    ),
     result,
     h("h2", null, icon("people"), format(ngettext("Members: %(n)s person", "Members: %(n)s people", members.length), { n: fmt.number(members.length) })),
     members.length
-      ? h("ul", { class: "cards members" }, members.map((m) => h("li", { class: "card member", dataset: { member: m.id } },
-        h("strong", null, who(m)),
-        m.id !== app.me?.id && button(gettext("Take out"), "cross", { class: "danger", "aria-label": format(gettext("Take %(name)s out"), { name: who(m) }), onclick: revoke(m) }))))
+      ? h(
+          "ul",
+          { class: "cards members" },
+          members.map((m) =>
+            h(
+              "li",
+              { class: "card member", dataset: { member: m.id } },
+              h("strong", null, who(m)),
+              m.id !== app.me?.id && button(gettext("Take out"), "cross", { class: "danger", "aria-label": format(gettext("Take %(name)s out"), { name: who(m) }), onclick: revoke(m) }),
+            ),
+          ),
+        )
       : notice(gettext("No members yet.")),
     h("h2", null, icon("list"), gettext("The space's log")),
     log.results.length
-      ? h("ul", { class: "log" }, log.results.map((e) => h("li", null,
-        h("span", { class: "muted" }, fmt.dateTime(e.at)), " · ", names[e.action] || e.action, e.subject && `: ${who(e.subject)}`,
-        ` (${who(e.actor)})`, e.note && h("q", null, e.note))))
-      : notice(gettext("Nothing yet.")));
+      ? h(
+          "ul",
+          { class: "log" },
+          log.results.map((e) =>
+            h(
+              "li",
+              null,
+              h("span", { class: "muted" }, fmt.dateTime(e.at)),
+              " · ",
+              names[e.action] || e.action,
+              e.subject && `: ${who(e.subject)}`,
+              ` (${who(e.actor)})`,
+              e.note && h("q", null, e.note),
+            ),
+          ),
+        )
+      : notice(gettext("Nothing yet.")),
+  );
   return { node, sensitive: true };
 }

@@ -9,26 +9,29 @@ import { pending, pendingWalkIns } from "../register-queue.js";
 
 export default async function today() {
   const items = await api("registers/");
-  const card = (item) => sessionCard(item.session, {
-    href: `#/register/${item.session.id}`,
-    extra: [
-      // Not today's: say which day (shown first, see app.css).
-      item.group !== "today" && h("span", { class: "on-day" }, icon("calendar"), fmt.day(item.session.start)),
-      h("span", { class: "open-register" }, icon("clipboard"), item.open ? gettext("Open the register") : gettext("See the register")),
-      !item.open && !item.locked && h("span", { class: "opens" }, icon("lock"),
-        format(gettext("Opens at %(time)s on %(day)s"), { time: fmt.time(item.opens_at), day: fmt.short(item.opens_at) })),
-      (Object.keys(pending(item.session.id)).length > 0 || pendingWalkIns(item.session.id).length > 0) && h("span", { class: "badge warn" }, icon("offline"), gettext("Marks waiting to be sent")),
-    ],
-  });
+  const card = (item) =>
+    sessionCard(item.session, {
+      href: `#/register/${item.session.id}`,
+      extra: [
+        // Not today's: say which day (shown first, see app.css).
+        item.group !== "today" && h("span", { class: "on-day" }, icon("calendar"), fmt.day(item.session.start)),
+        h("span", { class: "open-register" }, icon("clipboard"), item.open ? gettext("Open the register") : gettext("See the register")),
+        !item.open && !item.locked && h("span", { class: "opens" }, icon("lock"), format(gettext("Opens at %(time)s on %(day)s"), { time: fmt.time(item.opens_at), day: fmt.short(item.opens_at) })),
+        (Object.keys(pending(item.session.id)).length > 0 || pendingWalkIns(item.session.id).length > 0) && h("span", { class: "badge warn" }, icon("offline"), gettext("Marks waiting to be sent")),
+      ],
+    });
   const group = (name) => items.filter((i) => i.group === name);
   const [todays, recent, next] = ["today", "recent", "upcoming"].map(group);
   const list = (some) => h("ul", { class: "sessions" }, some.map(card));
-  const node = h("section", { class: "today" },
+  const node = h(
+    "section",
+    { class: "today" },
     heading(gettext("Registers")),
     h("h2", null, gettext("Today")),
     todays.length ? list(todays) : notice(gettext("No sessions for you today.")),
     recent.length > 0 && [h("h2", null, gettext("Still open")), list(recent)],
     next.length > 0 && [h("h2", null, gettext("Your next session")), list(next)],
-    !items.length && notice(gettext("You have no sessions coming up.")));
+    !items.length && notice(gettext("You have no sessions coming up.")),
+  );
   return { node, sensitive: items.some((i) => i.session.activity.space) };
 }
