@@ -35,12 +35,16 @@ from django.conf import settings
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.test import Client
 from django.utils.crypto import get_random_string
+from playwright.sync_api import expect
 
 from tests.e2e.browser import CHROMIUM, MOBILE, TIMEZONE, launch_options
 from tests.e2e.readiness import FIRST_SCREEN_JS
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-DEFAULT_TIMEOUT_MS = 10_000
+# Waits, not delays: a passing step returns as soon as it holds, so these only
+# bound how long a failing one takes. CI shares its two cores with other jobs.
+DEFAULT_TIMEOUT_MS = 15_000
+expect.set_options(timeout=DEFAULT_TIMEOUT_MS)  # `expect` waits 5 s by default
 
 # Reports securitypolicyviolation events as console errors: Chromium logs most
 # violations as "Refused to …" itself, but the event also covers the ones it
