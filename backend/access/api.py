@@ -11,7 +11,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from backend.common.errors import ApplicationError
+from backend.common.errors import ApplicationError, field_not_found
 from backend.common.views import HarbourViewSet
 from backend.organisations.api import OrganisationRefSerializer
 
@@ -75,8 +75,18 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class GrantSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
+    username = serializers.CharField(max_length=150, required=False)
+    participant = serializers.UUIDField(
+        required=False,
+        help_text="Instead of `username`: a person she may see (found by the participant "
+        "search) who has a login.",
+    )
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if ("username" in attrs) == ("participant" in attrs):
+            raise serializers.ValidationError({"username": ["Give a username or a participant."]})
+        return attrs
 
 
 def _space_context(user, spaces) -> dict:
@@ -160,6 +170,20 @@ class SpaceViewSet(HarbourViewSet):
     def _person(self, request):
         data = GrantSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if "participant" in data.validated_data:
+            # Only someone she may see; anyone else is "not found", like an unknown id.
+            person = policy.visible_participants(request.user).filter(
+                pk=data.validated_data["participant"]
+            )
+            if not person.exists():
+                raise field_not_found("participant")
+            user = get_user_model().objects.filter(participant__in=person).first()
+            if user is None:
+                no_login = "She has no login yet: give her a sign-in code first."
+                raise ApplicationError(
+                    "invalid", "Some fields are not valid.", fields={"participant": [no_login]}
+                )
+            return user, data.validated_data["note"]
         user = get_user_model().objects.filter(username=data.validated_data["username"]).first()
         if user is None:
             raise ApplicationError(

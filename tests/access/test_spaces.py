@@ -238,3 +238,28 @@ def test_operator_appoints_the_first_coordinator_from_the_command_line(world):
     assert entry.action == "coordinator_appointed" and entry.actor is None
     with pytest.raises(CommandError):
         call_command("space_coordinator", space="No such space", username="nadia")
+
+
+def test_a_space_coordinator_grants_a_woman_she_found_by_name(world):
+    """The members screen's "Give access": a person she may see, by her record."""
+    from backend.accounts.models import Participant
+    from backend.people import services as people_services
+
+    mina = people_services.learner_account_create(
+        actor=world.space_coordinator, known_as="Mina Rahimi", space=world.space
+    )
+    walk_in = Participant.objects.create(known_as="Roya", registered_in_space=world.space)
+    url = reverse("space-grant", kwargs={"pk": world.space.pk})
+    coordinator = client_for(world.space_coordinator)
+    granted = coordinator.post(url, {"participant": str(mina.pk), "note": "Met her"}, format="json")
+    assert granted.status_code == 204, granted.content
+    assert policy.has_grant(mina.user, world.space)
+    no_login = coordinator.post(url, {"participant": str(walk_in.pk)}, format="json")
+    assert no_login.status_code == 400 and "no login" in no_login.json()["fields"]["participant"][0]
+    # Someone she may not see answers exactly as an id that never existed.
+    hidden = Participant.objects.create(known_as="Ahmed K")
+    unseen = coordinator.post(url, {"participant": str(hidden.pk)}, format="json")
+    unknown = coordinator.post(url, {"participant": str(uuid.uuid4())}, format="json")
+    assert (unseen.status_code, unseen.content) == (400, unknown.content)
+    both = coordinator.post(url, {"participant": str(mina.pk), "username": "x"}, format="json")
+    assert both.status_code == 400

@@ -238,3 +238,13 @@ def test_a_space_coordinator_registers_a_learner_with_the_grant_and_she_sees_the
     expect(page.get_by_text("Mariam is no longer a member.")).to_be_visible()
     expect(page.locator(".log")).to_contain_text("Asked to leave the group")
     assert not policy.has_grant(mariam, world.space)
+
+    # And gives her the space back directly, found by name among her people.
+    search = page.locator("form.person-search")
+    search.get_by_label("Name or phone").fill("Mariam")
+    search.get_by_role("button", name="Search").click()
+    search.get_by_role("button", name="Give Mariam access").click()
+    expect(page.get_by_text("Mariam is now a member.")).to_be_visible()
+    expect(page.locator("li.member").filter(has_text="Mariam")).to_have_count(1)
+    assert policy.has_grant(mariam, world.space)
+    screenshot(page, "space-give-access")

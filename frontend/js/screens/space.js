@@ -1,11 +1,12 @@
 /* Her space, for its coordinators: the members, each of whom she can take
-   out with a reason (recorded in the space's log; the woman's places in its
+   out with a reason, and a search to give access to someone she works with (recorded in the space's log; the woman's places in its
    sessions end and go to the line), and the space's log. Women she registers
    at the space get it in the same step (Learners and sign-in codes); requests
    to join are decided on the Coordinate screen. */
 import { api, apiAll } from "../api.js";
 import { actions, ask, button, h, heading, icon, link, notice } from "../dom.js";
 import { fmt, format, gettext, ngettext } from "../i18n.js";
+import { personSearch } from "../person-search.js";
 
 const ACTIONS = () => ({
   access_granted: gettext("Given access"),
@@ -34,6 +35,9 @@ export default async function space({ params: [id], refresh, app }) {
     });
     if (answer) act(() => api(`spaces/${id}/revoke/`, { method: "POST", body: { username: m.username, note: answer.reason } }), format(gettext("%(name)s is no longer a member."), { name: who(m) }));
   };
+  // A woman she already works with (found by name or phone, among the people
+  // she may see) is given the space directly; recorded in the space's log.
+  const grant = (p) => act(() => api(`spaces/${id}/grant/`, { method: "POST", body: { participant: p.id } }), format(gettext("%(name)s is now a member."), { name: p.known_as }));
   const names = ACTIONS();
   const node = h(
     "section",
@@ -62,6 +66,7 @@ export default async function space({ params: [id], refresh, app }) {
           ),
         )
       : notice(gettext("No members yet.")),
+    personSearch({ title: format(gettext("Give someone access to %(space)s"), { space: detail.name }), pickLabel: gettext("Give %(name)s access"), pick: grant }),
     h("h2", null, icon("list"), gettext("The space's log")),
     log.results.length
       ? h(
