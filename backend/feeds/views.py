@@ -18,12 +18,13 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Max
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
+from icalendar import Calendar
 
 from backend.access import policy
 from backend.bookings.models import Booking
@@ -159,6 +160,33 @@ def my_feed(request):
     if not request.user.is_authenticated:
         raise Http404
     response = _personal_response(request, selectors.feed_of(user=request.user))
+    # Read by the app on what may be a shared phone: never written to its cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+def my_feed_events(request):
+    """ "My calendar" in the app: her own feed (exactly what /feeds/mine.ics
+    says, parsed here with icalendar) as JSON events, so the app and her phone
+    calendar cannot disagree and the phone needs no iCal parser of its own."""
+    if not request.user.is_authenticated:
+        raise Http404
+    feed = selectors.feed_of(user=request.user)
+    body = _personal_response(request, feed).content
+    events = [
+        {
+            "uid": str(event.get("uid")),
+            "title": str(event.get("summary", "")),
+            "start": event.decoded("dtstart").isoformat(),
+            "end": event.decoded("dtend").isoformat(),
+            "where": str(event.get("location", "")),
+            "status": str(event.get("status", "CONFIRMED")),
+            "url": str(event.get("url", "")),
+        }
+        for event in Calendar.from_ical(body).walk("VEVENT")
+    ]
+    response = JsonResponse({"events": events})
     # Read by the app on what may be a shared phone: never written to its cache.
     response["Cache-Control"] = "private, no-store"
     return response

@@ -6,6 +6,8 @@ coordinator's threshold, and the printable A4 certificate)."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -177,6 +179,14 @@ TERM = OpenApiParameter("term", str, description="A term's id (its coordinators)
 PARTICIPANT = OpenApiParameter("participant", str, description="Whose certificate.")
 
 
+def _term_id(value: str):
+    """A `?term=` id: one that is not an id is as unknown as one that is."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise field_not_found("term") from None
+
+
 class AttendanceCertificateViewSet(HarbourViewSet):
     """`GET attendance-certificates/`: her own certificates earned; with
     `?term=` (its coordinators) the term's class list with each learner's
@@ -184,12 +194,13 @@ class AttendanceCertificateViewSet(HarbourViewSet):
 
     serializer_class = AttendanceSerializer
     queryset = Term.objects.none()  # for the schema only
+    pagination_class = None  # a term's class list or her certificates: short, whole
 
     @extend_schema(parameters=[TERM], responses={200: AttendanceSerializer(many=True)})
     def list(self, request):
         term_id = request.query_params.get("term")
         if term_id:
-            term = esol.coordinated_term(request.user, uuid_or_not_found(term_id))
+            term = esol.coordinated_term(request.user, _term_id(term_id), field="term")
             rows = esol.term_class_list(viewer=request.user, term=term)
         else:
             rows = esol.certificates_of(user=request.user)
@@ -201,7 +212,7 @@ class AttendanceCertificateViewSet(HarbourViewSet):
         data = ThresholdSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        term = esol.coordinated_term(request.user, values["term"])
+        term = esol.coordinated_term(request.user, values["term"], field="term")
         esol.threshold_set(
             actor=request.user, term=term, percent=values["percent"],
             minimum_sessions=values["minimum_sessions"],
@@ -222,11 +233,11 @@ class AttendanceCertificateViewSet(HarbourViewSet):
                     "certificate_not_earned", "You have no attendance yet.", status_code=409
                 )
             person = own
-            term = Term.objects.filter(pk=uuid_or_not_found(term_id)).first()
+            term = Term.objects.filter(pk=_term_id(term_id)).first()
             if term is None:
-                raise NotFoundError()
+                raise field_not_found("term")
         else:
-            term = esol.coordinated_term(request.user, uuid_or_not_found(term_id))
+            term = esol.coordinated_term(request.user, _term_id(term_id), field="term")
             person = _person(request, uuid_or_not_found(pid))
         row = esol.attendance_in_term(viewer=request.user, participant=person, term=term)
         if not row["eligible"]:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from backend.access import policy
 from backend.accounts.models import Participant
 from backend.bookings.models import HOLDING, Booking
-from backend.common.errors import ApplicationError, NotFoundError
+from backend.common.errors import ApplicationError, NotFoundError, field_not_found
 from backend.organisations.roles import coordinated_organisations, tutored_organisations
 from backend.registers.models import Attendance
 from backend.timetable.models import Activity, Session, Term
@@ -125,10 +125,12 @@ def name_own_script_set(*, actor, participant: Participant, name: str) -> Partic
 # --- certificates -------------------------------------------------------------------------
 
 
-def coordinated_term(actor, term_id) -> Term:
+def coordinated_term(actor, term_id, *, field: str | None = None) -> Term:
+    """The term, for its organisation's coordinators: 403 for anyone else; an
+    unknown id is 404 in the URL's query, or `invalid` on `field` of a body."""
     term = Term.objects.filter(pk=term_id).select_related("organisation").first()
     if term is None:
-        raise NotFoundError()
+        raise field_not_found(field) if field else NotFoundError()
     if not coordinated_organisations(actor).filter(pk=term.organisation_id).exists():
         raise ApplicationError(
             "permission_denied",

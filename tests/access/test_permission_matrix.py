@@ -343,6 +343,7 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
     "reply": {"reply_token": {"get": everyone(200), "post": everyone(200)}},
     "reply-link": {"reply_token": {"get": everyone(302)}},
     "feed-mine": {"-": {"get": only({}, 200, anonymous=404)}},
+    "feed-mine-events": {"-": {"get": only({}, 200, anonymous=404)}},
     "feed-session": {
         "public_session": {"get": everyone(200)},
         "protected_session": {"get": SEE_PROTECTED},

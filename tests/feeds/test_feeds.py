@@ -181,6 +181,13 @@ def test_my_calendar_in_the_app_is_her_feed(world):
     mine = expand(get(reverse("feed-mine"), app).content, *far())
     assert set(mine) == set(secret)
     assert str(mine[uid(session)]["SUMMARY"]) == str(secret[uid(session)]["SUMMARY"]) == "Class"
+    # The app reads the same calendar back as JSON (/feeds/mine.json).
+    events = get(reverse("feed-mine-events"), app).json()["events"]
+    assert {e["uid"] for e in events} == {str(u) for u in mine}
+    (event,) = [e for e in events if e["uid"] == str(uid(session))]
+    assert event["title"] == "Class" and event["status"] == "CONFIRMED"
+    assert datetime.fromisoformat(event["start"]) == session.start
+    assert get(reverse("feed-mine-events")).status_code == 404  # nobody signed in
 
 
 def test_offers_appear_as_tentative(world):

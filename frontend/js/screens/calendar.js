@@ -1,6 +1,6 @@
 /* "My calendar": her own iCal feed (/feeds/mine.ics, the same calendar her
-   phone subscribes to), parsed in the browser with ical.js, so the app and
-   her phone calendar cannot disagree. */
+   phone subscribes to), as the server reads it back (/feeds/mine.json), so
+   the app and her phone calendar cannot disagree. */
 import { api } from "../api.js";
 import { h, heading, icon, link, notice } from "../dom.js";
 import { fmt, gettext } from "../i18n.js";
@@ -11,23 +11,10 @@ const STATUS = {
 };
 
 export default async function calendarScreen() {
-  const [{ default: ICAL }, text] = await Promise.all([import("../../vendor/ical.js/ical.min.js"), api("/feeds/mine.ics", { headers: { Accept: "text/calendar" } })]);
-  const calendar = new ICAL.Component(ICAL.parse(text));
+  const { events: all } = await api("/feeds/mine.json");
   const now = new Date();
-  const events = calendar
-    .getAllSubcomponents("vevent")
-    .map((component) => {
-      const event = new ICAL.Event(component);
-      return {
-        uid: event.uid,
-        title: event.summary,
-        start: event.startDate.toJSDate(),
-        end: event.endDate.toJSDate(),
-        where: event.location,
-        status: component.getFirstPropertyValue("status") || "CONFIRMED",
-        url: component.getFirstPropertyValue("url"),
-      };
-    })
+  const events = all
+    .map((e) => ({ ...e, start: new Date(e.start), end: new Date(e.end) }))
     .filter((e) => e.end > now)
     .sort((a, b) => a.start - b.start);
   const days = Map.groupBy(events, (e) => fmt.day(e.start));
