@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PORT ?= 8000
+# pytest-xdist workers for `make test` (browser tests and PostgreSQL locking
+# tests each keep to one worker: tests/conftest.py). TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= 2
 
 .PHONY: venv run test lint schema messages bench bench-stack faults browser slow3g slow3g-register clean
 
@@ -40,7 +43,7 @@ test: $(STAMP) browser
 	$(BIN)/biome lint
 	$(BIN)/biome format
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

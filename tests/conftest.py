@@ -21,13 +21,17 @@ REQUIRE_POSTGRES = os.environ.get("HARBOUR_REQUIRE_POSTGRES") == "1"
 # up to 48 connections at once, and on a loaded machine the kernel reset the
 # surplus before the app ever saw them (issue 17, item 9). gunicorn's is 2048.
 ThreadedWSGIServer.request_queue_size = 256
-_postgres_ran = {"count": 0}
+_postgres_ran = {"selected": 0, "count": 0}
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("postgres"):
             item.fixturenames.insert(0, "_postgres_only")  # before any fixture that needs it
+            # Under pytest-xdist (`make test`), the locking and crowd tests keep to
+            # one worker, one at a time: two crowds of 48 connections at once would
+            # compete for PostgreSQL's connections and the machine's two cores.
+            item.add_marker(pytest.mark.xdist_group("postgres"))
 
 
 @pytest.fixture
@@ -37,12 +41,22 @@ def _postgres_only(request):
         if REQUIRE_POSTGRES:
             pytest.fail(f"{message}: HARBOUR_REQUIRE_POSTGRES=1 forbids skipping")
         pytest.skip(message)
-    _postgres_ran["count"] += 1
+
+
+def pytest_runtest_logreport(report):
+    # Counted from the reports, which reach the main process from every
+    # pytest-xdist worker (a worker's own count would not).
+    if "postgres" in report.keywords:
+        if report.when == "setup":
+            _postgres_ran["selected"] += 1
+        elif report.when == "call" and report.passed:
+            _postgres_ran["count"] += 1
 
 
 def pytest_sessionfinish(session, exitstatus):
-    selected = [i for i in session.items if i.get_closest_marker("postgres")]
-    if REQUIRE_POSTGRES and selected and _postgres_ran["count"] == 0:
+    if hasattr(session.config, "workerinput"):
+        return  # a pytest-xdist worker: the main process checks for all of them
+    if REQUIRE_POSTGRES and _postgres_ran["selected"] and _postgres_ran["count"] == 0:
         session.exitstatus = 1
         print("\nHARBOUR_REQUIRE_POSTGRES=1 but no PostgreSQL test ran")
 

@@ -156,6 +156,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER", "gw0") != "gw0":
+    # `make test` runs two pytest-xdist workers, and each test empties the cache
+    # (FLUSHDB). The second and later workers take the Redis databases below the
+    # configured one (15 -> 14, 13, ...; modulo Redis's 16) so they never empty each other's.
+    _base, _, _db = REDIS_URL.rpartition("/")
+    _worker = int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
+    REDIS_URL = f"{_base}/{(int(_db) - _worker) % 16}" if _db.isdigit() else REDIS_URL
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -66,6 +66,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.e2e)
+            # Under pytest-xdist (`make test`) the browser tests keep to one
+            # worker: one Chromium and one live server beside the other worker.
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="package")
