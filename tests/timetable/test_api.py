@@ -854,7 +854,9 @@ def test_languages_are_listed(world, api):
 # --- not found ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("session_id", [str(uuid.uuid4()), "not-a-uuid", "12"])
+# A fixed id no session has (ids are uuid4): test ids must be the same on every
+# pytest-xdist worker, so nothing random at collection.
+@pytest.mark.parametrize("session_id", ["2f1c0a57-3a0e-4d5b-9c1e-6b7a8d9e0f12", "not-a-uuid", "12"])
 def test_an_unknown_session_is_a_plain_404(world, api, session_id):
     response = api.get(f"{SESSIONS}{session_id}/")
     assert response.status_code == 404
