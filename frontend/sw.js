@@ -15,8 +15,8 @@
    - Her cache is deleted when /me/ says someone else (or nobody) is signed
      in, on sign-in and sign-out, and on quick exit (the page posts "forget").
 
-   With no saved page, a navigation offline gets a small page of ours, never
-   the browser's own offline page. */
+   With no saved page, a navigation offline (the shell or any other page of
+   the site) gets a small page of ours, never the browser's own offline page. */
 
 const STATIC = `harbour-static-${VERSION}`;
 const DATA = "harbour-data-";
@@ -95,6 +95,8 @@ const OFFLINE_PAGE = `<!doctype html><html><head><meta charset="utf-8"><meta nam
 <p dir="rtl" lang="ar">لا يوجد اتصال. يرجى المحاولة مرة أخرى عند عودة الاتصال.</p><p dir="rtl" lang="fa">اتصال برقرار نیست. وقتی دوباره آنلاین شدید، دوباره امتحان کنید.</p>
 <p><a href="/">Try again</a></p></body></html>`;
 
+const offlinePage = () => new Response(OFFLINE_PAGE, { headers: { "Content-Type": "text/html; charset=utf-8" } });
+
 async function shell(request) {
   try {
     const response = await fetch(request);
@@ -108,7 +110,7 @@ async function shell(request) {
   } catch {
     const cache = await dataCache();
     const saved = (cache && (await cache.match("/"))) || (await caches.match("/", { cacheName: PUBLIC }));
-    return saved || new Response(OFFLINE_PAGE, { headers: { "Content-Type": "text/html; charset=utf-8" } });
+    return saved || offlinePage();
   }
 }
 
@@ -145,7 +147,8 @@ self.addEventListener("fetch", (event) => {
   } else if (path === "/") {
     if (request.mode === "navigate" || request.headers.get("Accept")?.includes("text/html")) event.respondWith(shell(request));
   } else if (request.mode === "navigate") {
-    return;
+    // Any other page she opens (the register's CSV, the API docs): ours when offline.
+    event.respondWith(fetch(request).catch(offlinePage));
   } else if (path.startsWith("/static/")) {
     event.respondWith(fromStatic(request));
   } else if (SAVED.test(path) && !url.search) {

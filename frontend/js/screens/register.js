@@ -9,7 +9,7 @@
    finding people not on this register needs a connection. Before the
    register opens (shortly before the start) it is read-only and says when it
    opens. */
-import { api, errorText } from "../api.js";
+import { ApiError, api, errorText } from "../api.js";
 import { ask, button, h, heading, icon, link, notice, say } from "../dom.js";
 import { fmt, format, gettext, MARKS, ngettext } from "../i18n.js";
 import { matcher } from "../match.js";
@@ -21,6 +21,8 @@ const CAME = ["present", "late"];
 const UNDO_MS = 6000;
 const UNDO_ALL_MS = 30000;
 const WAITING = "walk-in:"; // the row id of someone added here and not sent yet
+// Why the server refused something the queue sent: {error: code, detail: its words}.
+const why = (refused) => errorText(new ApiError(409, { code: refused.error, detail: refused.detail }));
 
 /* The copy of this register the phone saved (frontend/sw.js keeps it, in her
    own cache), to draw at once on a slow connection while the network answers. */
@@ -79,7 +81,7 @@ export default async function registerScreen({ params: [id], app, refresh }) {
       parts.push(
         format(ngettext("%(n)s mark was not saved: %(reason)s", "%(n)s marks were not saved: %(reason)s", refused.length), {
           n: fmt.number(refused.length),
-          reason: errorText({ code: refused[0].error }),
+          reason: why(refused[0]),
         }),
       );
     if (refusedWalkIns.length)
@@ -87,7 +89,7 @@ export default async function registerScreen({ params: [id], app, refresh }) {
         format(ngettext("%(n)s walk-in was not saved (%(names)s): %(reason)s", "%(n)s walk-ins were not saved (%(names)s): %(reason)s", refusedWalkIns.length), {
           n: fmt.number(refusedWalkIns.length),
           names: names(refusedWalkIns),
-          reason: errorText({ code: refusedWalkIns[0].error }),
+          reason: why(refusedWalkIns[0]),
         }),
       );
     if (marksWaiting)
@@ -444,8 +446,8 @@ export default async function registerScreen({ params: [id], app, refresh }) {
       UNDO_MS,
     );
     search.focus();
-    sent.then(({ error }) => {
-      if (error && lists.isConnected) say(result, errorText({ code: error }), "error");
+    sent.then((answer) => {
+      if (answer.error && lists.isConnected) say(result, why(answer), "error");
     });
   }
 
