@@ -94,3 +94,38 @@ def test_a_mark_queued_offline_is_refused_when_the_session_moved_to_next_week(wo
     page.get_by_role("button", name="Discard them").click()
     expect(page.locator(".sync")).to_have_text("All marks saved.")
     assert not Attendance.objects.filter(session=session).exists()
+
+
+def test_on_a_slow_connection_her_registers_are_drawn_from_the_phone_at_once(
+    world, app, monkeypatch
+):
+    """A weak signal that neither answers nor fails: her list (and then the
+    register) come from what the phone saved, before the server answers."""
+    import threading
+    import time
+
+    from backend.registers import selectors
+
+    _, page = her_register(world, app, "/#/today")
+    go(page, "/", "timetable")
+    real, answered = selectors.my_registers, threading.Event()
+
+    def slow(*args, **kwargs):
+        time.sleep(10)
+        try:
+            return real(*args, **kwargs)
+        finally:
+            answered.set()
+
+    monkeypatch.setattr(selectors, "my_registers", slow)
+    started = time.monotonic()
+    page.evaluate("location.hash = '#/today'")
+    page.wait_for_selector('main[aria-busy=false][data-screen="today"]', timeout=6_000)
+    card = page.locator("li.session", has_text="Conversation club")
+    expect(card).to_contain_text("Open the register", timeout=1_000)
+    assert time.monotonic() - started < 8 and not answered.is_set()
+    card.get_by_role("link").click()
+    ready(page, "register")
+    expect(page.locator("li.row", has_text=world.learner.known_as)).to_be_visible()
+    assert answered.wait(20)  # the server's answer, when it comes, changes nothing she sees
+    expect(page.locator("li.row", has_text=world.learner.known_as)).to_be_visible()

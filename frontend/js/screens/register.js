@@ -9,7 +9,7 @@
    finding people not on this register needs a connection. Before the
    register opens (shortly before the start) it is read-only and says when it
    opens. */
-import { ApiError, api, errorText } from "../api.js";
+import { ApiError, api, errorText, savedAnswer } from "../api.js";
 import { ask, button, h, heading, icon, link, notice, say } from "../dom.js";
 import { fmt, format, gettext, MARKS, ngettext } from "../i18n.js";
 import { matcher } from "../match.js";
@@ -24,22 +24,10 @@ const WAITING = "walk-in:"; // the row id of someone added here and not sent yet
 // Why the server refused something the queue sent: {error: code, detail: its words}.
 const why = (refused) => errorText(new ApiError(409, { code: refused.error, detail: refused.detail }));
 
-/* The copy of this register the phone saved (frontend/sw.js keeps it, in her
-   own cache), to draw at once on a slow connection while the network answers. */
-async function savedRegister(id, me) {
-  try {
-    if (!me?.id || !("caches" in window)) return null;
-    const saved = await caches.match(`/api/v1/registers/${id}/`, { cacheName: `harbour-data-${me.id}` });
-    return saved ? await saved.json() : null;
-  } catch {
-    return null;
-  }
-}
-
 export default async function registerScreen({ params: [id], app, refresh }) {
   const network = api(`registers/${id}/`);
   network.catch(() => {}); // with a saved copy, a failed network is no error
-  const saved = await savedRegister(id, app.me);
+  const saved = await savedAnswer(`registers/${id}/`, app.me);
   let register = saved || (await network);
   const writable = register.open;
   const status = h("p", { class: "sync", role: "status" });
