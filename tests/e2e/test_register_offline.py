@@ -129,3 +129,39 @@ def test_on_a_slow_connection_her_registers_are_drawn_from_the_phone_at_once(
     expect(page.locator("li.row", has_text=world.learner.known_as)).to_be_visible()
     assert answered.wait(20)  # the server's answer, when it comes, changes nothing she sees
     expect(page.locator("li.row", has_text=world.learner.known_as)).to_be_visible()
+
+
+def test_on_a_weak_signal_the_app_starts_from_what_the_phone_saved(world, app, monkeypatch):
+    """The shell and /me/ (what every start of the app waits for) come from the
+    phone when the network has not answered in 4 s, and her list with them."""
+    import time
+
+    from backend.accounts import api as accounts_api
+    from backend.shell import views as shell_views
+
+    _, page = her_register(world, app, "/#/today")
+    answered = []
+
+    def slow(real):
+        def held_back(*args, **kwargs):
+            time.sleep(15)
+            try:
+                return real(*args, **kwargs)
+            finally:
+                answered.append(True)
+
+        return held_back
+
+    monkeypatch.setattr(shell_views, "first_screen_context", slow(shell_views.first_screen_context))
+    monkeypatch.setattr(accounts_api, "me_data", slow(accounts_api.me_data))
+    started = time.monotonic()
+    page.reload()
+    page.wait_for_selector(
+        'html[data-app=ready] main[aria-busy=false][data-screen="today"]', timeout=14_000
+    )
+    expect(page.locator("li.session", has_text="Conversation club")).to_be_visible(timeout=1_000)
+    assert not answered, f"drawn after the server answered ({time.monotonic() - started:.1f} s)"
+    # Let the held-back answers finish before the test's database goes.
+    deadline = time.monotonic() + 40
+    while len(answered) < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)

@@ -382,6 +382,9 @@ export default async function registerScreen({ params: [id], app, refresh }) {
     addNew.hidden = !writable || q.length < 2;
     if (q.length < 2 || !writable) return suggestions.replaceChildren();
     const mine = ++asked;
+    // Offline it is known at once: said with the key, so "Add new person" does
+    // not jump down under her thumb when the answer would have come.
+    if (!navigator.onLine) return suggestions.replaceChildren(h("li", { class: "hint" }, gettext("Finding people known to us needs a connection.")));
     searchTimer = setTimeout(async () => {
       try {
         const found = (await api(`registers/${id}/suggestions/`, { params: { q } })).filter((s) => !s.on_register);
