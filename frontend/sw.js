@@ -10,13 +10,14 @@
      named after her: the shell page, /api/v1/me/ and her registers (the list
      and each register she opened, kept fresh by every mark sent), so she can
      open them with no connection. Always asked of the network first; the
-     saved copy is used only when the network fails. Nobody else's pages or
-     answers are kept.
+     saved copy is used when the network fails, and for the shell and /me/
+     also when it has not answered in 4 s (a weak signal). Nobody else's
+     pages or answers are kept.
    - Her cache is deleted when /me/ says someone else (or nobody) is signed
      in, on sign-in and sign-out, and on quick exit (the page posts "forget").
 
-   With no saved page, a navigation offline gets a small page of ours, never
-   the browser's own offline page. */
+   With no saved page, a navigation offline (the shell or any other page of
+   the site) gets a small page of ours, never the browser's own offline page. */
 
 const STATIC = `harbour-static-${VERSION}`;
 const DATA = "harbour-data-";
@@ -73,18 +74,39 @@ function savedCopy(response) {
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
-async function networkFirst(request, path) {
-  try {
-    const response = await fetch(request);
+/* A weak signal that neither answers nor fails: after PATIENCE_MS, her saved
+   copy if there is one; the network's answer, when it comes, still refreshes
+   what is saved. For the shell and /me/, which every start of the app waits
+   for (a register and her list are drawn from what is saved by the page
+   itself, and want the network's answer). */
+const PATIENCE_MS = 4000;
+async function patiently(event, network, saved) {
+  if (!saved) return network;
+  event.waitUntil(network.catch(() => {}));
+  let timer;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(resolve, PATIENCE_MS, null);
+  });
+  const first = await Promise.race([network.catch(() => null), late]);
+  clearTimeout(timer);
+  return first || saved;
+}
+
+async function networkFirst(event, request, path) {
+  const network = fetch(request).then(async (response) => {
     if (path === "/api/v1/me/") await learnWho(response);
     else if (response.ok) {
       const cache = await dataCache();
       if (cache) await cache.put(path, response.clone());
     }
     return response;
+  });
+  const cache = await dataCache();
+  const saved = cache && (await cache.match(path));
+  if (path === "/api/v1/me/") return patiently(event, network, saved && savedCopy(saved));
+  try {
+    return await network;
   } catch (error) {
-    const cache = await dataCache();
-    const saved = cache && (await cache.match(path));
     if (saved) return savedCopy(saved);
     throw error;
   }
@@ -95,9 +117,10 @@ const OFFLINE_PAGE = `<!doctype html><html><head><meta charset="utf-8"><meta nam
 <p dir="rtl" lang="ar">لا يوجد اتصال. يرجى المحاولة مرة أخرى عند عودة الاتصال.</p><p dir="rtl" lang="fa">اتصال برقرار نیست. وقتی دوباره آنلاین شدید، دوباره امتحان کنید.</p>
 <p><a href="/">Try again</a></p></body></html>`;
 
-async function shell(request) {
-  try {
-    const response = await fetch(request);
+const offlinePage = () => new Response(OFFLINE_PAGE, { headers: { "Content-Type": "text/html; charset=utf-8" } });
+
+async function shell(event, request) {
+  const network = fetch(request).then(async (response) => {
     if (response.ok) {
       const text = await response.clone().text();
       // Her own shell goes in her cache; an anonymous one (the public timetable) may be kept.
@@ -105,10 +128,13 @@ async function shell(request) {
       if (cache) await cache.put("/", response.clone());
     }
     return response;
+  });
+  const cache = await dataCache();
+  const saved = (cache && (await cache.match("/"))) || (await caches.match("/", { cacheName: PUBLIC }));
+  try {
+    return await patiently(event, network, saved);
   } catch {
-    const cache = await dataCache();
-    const saved = (cache && (await cache.match("/"))) || (await caches.match("/", { cacheName: PUBLIC }));
-    return saved || new Response(OFFLINE_PAGE, { headers: { "Content-Type": "text/html; charset=utf-8" } });
+    return offlinePage();
   }
 }
 
@@ -143,13 +169,14 @@ self.addEventListener("fetch", (event) => {
   } else if (request.method !== "GET") {
     return;
   } else if (path === "/") {
-    if (request.mode === "navigate" || request.headers.get("Accept")?.includes("text/html")) event.respondWith(shell(request));
+    if (request.mode === "navigate" || request.headers.get("Accept")?.includes("text/html")) event.respondWith(shell(event, request));
   } else if (request.mode === "navigate") {
-    return;
+    // Any other page she opens (the register's CSV, the API docs): ours when offline.
+    event.respondWith(fetch(request).catch(offlinePage));
   } else if (path.startsWith("/static/")) {
     event.respondWith(fromStatic(request));
   } else if (SAVED.test(path) && !url.search) {
-    event.respondWith(networkFirst(request, path));
+    event.respondWith(networkFirst(event, request, path));
   } else if (path === "/jsi18n/") {
     event.respondWith(
       fetch(request)

@@ -20,6 +20,14 @@ phone has the app and the register, as on a working day) and then times:
 
 Goals (issue 15 item 5): < 1 s, < 1 s, < 10 s, < 30 s. Typing is at 8
 characters a second, as a thumb types.
+
+Opening and marking are timed in the page, as she sees them: from the tap
+(pointerdown) to the first frame that shows it, painted (a requestAnimationFrame
+watcher set up before the tap, then the task after that frame). Timed from
+Python instead, each figure also holds Playwright's round trips through a
+throttled renderer and its `expect` polling (after 100, 250, 500, then every
+1000 ms), which alone could add most of a second; that time is printed too
+("driver").
 """
 
 from __future__ import annotations
@@ -130,7 +138,35 @@ def server_env(workdir: Path) -> dict:
     return env
 
 
-def measure(browser, base_url: str, session_id: str) -> dict[str, float]:
+# Set up before a tap: notes when it came and the first painted frame showing
+# what the step is for ("open": the register's 120 rows; "mark": Fatima late).
+WATCH = """(step) => {
+  const t = (window.__measure = {});
+  const tap = () => { t.tap ??= performance.now(); };
+  document.addEventListener("pointerdown", tap, { capture: true, once: true });
+  const rows = ".register-part.booked li.row, .register-part.came li.row";
+  const late = (li) =>
+    li.textContent.includes("Fatima Ahmadi") && li.querySelector("input[value=late]").checked;
+  const seen = {
+    open: () => document.querySelector("main[data-screen=register][aria-busy=false]")
+      && document.querySelectorAll(rows).length === 120,
+    mark: () => [...document.querySelectorAll(".register-part.came li.row.late")].some(late),
+  }[step];
+  const tick = () => {
+    if (t.tap != null && seen()) return setTimeout(() => { t.shown = performance.now(); });
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}"""
+SHOWN = "() => window.__measure.shown != null && window.__measure.shown - window.__measure.tap"
+
+
+def in_page(page) -> float:
+    page.wait_for_function(SHOWN)
+    return page.evaluate(SHOWN) / 1000
+
+
+def measure(browser, base_url: str, session_id: str) -> tuple[dict[str, float], dict[str, float]]:
     from playwright.sync_api import expect
 
     # localhost, not 127.0.0.1: a secure context (service worker, Secure cookies).
@@ -165,21 +201,26 @@ def measure(browser, base_url: str, session_id: str) -> dict[str, float]:
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
     cdp.send("Network.emulateNetworkConditions", SLOW_3G)
     times: dict[str, float] = {}
+    driver: dict[str, float] = {}
     card = page.locator("li.session", has_text="Thursday drop-in").first.get_by_role("link")
 
+    page.evaluate(WATCH, "open")
     started = time.monotonic()
     card.click()
     page.wait_for_selector(f'{ready}[data-screen="register"]')
     rows = page.locator(".register-part.booked li.row, .register-part.came li.row")
     expect(rows).to_have_count(120)
-    times["open a 120-person register"] = time.monotonic() - started
+    driver["open a 120-person register"] = time.monotonic() - started
+    times["open a 120-person register"] = in_page(page)
 
     row = page.locator("li.row", has_text="Fatima Ahmadi")
+    page.evaluate(WATCH, "mark")
     started = time.monotonic()
     row.get_by_role("radio", name="Late").check()
     expect(row.get_by_role("radio", name="Late")).to_be_checked()
     expect(row).to_have_class("row late")
-    times["mark one person"] = time.monotonic() - started
+    driver["mark one person"] = time.monotonic() - started
+    times["mark one person"] = in_page(page)
     expect(page.locator(".sync")).to_have_text("All marks saved.")
 
     find = page.get_by_label("Find or add a name")
@@ -188,7 +229,7 @@ def measure(browser, base_url: str, session_id: str) -> dict[str, float]:
     page.get_by_role("button", name="Add Nadia Qasemi").click()
     expect(page.locator(".just-added li.row")).to_contain_text("Nadia Qasemi")
     expect(page.locator(".sync")).to_have_text("All marks saved.")
-    times["add a known walk-in"] = time.monotonic() - started
+    times["add a known walk-in"] = driver["add a known walk-in"] = time.monotonic() - started
 
     started = time.monotonic()
     find.press_sequentially("Shirin Azadi", delay=TYPING_DELAY_MS)
@@ -197,9 +238,9 @@ def measure(browser, base_url: str, session_id: str) -> dict[str, float]:
     expect(page.locator(".just-added li.row").first).to_contain_text("Shirin Azadi")
     expect(page.locator(".sync")).to_have_text("All marks saved.")
     expect(page.locator(".counts")).to_have_text("43 here of 122 on the list")
-    times["add a new walk-in"] = time.monotonic() - started
+    times["add a new walk-in"] = driver["add a new walk-in"] = time.monotonic() - started
     context.close()
-    return times
+    return times, driver
 
 
 def main() -> int:
@@ -215,7 +256,7 @@ def main() -> int:
         session_id = seed(server_env(workdir))
         with sync_playwright() as pw:
             browser = pw.chromium.launch(**launch_options())
-            times = measure(browser, base_url, session_id)
+            times, driver = measure(browser, base_url, session_id)
             browser.close()
     finally:
         if server is not None:
@@ -229,11 +270,17 @@ def main() -> int:
         f"latency, {kbps:.0f} kbit/s), {MOBILE['width']}x{MOBILE['height']}, "
         f"typing {1000 / TYPING_DELAY_MS:.0f} characters a second"
     )
-    print(f"{'step':<30} {'time':>8} {'goal':>8}  verdict")
+    print(f"load average {os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} cores")
+    print(f"{'step':<30} {'time':>8} {'goal':>8}  verdict  {'driver':>8}")
     for step, goal in GOALS.items():
         seconds = times[step]
         verdict = "PASS" if seconds < goal else "MISS"
-        print(f"{step:<30} {seconds:>7.2f}s {'< ' + format(goal, '.0f') + ' s':>8}  {verdict}")
+        print(
+            f"{step:<30} {seconds:>7.2f}s {'< ' + format(goal, '.0f') + ' s':>8}  {verdict:<7}"
+            f"  {driver[step]:>7.2f}s"
+        )
+    print("time: in the page, tap to painted frame (walk-ins: until the server has her);")
+    print("driver: the same step timed from Playwright, its round trips and polling included")
     return 0
 
 

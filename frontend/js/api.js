@@ -96,3 +96,16 @@ export function fieldErrors(error) {
   for (const [field, messages] of Object.entries(error?.fields || {})) out[field] = messages[0];
   return out;
 }
+
+/* What her service worker saved of an answer (frontend/sw.js keeps her
+   registers, in her own cache), to draw at once on a slow connection while
+   the network answers. null when there is none. */
+export async function savedAnswer(path, me) {
+  try {
+    if (!me?.id || !("caches" in window)) return null;
+    const saved = await caches.match(`/api/v1/${path}`, { cacheName: `harbour-data-${me.id}` });
+    return saved ? await saved.json() : null;
+  } catch {
+    return null;
+  }
+}

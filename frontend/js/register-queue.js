@@ -83,7 +83,7 @@ export function queueWalkIn(sessionId, person) {
   saveWalkIns(all);
   const sent = flush(sessionId).then(() => {
     const left = pendingWalkIns(sessionId).find((w) => w.id === walkIn.id);
-    return { added: added.get(walkIn.id) || null, error: left?.error || null };
+    return { added: added.get(walkIn.id) || null, error: left?.error || null, detail: left?.detail || "" };
   });
   return { walkIn, sent };
 }
@@ -108,12 +108,14 @@ async function sendWalkIns(sessionId) {
   for (const walkIn of pendingWalkIns(sessionId).filter((w) => !w.error)) {
     const body = walkIn.participant ? { walk_in_id: walkIn.id, participant: walkIn.participant } : { walk_in_id: walkIn.id, known_as: walkIn.known_as, phone: walkIn.phone };
     let refusal = null;
+    let detail = "";
     try {
       register = await api(`registers/${sessionId}/walk-ins/`, { method: "POST", body });
       added.set(walkIn.id, register.added);
     } catch (error) {
       if (temporary(error)) return { register, later: true };
       refusal = error.code;
+      detail = error.detail;
     }
     const all = loadWalkIns();
     const mine = all[sessionId] || [];
@@ -124,7 +126,7 @@ async function sendWalkIns(sessionId) {
       continue;
     }
     const entry = mine[at];
-    if (refusal) entry.error = refusal;
+    if (refusal) Object.assign(entry, { error: refusal, detail });
     else {
       mine.splice(at, 1);
       if (entry.mark !== "present") queueMarksOnly(sessionId, [{ participant: register.added, mark: entry.mark }]);
@@ -167,13 +169,13 @@ export function queueMarks(sessionId, marks) {
 
 const temporary = (error) => !(error instanceof ApiError) || error.status === 0 || error.status >= 500 || [408, 429].includes(error.status);
 
-function settle(sessionId, sent, errors) {
+function settle(sessionId, sent, errors, details) {
   // Drop what the API took, unless she changed it meanwhile; pin refusals.
   const all = load();
   const mine = all[sessionId] || {};
   for (const [participant, entry] of Object.entries(sent)) {
     if (mine[participant]?.mark !== entry.mark) continue;
-    if (errors[participant]) mine[participant].error = errors[participant];
+    if (errors[participant]) Object.assign(mine[participant], { error: errors[participant], detail: details[participant] });
     else if (!(participant in errors)) delete mine[participant];
   }
   if (Object.keys(mine).length) all[sessionId] = mine;
@@ -224,6 +226,7 @@ async function send(sessionId) {
   if (!marks.length) return announce(sessionId, walkIns.register);
   let register = walkIns.register;
   const errors = {}; // participant -> refusal code; null = try again later
+  const details = {}; // participant -> the refusal in words (the server's, in her language)
   try {
     register = await api(`registers/${sessionId}/marks/`, { method: "POST", body: { marks } });
   } catch (error) {
@@ -236,11 +239,12 @@ async function send(sessionId) {
           register = await api(`registers/${sessionId}/marks/`, { method: "POST", body: { marks: [m] } });
         } catch (single) {
           errors[m.participant] = temporary(single) ? null : single.code;
+          details[m.participant] = single.detail;
         }
       }
     }
   }
-  settle(sessionId, sent, errors);
+  settle(sessionId, sent, errors, details);
   if (Object.values(errors).some((e) => e === null)) scheduleRetry();
   else retryDelay = 5000;
   // Marks and walk-ins made while this was in flight go next.

@@ -266,6 +266,14 @@ def _test_dir(node) -> Path:
     return ARTIFACTS / re.sub(r"[^\w.-]+", "_", node.name).strip("_")
 
 
+SHOW_ALL = """(on) => {
+  window.__showAll ??= new CSSStyleSheet();
+  window.__showAll.replaceSync("* { content-visibility: visible !important; }");
+  const others = document.adoptedStyleSheets.filter((sheet) => sheet !== window.__showAll);
+  document.adoptedStyleSheets = on ? [...others, window.__showAll] : others;
+}"""
+
+
 @pytest.fixture
 def screenshot(request):
     """screenshot(page, name) -> Path: for reviewers, never compared."""
@@ -273,7 +281,11 @@ def screenshot(request):
     def screenshot(page, name: str) -> Path:
         path = _test_dir(request.node) / f"{name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
+        # A full-page capture does not render what content-visibility skips
+        # (the register's rows out of view): turn that off while it captures.
+        page.evaluate(SHOW_ALL, True)
         page.screenshot(path=str(path), full_page=True)
+        page.evaluate(SHOW_ALL, False)
         return path
 
     return screenshot

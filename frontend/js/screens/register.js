@@ -9,7 +9,7 @@
    finding people not on this register needs a connection. Before the
    register opens (shortly before the start) it is read-only and says when it
    opens. */
-import { api, errorText } from "../api.js";
+import { ApiError, api, errorText, savedAnswer } from "../api.js";
 import { ask, button, h, heading, icon, link, notice, say } from "../dom.js";
 import { fmt, format, gettext, MARKS, ngettext } from "../i18n.js";
 import { matcher } from "../match.js";
@@ -21,23 +21,13 @@ const CAME = ["present", "late"];
 const UNDO_MS = 6000;
 const UNDO_ALL_MS = 30000;
 const WAITING = "walk-in:"; // the row id of someone added here and not sent yet
-
-/* The copy of this register the phone saved (frontend/sw.js keeps it, in her
-   own cache), to draw at once on a slow connection while the network answers. */
-async function savedRegister(id, me) {
-  try {
-    if (!me?.id || !("caches" in window)) return null;
-    const saved = await caches.match(`/api/v1/registers/${id}/`, { cacheName: `harbour-data-${me.id}` });
-    return saved ? await saved.json() : null;
-  } catch {
-    return null;
-  }
-}
+// Why the server refused something the queue sent: {error: code, detail: its words}.
+const why = (refused) => errorText(new ApiError(409, { code: refused.error, detail: refused.detail }));
 
 export default async function registerScreen({ params: [id], app, refresh }) {
   const network = api(`registers/${id}/`);
   network.catch(() => {}); // with a saved copy, a failed network is no error
-  const saved = await savedRegister(id, app.me);
+  const saved = await savedAnswer(`registers/${id}/`, app.me);
   let register = saved || (await network);
   const writable = register.open;
   const status = h("p", { class: "sync", role: "status" });
@@ -49,9 +39,9 @@ export default async function registerScreen({ params: [id], app, refresh }) {
   const fresh = []; // people added here, kept in view under the search box
   let undoTimer;
 
-  function markOf(row) {
+  function markOf(row, marks = pending(id)) {
     if (row.waiting) return row.mark;
-    const waiting = pending(id)[row.participant.id];
+    const waiting = marks[row.participant.id];
     return waiting ? waiting.mark : row.mark;
   }
 
@@ -79,7 +69,7 @@ export default async function registerScreen({ params: [id], app, refresh }) {
       parts.push(
         format(ngettext("%(n)s mark was not saved: %(reason)s", "%(n)s marks were not saved: %(reason)s", refused.length), {
           n: fmt.number(refused.length),
-          reason: errorText({ code: refused[0].error }),
+          reason: why(refused[0]),
         }),
       );
     if (refusedWalkIns.length)
@@ -87,7 +77,7 @@ export default async function registerScreen({ params: [id], app, refresh }) {
         format(ngettext("%(n)s walk-in was not saved (%(names)s): %(reason)s", "%(n)s walk-ins were not saved (%(names)s): %(reason)s", refusedWalkIns.length), {
           n: fmt.number(refusedWalkIns.length),
           names: names(refusedWalkIns),
-          reason: errorText({ code: refusedWalkIns[0].error }),
+          reason: why(refusedWalkIns[0]),
         }),
       );
     if (marksWaiting)
@@ -109,7 +99,11 @@ export default async function registerScreen({ params: [id], app, refresh }) {
         ),
       );
     const bad = refused.length || refusedWalkIns.length;
-    status.className = `sync ${bad ? "error" : parts.length ? "waiting" : "saved"}`;
+    const className = `sync ${bad ? "error" : parts.length ? "waiting" : "saved"}`;
+    const text = parts.join(" ");
+    if (status.className === className && status.dataset.said === text) return;
+    status.className = className;
+    status.dataset.said = text;
     status.replaceChildren(
       icon(bad ? "cross" : parts.length ? "offline" : "check"),
       parts.length ? parts.join(" ") : gettext("All marks saved."),
@@ -129,17 +123,29 @@ export default async function registerScreen({ params: [id], app, refresh }) {
     return h("span", { class: "who" }, h("span", { class: "name" }, person.known_as), extra);
   }
 
-  function rowItem(row) {
-    const current = markOf(row);
-    const name = `mark-${row.participant.id}`;
-    const label = `${name}-label`;
-    return h(
-      "li",
-      { class: `row${current ? ` ${current}` : ""}`, dataset: { participant: row.participant.id } },
-      h(
-        "span",
-        { id: label, class: "who" },
-        h("span", { class: "name" }, row.participant.known_as),
+  /* One row, cloned from a template (120 rows built element by element, each
+     radio with its own listener, cost a cheap phone a quarter of a second);
+     the marks are heard once, on the lists (onMarkChange). */
+  const template = h(
+    "li",
+    { class: "row" },
+    h("span", { class: "who" }, h("span", { class: "name" })),
+    h(
+      "span",
+      { class: "marks", role: "radiogroup" },
+      CHOICES.map((mark) => h("label", { class: `mark ${mark}` }, h("input", { type: "radio", value: mark, disabled: !writable }), h("span", null, MARKS[mark]))),
+    ),
+  );
+  function rowItem(row, current) {
+    const pid = row.participant.id;
+    const el = template.cloneNode(true);
+    el.className = `row${current ? ` ${current}` : ""}`;
+    el.dataset.participant = pid;
+    const [who, marks] = el.children;
+    who.id = `mark-${pid}-label`;
+    who.firstChild.textContent = row.participant.known_as;
+    who.append(
+      ...[
         // One badge of the two: a first visit is nearly always a walk-in.
         // Someone added here and not sent yet says so instead.
         row.waiting
@@ -149,20 +155,20 @@ export default async function registerScreen({ params: [id], app, refresh }) {
             : row.walk_in && h("span", { class: "badge" }, gettext("Walk-in")),
         row.over_capacity && h("span", { class: "badge warn" }, gettext("Over capacity")),
         row.booking_status === BOOKING.WAITING && h("span", { class: "badge" }, gettext("Waiting list")),
-      ),
-      h(
-        "span",
-        { class: "marks", role: "radiogroup", "aria-labelledby": label },
-        CHOICES.map((mark) =>
-          h(
-            "label",
-            { class: `mark ${mark}` },
-            h("input", { type: "radio", name, value: mark, checked: current === mark, disabled: !writable, onchange: () => setMarks([{ participant: row.participant.id, mark }], row) }),
-            h("span", null, MARKS[mark]),
-          ),
-        ),
-      ),
+      ].filter(Boolean),
     );
+    marks.setAttribute("aria-labelledby", who.id);
+    for (const input of marks.getElementsByTagName("input")) {
+      input.name = `mark-${pid}`;
+      input.checked = input.value === current;
+    }
+    return el;
+  }
+  let shownRows = new Map(); // row id -> row, as last drawn
+  function onMarkChange(event) {
+    const input = event.target;
+    const row = input.name?.startsWith("mark-") && shownRows.get(input.closest("li")?.dataset.participant);
+    if (row) setMarks([{ participant: row.participant.id, mark: input.value }], row);
   }
 
   function regularItem(regular) {
@@ -180,17 +186,85 @@ export default async function registerScreen({ params: [id], app, refresh }) {
     );
   }
 
-  function section(title, items, className) {
-    if (!items.length) return null;
-    return h("section", { class: `register-part ${className}` }, h("h2", null, title, " ", h("span", { class: "count" }, fmt.number(items.length))), h("ul", { class: "register" }, items));
+  /* Redrawing: every row and section is built once and kept (by person), and
+     a change touches only what changed: a mark sets the row's class and its
+     radio, and moves that row from Booked to Came; the counts are text. (On a
+     cheap phone, building 120 rows again on every tap took a second.) */
+  const rowEls = new Map(); // row id -> {look, el}: look = what the row shows, its mark aside
+  const regularEls = new Map();
+  const sections = {};
+  function part(key, title) {
+    const count = h("span", { class: "count" });
+    const list = h("ul", { class: "register" });
+    sections[key] = { count, list, node: h("section", { class: `register-part ${key}`, hidden: true }, h("h2", null, title, " ", count), list) };
+    return sections[key].node;
+  }
+  const nobody = notice(gettext("Nobody on this register has that name."));
+  nobody.hidden = true;
+  const addedList = h("ul", { class: "register" });
+  const addedHead = h("h2", null, gettext("Just added"));
+  added.append(addedHead, addedList);
+  added.addEventListener("change", onMarkChange);
+  lists.addEventListener("change", onMarkChange);
+  lists.append(part("booked", gettext("Booked")), part("came", gettext("Came")), part("regulars", gettext("Regulars, not booked")), nobody);
+
+  function rowEl(row, current) {
+    const look = [row.participant.known_as, Boolean(row.waiting), row.first_visit, row.walk_in, row.over_capacity, row.booking_status].join("|");
+    const had = rowEls.get(row.participant.id);
+    if (had && had.look === look) {
+      if (had.mark !== current) {
+        had.mark = current;
+        had.el.className = `row${current ? ` ${current}` : ""}`;
+        for (const input of had.el.getElementsByTagName("input")) input.checked = input.value === current;
+      }
+      return had.el;
+    }
+    const el = rowItem(row, current);
+    rowEls.set(row.participant.id, { look, mark: current, el });
+    return el;
+  }
+  function regularEl(regular) {
+    const look = `${regular.participant.known_as}|${regular.last_visit}`;
+    const had = regularEls.get(regular.participant.id);
+    if (had && had.look === look) return had.el;
+    const el = regularItem(regular);
+    regularEls.set(regular.participant.id, { look, el });
+    return el;
+  }
+
+  /* Puts exactly `els` in `list`, in order, moving only what is out of place
+     (moveBefore keeps a focused radio focused). Returns what to take out,
+     once every list is placed: a row leaving one list for another is moved,
+     never taken out and put back. */
+  function place(list, els) {
+    const want = new Set(els);
+    let at = list.firstChild;
+    for (const el of els) {
+      while (at && !want.has(at)) at = at.nextSibling;
+      if (el === at) at = at.nextSibling;
+      else if (list.moveBefore && el.isConnected && list.isConnected) list.moveBefore(el, at);
+      else list.insertBefore(el, at);
+    }
+    return () => {
+      for (const child of [...list.children]) if (!want.has(child)) child.remove();
+    };
+  }
+
+  function show(key, els) {
+    sections[key].node.hidden = !els.length;
+    sections[key].count.textContent = fmt.number(els.length);
+    return place(sections[key].list, els);
   }
 
   function draw() {
     const focused = document.activeElement?.name?.startsWith("mark-") && document.activeElement;
-    const refocus = focused && [focused.name, focused.value];
+    const marks = pending(id);
     const every = allRows();
-    const present = every.filter((r) => CAME.includes(markOf(r))).length;
+    const current = new Map(every.map((r) => [r.participant.id, markOf(r, marks)]));
+    const came = (r) => CAME.includes(current.get(r.participant.id));
+    const present = every.filter(came).length;
     counts.textContent = format(gettext("%(present)s here of %(total)s on the list"), { present: fmt.number(present), total: fmt.number(every.length) });
+    const typed = search.value.trim();
     const matches = matcher(search.value);
     const shown = (p) => matches(p.known_as, p.phone);
     // Someone added offline and sent since is known by the id the server made.
@@ -198,35 +272,20 @@ export default async function registerScreen({ params: [id], app, refresh }) {
       if (pid.startsWith(WAITING) && addedAs(pid.slice(WAITING.length))) fresh[n] = addedAs(pid.slice(WAITING.length));
     });
     const freshIds = new Set(fresh);
-    const rows = every.filter((r) => shown(r.participant));
+    const rows = typed ? every.filter((r) => shown(r.participant)) : every;
     const byId = new Map(every.map((r) => [r.participant.id, r]));
-    added.replaceChildren(
-      ...(fresh.length && !search.value.trim()
-        ? [
-            h("h2", null, gettext("Just added")),
-            h(
-              "ul",
-              { class: "register" },
-              fresh
-                .map((pid) => byId.get(pid))
-                .filter(Boolean)
-                .map(rowItem),
-            ),
-          ]
-        : []),
-    );
-    const rest = search.value.trim() ? rows : rows.filter((r) => !freshIds.has(r.participant.id));
+    shownRows = byId;
+    const el = (r) => rowEl(r, current.get(r.participant.id));
+    const justAdded = typed ? [] : fresh.map((pid) => byId.get(pid)).filter(Boolean);
+    addedHead.hidden = !justAdded.length;
+    const rest = typed ? rows : rows.filter((r) => !freshIds.has(r.participant.id));
     const listed = new Set([...register.rows.map((r) => r.participant.id), ...pendingWalkIns(id).map((w) => w.participant)]);
     const regulars = register.regulars.filter((g) => !listed.has(g.participant.id) && shown(g.participant));
-    lists.replaceChildren(
-      ...[
-        section(gettext("Booked"), rest.filter((r) => !CAME.includes(markOf(r))).map(rowItem), "booked"),
-        section(gettext("Came"), rest.filter((r) => CAME.includes(markOf(r))).map(rowItem), "came"),
-        section(gettext("Regulars, not booked"), regulars.map(regularItem), "regulars"),
-      ].filter(Boolean),
-    );
-    if (search.value.trim() && !rows.length && !regulars.length) lists.append(notice(gettext("Nobody on this register has that name.")));
-    if (refocus) (added.querySelector(`input[name="${refocus[0]}"][value="${refocus[1]}"]`) || lists.querySelector(`input[name="${refocus[0]}"][value="${refocus[1]}"]`))?.focus();
+    const takeOut = [place(addedList, justAdded.map(el)), show("booked", rest.filter((r) => !came(r)).map(el)), show("came", rest.filter(came).map(el)), show("regulars", regulars.map(regularEl))];
+    for (const done of takeOut) done();
+    nobody.hidden = !(typed && !rows.length && !regulars.length);
+    // A row drawn anew (her name or badge changed) takes the focus back.
+    if (focused && !focused.isConnected) lists.parentNode?.querySelector(`input[name="${focused.name}"][value="${focused.value}"]`)?.focus({ preventScroll: true });
     drawStatus();
   }
 
@@ -256,8 +315,9 @@ export default async function registerScreen({ params: [id], app, refresh }) {
   function setMarks(asked, row, { quiet = false } = {}) {
     const real = (pid) => (pid.startsWith(WAITING) && addedAs(pid.slice(WAITING.length))) || pid;
     const marks = asked.map((m) => ({ ...m, participant: real(m.participant) }));
+    const waitingMarks = pending(id);
     const rowOf = new Map(allRows().map((r) => [r.participant.id, r]));
-    const before = marks.map((m) => ({ participant: m.participant, mark: rowOf.has(m.participant) ? (markOf(rowOf.get(m.participant)) ?? null) : null }));
+    const before = marks.map((m) => ({ participant: m.participant, mark: rowOf.has(m.participant) ? (markOf(rowOf.get(m.participant), waitingMarks) ?? null) : null }));
     // Someone not sent yet keeps her mark with her walk-in (the server has no id for her yet).
     const waiting = marks.filter((m) => m.participant.startsWith(WAITING));
     for (const m of waiting) markWalkIn(id, m.participant.slice(WAITING.length), m.mark);
@@ -271,7 +331,8 @@ export default async function registerScreen({ params: [id], app, refresh }) {
   }
 
   function markAll() {
-    const unmarked = allRows().filter((r) => !markOf(r));
+    const waitingMarks = pending(id);
+    const unmarked = allRows().filter((r) => !markOf(r, waitingMarks));
     if (!unmarked.length) return;
     const before = setMarks(
       unmarked.map((r) => ({ participant: r.participant.id, mark: "present" })),
@@ -321,6 +382,9 @@ export default async function registerScreen({ params: [id], app, refresh }) {
     addNew.hidden = !writable || q.length < 2;
     if (q.length < 2 || !writable) return suggestions.replaceChildren();
     const mine = ++asked;
+    // Offline it is known at once: said with the key, so "Add new person" does
+    // not jump down under her thumb when the answer would have come.
+    if (!navigator.onLine) return suggestions.replaceChildren(h("li", { class: "hint" }, gettext("Finding people known to us needs a connection.")));
     searchTimer = setTimeout(async () => {
       try {
         const found = (await api(`registers/${id}/suggestions/`, { params: { q } })).filter((s) => !s.on_register);
@@ -373,8 +437,8 @@ export default async function registerScreen({ params: [id], app, refresh }) {
       UNDO_MS,
     );
     search.focus();
-    sent.then(({ error }) => {
-      if (error && lists.isConnected) say(result, errorText({ code: error }), "error");
+    sent.then((answer) => {
+      if (answer.error && lists.isConnected) say(result, why(answer), "error");
     });
   }
 
