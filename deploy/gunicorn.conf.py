@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import sys
 
 bind = os.environ.get("HARBOUR_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("HARBOUR_WORKERS", multiprocessing.cpu_count() * 2 + 1))
@@ -41,3 +42,13 @@ max_requests_jitter = 200
 # Harbour's own middleware writes one redacted access line per request.
 accesslog = None
 forwarded_allow_ips = os.environ.get("HARBOUR_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_fork(server, worker):
+    # A thread that gets an answer from PostgreSQL must take the GIL back
+    # before it can go on; with other threads of the worker running Python,
+    # that waits up to the switch interval (5 ms by default) after every
+    # query. A booking holding a session's row lock makes ~8 queries, so the
+    # wait multiplies into the time everyone else queues on that row.
+    # HARBOUR_SWITCH_INTERVAL_MS (1 ms): docs/reliability.md 2.
+    sys.setswitchinterval(float(os.environ.get("HARBOUR_SWITCH_INTERVAL_MS", "1")) / 1000)
