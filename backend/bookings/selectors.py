@@ -127,8 +127,9 @@ def booking_as_made(*, user, booking: Booking) -> Booking | None:
     """The booking `user` just made (`booking_create`, which checked she may
     see its session), as `booking_get` would give it, without its nested
     policy SQL: the session, room and person are the ones the service held.
-    `overlaps_another` is false unless she holds an overlapping place at all
-    (one plain query); then, and for anything unusual, the full read answers."""
+    Her place in line is the one the service counted under the session's lock
+    (what she was told). `overlaps_another` is false unless she holds an
+    overlapping place at all (one plain query); then the full read answers."""
     if rules.holds_overlapping_place(booking.session, booking.participant):
         return booking_get(user=user, booking_id=booking.pk)
     booking.overlaps_another = False  # type: ignore[attr-defined]

@@ -418,7 +418,9 @@ def _booking_create(
     booking.session = session
     if booking.status == Booking.Status.WAITING:
         _event(action="waiting", actor=actor, booking=booking)
-        _tell(booking, "booking_waiting", position=waiting_position(booking))
+        # Her place in line at the commit: what she is told, and answered.
+        booking.position = waiting_position(booking)  # type: ignore[attr-defined]
+        _tell(booking, "booking_waiting", position=booking.position)
     return booking, True
 
 
