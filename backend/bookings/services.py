@@ -419,8 +419,9 @@ def _booking_create(
     if booking.status == Booking.Status.WAITING:
         _event(action="waiting", actor=actor, booking=booking)
         # Her place in line at the commit: what she is told, and answered.
-        booking.position = waiting_position(booking)  # type: ignore[attr-defined]
-        _tell(booking, "booking_waiting", position=booking.position)
+        position = waiting_position(booking)
+        booking.position = position  # type: ignore[attr-defined]
+        _tell(booking, "booking_waiting", position=position)
     return booking, True
 
 
