@@ -234,7 +234,10 @@ class BookingViewSet(mixins.RetrieveModelMixin, HarbourViewSet):
             participant=participant, idempotency_key=_idempotency_key(request),
             children=children_in(values["children"]),
         )  # fmt: skip
-        fresh = selectors.booking_get(user=request.user, booking_id=booking.pk)
+        if created:  # answered from what the service just wrote and checked
+            fresh = selectors.booking_as_made(user=request.user, booking=booking)
+        else:
+            fresh = selectors.booking_get(user=request.user, booking_id=booking.pk)
         if fresh is None:
             raise NotFoundError()
         return Response(

@@ -56,11 +56,18 @@ def check_group_size(session: Session, places: int) -> None:
 
 
 def check_not_already_booked(session: Session, participant) -> None:
-    existing = Booking.objects.filter(
-        session=session, participant=participant, status__in=ACTIVE
-    ).first()
-    if existing is not None:
-        code = "already_waiting" if existing.status == Booking.Status.WAITING else "already_booked"
+    existing = (
+        Booking.objects.filter(session=session, participant=participant, status__in=ACTIVE)
+        .values_list("status", flat=True)
+        .first()
+    )
+    refuse_if_booked(existing)
+
+
+def refuse_if_booked(status: str | None) -> None:
+    """The refusal for her active booking's status (None: she has none)."""
+    if status is not None:
+        code = "already_waiting" if status == Booking.Status.WAITING else "already_booked"
         raise _refuse(code, "You already have a place or a waiting-list place in this session.")
 
 
@@ -69,9 +76,13 @@ def overlapping_booking(session: Session, participant, *, among) -> Booking | No
     sessions in `among`: those the person asking may see, so a place she holds
     somewhere hidden from him never refuses or skips anything he can observe
     (docs/women-only-rooms.md)."""
+    candidates = _overlapping(session, participant)
+    # Most bookings overlap nothing: one plain query says so before the
+    # visibility filter (the policy's nested SQL, costly to build) is applied.
+    if not candidates.exists():
+        return None
     return (
-        _overlapping(session, participant)
-        .filter(session__in=among.values("pk"))
+        candidates.filter(session__in=among.values("pk"))
         .select_related("session__activity")
         .order_by("session__start", "pk")
         .first()
@@ -91,10 +102,21 @@ def _overlapping(session: Session, participant):
 def has_unseen_overlap(session: Session, participant, *, among) -> bool:
     """She holds a place at the same time that the person who put her here
     could not see: she is told herself (her bookings show it too)."""
+    if not holds_overlapping_place(session, participant):
+        return False  # the common case, without building the visibility filter
     return _overlapping(session, participant).exclude(session__in=among.values("pk")).exists()
 
 
+def holds_overlapping_place(session: Session, participant) -> bool:
+    """She holds a place at another session at the same time, anywhere. Not
+    for an answer anyone else observes: only a cheap "no" before the
+    visibility-filtered questions above."""
+    return _overlapping(session, participant).exists()
+
+
 def check_no_overlap(session: Session, participant, *, actor) -> None:
+    if not holds_overlapping_place(session, participant):
+        return  # the common case: no visibility filter to build
     clash = overlapping_booking(session, participant, among=policy.visible_sessions(actor))
     if clash is not None:
         # Only places the actor may see are looked at, so naming it tells him nothing new.

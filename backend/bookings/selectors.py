@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from backend.access import policy
 from backend.timetable.models import Session
 
+from . import rules
 from .models import ACTIVE, HOLDING, ActivityQueueEntry, Booking, CourseEnrolment
 
 
@@ -120,6 +121,19 @@ def booking_get(*, user, booking_id) -> Booking | None:
     """One booking as the user may see it; her own are found with the cheaper query."""
     own = bookings_of(user=user).filter(pk=booking_id).first()
     return own or bookings_visible_to(user=user).filter(pk=booking_id).first()
+
+
+def booking_as_made(*, user, booking: Booking) -> Booking | None:
+    """The booking `user` just made (`booking_create`, which checked she may
+    see its session), as `booking_get` would give it, without its nested
+    policy SQL: the session, room and person are the ones the service held.
+    Her place in line is the one the service counted under the session's lock
+    (what she was told). `overlaps_another` is false unless she holds an
+    overlapping place at all (one plain query); then the full read answers."""
+    if rules.holds_overlapping_place(booking.session, booking.participant):
+        return booking_get(user=user, booking_id=booking.pk)
+    booking.overlaps_another = False  # type: ignore[attr-defined]
+    return booking
 
 
 # --- courses (docs/courses.md) -------------------------------------------------------------

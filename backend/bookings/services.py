@@ -34,7 +34,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from backend import reactions
@@ -369,11 +369,12 @@ def _booking_create(
     if not policy.can_see_activity(actor, session.activity):
         raise NotFoundError()
     rules.check_not_course(session.activity)
-    # This process will not let her wait for the session's row now (someone
-    # here already waits for it, or it was just found held): she would be told
-    # busy at the lock below; tell her now, before the work.
+    # This process will not let her wait for the session's row now (it has as
+    # many waiters for it as it allows, or it was just found held): she would
+    # be told busy at the lock below; tell her now, before the work.
     busy_if_waited_for(("session", session_id))
-    person = _resolve_participant(actor, session, participant)
+    own = participant is None or participant.user_id == actor.pk
+    person = None if own else _resolve_participant(actor, session, participant)
     # The session's own refusals come before anything about her other places,
     # so a cancelled or not-yet-open session answers the same whatever she holds
     # elsewhere (checked again under the lock below).
@@ -383,7 +384,7 @@ def _booking_create(
     # Her row first (then the session's, the order merges use too): two of her
     # own requests at once cannot both pass the overlap and weekly checks.
     short_lock_wait()
-    Participant.objects.select_for_update().filter(pk=person.pk).first()
+    person = _lock_participant(actor if own else None, person)
     if idempotency_key:
         # A retry that arrived while the first request was being made waited
         # for her row just now: the first result is committed, give it back.
@@ -394,26 +395,57 @@ def _booking_create(
     rules.check_no_overlap(session, person, actor=actor)
     rules.check_weekly_limit(session, person)
 
+    # The critical section: from here to the commit every booking of this
+    # session waits for the one before it, so it is kept to a few statements.
     session = _lock_session(session_id, fail_fast=True)
     now = timezone.now()  # after the lock: the line is in the order the lock was granted
     rules.check_session_bookable(session, now=now)
-    rules.check_not_already_booked(session, person)
-    _expire_offers_locked(session, now=now)
+    line = _line_state(session, person, now=now)
+    rules.refuse_if_booked(line["mine"])
+    if line["overdue"]:
+        _expire_offers_locked(session, now=now)
+        line["top"] = _next_seq(Booking.objects.filter(session=session)) - 1  # may have moved
     # She joins the end of the line; promotion then serves the line in order,
     # so she gets a place at once only if nobody before her can use it.
     booking = Booking.objects.create(
         session=session, participant=person, places=places, queued_at=now, created_by=actor,
-        seq=_next_seq(Booking.objects.filter(session=session)),
+        seq=(line["top"] or 0) + 1,
         idempotency_key=idempotency_key, status=Booking.Status.WAITING,
     )  # fmt: skip
     creche.children_record(children, booking=booking)
     promoted = _promote(session, now=now, actor=actor, present=booking)
     booking = next((b for b in promoted if b.pk == booking.pk), booking)
+    booking.session = session
     if booking.status == Booking.Status.WAITING:
         _event(action="waiting", actor=actor, booking=booking)
-        booking.session = session
-        _tell(booking, "booking_waiting", position=waiting_position(booking))
+        # Her place in line at the commit: what she is told, and answered.
+        position = waiting_position(booking)
+        booking.position = position  # type: ignore[attr-defined]
+        _tell(booking, "booking_waiting", position=position)
     return booking, True
+
+
+def _lock_participant(actor, person: Participant | None) -> Participant:
+    """Her participant row, locked FOR UPDATE: the actor's own (`actor`, made
+    on first need) in one statement, or `person`."""
+    if actor is not None:
+        mine = Participant.objects.select_for_update().filter(user=actor).first()
+        if mine is not None:
+            return mine
+        person = participant_for_user(user=actor)
+    assert person is not None
+    return Participant.objects.select_for_update().get(pk=person.pk)
+
+
+def _line_state(session: Session, person: Participant, *, now) -> dict:
+    """In one statement, under the session's lock: the line's last place
+    (`top`), her active booking's status (`mine`) and how many offers are
+    overdue (`overdue`): three questions, one round trip."""
+    return Booking.objects.filter(session=session).aggregate(
+        top=Max("seq"),
+        overdue=Count("pk", filter=Q(status=Booking.Status.OFFERED, offer_expires_at__lte=now)),
+        mine=Max("status", filter=Q(participant=person, status__in=ACTIVE)),
+    )
 
 
 def _own_or_managed(actor, booking: Booking) -> None:

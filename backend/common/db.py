@@ -60,7 +60,8 @@ _held_until: dict = {}
 _waiting_guard = threading.Lock()
 # How long a row whose waiter timed out counts as held here: the busy answer's
 # Retry-After. Meanwhile requests for it only try it (NOWAIT), nobody waits:
-# a row held by something stuck costs this process a 250 ms wait a second.
+# a row held by something stuck costs this process one wait per HELD_MEMORY_S
+# on at most HARBOUR_SESSION_LOCK_WAITERS threads.
 HELD_MEMORY_S = 1.0
 
 

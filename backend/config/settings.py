@@ -133,9 +133,14 @@ HARBOUR_BOOKING_LOCK_TIMEOUT_MS = int(os.environ.get("HARBOUR_BOOKING_LOCK_TIMEO
 # The session row every booking of a session queues on is taken fail-fast
 # (backend/common/db.py, lock_row_fail_fast): per process, this many requests
 # per session wait at most this long for it; the others are told 503 `busy` at
-# once and retry. A stuck holder then costs one app thread per process, not all.
-HARBOUR_SESSION_LOCK_WAIT_MS = int(os.environ.get("HARBOUR_SESSION_LOCK_WAIT_MS", "250"))
-HARBOUR_SESSION_LOCK_WAITERS = int(os.environ.get("HARBOUR_SESSION_LOCK_WAITERS", "1"))
+# once and retry. A booking holds the row for a few ms, so a handful waiting is
+# a short queue, not a refusal; the wait is long enough for such a queue on a
+# loaded machine (a waiter timed out by a queue, not a stuck holder, made its
+# process refuse that session for a second). A stuck holder costs at most this
+# many threads per process (half of gunicorn's 8, deploy/gunicorn.conf.py),
+# one wait per HELD_MEMORY_S (1 s), so the others always keep answering.
+HARBOUR_SESSION_LOCK_WAIT_MS = int(os.environ.get("HARBOUR_SESSION_LOCK_WAIT_MS", "1000"))
+HARBOUR_SESSION_LOCK_WAITERS = int(os.environ.get("HARBOUR_SESSION_LOCK_WAITERS", "4"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {

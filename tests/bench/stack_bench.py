@@ -237,6 +237,11 @@ def _goals_missed(rows, results: dict, base: float) -> list[str]:
                 missed.append(key)
     for row in rows:
         p99 = results[row.key]["p99"]
+        if row.method != "GET":
+            # Issue 18's p99 goal is for every *read* row; a contended booking
+            # is a write that queues on the session's row lock by design.
+            print(f"  {row.key:<12} p99 {p99:.0f} ms (a write: no p99 goal)")
+            continue
         ok = p99 < P99_GOAL_MS
         verdict = "PASS" if ok else "MISS"
         print(f"  {row.key:<12} p99 < {P99_GOAL_MS:.0f} ms: {p99:.0f} ms  {verdict}")
@@ -254,6 +259,7 @@ def main() -> int:
     parser.add_argument("--only", help="comma-separated row keys (baseline always runs)")
     parser.add_argument("--no-second-size", action="store_true")
     args = parser.parse_args()
+    load_start = os.getloadavg()[0]
 
     print("seeding (scale 1) ...", flush=True)
     data = seed(1)
@@ -305,6 +311,8 @@ def main() -> int:
         )
         if r["unexpected"]:
             missed.append(f"{row.label}: {r['unexpected']} unexpected statuses")
+    load_end = os.getloadavg()[0]
+    print(f"(load average, 1 min: {load_start:.1f} at the start, {load_end:.1f} at the end)")
     print()
     missed += _goals_missed(rows, results, base)
     if os.environ.get("BENCH_JSON"):

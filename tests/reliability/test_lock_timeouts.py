@@ -5,13 +5,14 @@ with Retry-After once its short lock wait is over, the health checks and other
 bookings answer at once, and nothing is half-written.
 
 Timings are bounds with wide margins (a loaded 2-core machine): the session
-lock is taken fail-fast (one waiter per process for 250 ms, the others not at
+lock is taken fail-fast (a few waiters per process for 1 s, the others not at
 all), the bound 20 s; the holder lets go after 45 s, so on code without a lock
 timeout the booking would succeed late, and fail the test."""
 
 from __future__ import annotations
 
 import json
+import runpy
 import threading
 import time
 import urllib.error
@@ -19,6 +20,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import time as clock
 from datetime import timedelta
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -37,6 +39,7 @@ from tests.factories import (
     make_activity,
 )
 
+ROOT = Path(__file__).resolve().parents[2]
 HOLD_SECONDS = 45
 BOUND = 20.0
 
@@ -138,8 +141,11 @@ def test_every_connection_carries_lock_and_statement_timeouts(db):
     # The booking services' own, shorter wait is for their transaction only,
     # and the session's row, which everyone queues on, is waited for least.
     assert settings.HARBOUR_BOOKING_LOCK_TIMEOUT_MS < settings.HARBOUR_DB_LOCK_TIMEOUT_MS
-    assert settings.HARBOUR_SESSION_LOCK_WAIT_MS <= 500
-    assert settings.HARBOUR_SESSION_LOCK_WAITERS == 1
+    assert settings.HARBOUR_SESSION_LOCK_WAIT_MS <= 1000
+    # A few requests per process may wait (a booking holds the row for a few
+    # ms), never more than half a worker's threads (deploy/gunicorn.conf.py).
+    threads = runpy.run_path(str(ROOT / "deploy/gunicorn.conf.py"))["threads"]
+    assert 1 <= settings.HARBOUR_SESSION_LOCK_WAITERS <= threads // 2
 
 
 def _waiting_on_a_lock(dsn: str, at_least: int) -> bool:
@@ -152,20 +158,23 @@ def _waiting_on_a_lock(dsn: str, at_least: int) -> bool:
 
 
 @pytest.mark.postgres
-def test_one_request_per_process_waits_for_a_session_row_the_others_are_busy_at_once(
+def test_a_few_requests_per_process_wait_for_a_session_row_the_others_are_busy_at_once(
     two_trips, settings
 ):
-    """While one booking of a held session waits its turn (here up to 30 s), a
-    second one in the same process does not wait at all: 503 busy at once, its
-    thread given back; a booking of another session is not held up; and the
-    one waiting gets the place when the row is let go. Ordered by events, not
-    by the clock (a loaded machine)."""
+    """While the shipped number of bookings of a held session wait their turn
+    (here up to 30 s), one more in the same process does not wait at all: 503
+    busy at once, its thread given back; a booking of another session is not
+    held up; and those waiting get their places when the row is let go.
+    Ordered by events, not by the clock (a loaded machine)."""
     from backend.bookings import services
     from backend.common.errors import ApplicationError
 
     settings.HARBOUR_SESSION_LOCK_WAIT_MS = 30_000
+    waiters = settings.HARBOUR_SESSION_LOCK_WAITERS
+    assert waiters > 1  # a booking that waits a few ms for a short lock is not refused
     (locked, other), _headers = two_trips
-    first, second, third = (UserFactory(username=f"w{i}") for i in range(3))
+    waiting_users = [UserFactory(username=f"w{i}") for i in range(waiters)]
+    extra, third = UserFactory(username="extra"), UserFactory(username="third")
     dsn = _dsn()
     holder = psycopg.connect(dsn)
     holder.execute("SELECT id FROM timetable_session WHERE id = %s FOR UPDATE", [locked.pk])
@@ -181,22 +190,23 @@ def test_one_request_per_process_waits_for_a_session_row_the_others_are_busy_at_
             connection.close()
 
     try:
-        with ThreadPoolExecutor(max_workers=3) as pool:
-            waiting = pool.submit(book, first, locked)
+        with ThreadPoolExecutor(max_workers=waiters + 2) as pool:
+            waiting = [pool.submit(book, user, locked) for user in waiting_users]
             deadline = time.monotonic() + 25
-            while not _waiting_on_a_lock(dsn, 1):
-                assert time.monotonic() < deadline and not waiting.done(), "it never waited"
+            while not _waiting_on_a_lock(dsn, waiters):
+                assert time.monotonic() < deadline, "they never all waited"
+                assert not any(w.done() for w in waiting), [w.result() for w in waiting if w.done()]
                 time.sleep(0.05)
-            assert pool.submit(book, second, locked).result() == "busy"
+            assert pool.submit(book, extra, locked).result() == "busy"
             assert pool.submit(book, third, other).result() == "confirmed"
-            assert not waiting.done()  # still waiting its turn, all this time
+            assert not any(w.done() for w in waiting)  # still waiting their turn
             holder.rollback()
-            assert waiting.result(timeout=60) == "confirmed"
+            assert [w.result(timeout=60) for w in waiting] == ["confirmed"] * waiters
     finally:
         holder.rollback()
         holder.close()
     booked = Booking.objects.filter(session=locked).values_list("participant__user", flat=True)
-    assert list(booked) == [first.pk]
+    assert sorted(booked) == sorted(u.pk for u in waiting_users)
 
 
 @pytest.mark.postgres
