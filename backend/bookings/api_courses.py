@@ -130,6 +130,7 @@ class ClassSessionSerializer(serializers.Serializer):
     end = serializers.DateTimeField()
     capacity = serializers.IntegerField()
     places_left = serializers.IntegerField()
+    creche_staff = serializers.IntegerField(help_text="Crèche staff on this session.")
     creche_places_left = serializers.DictField(
         child=serializers.IntegerField(),
         help_text="How many more children of each band alone the crèche could take.",
@@ -171,6 +172,7 @@ class ClassListViewSet(HarbourViewSet):
                 "end": s.end,
                 "capacity": s.capacity,
                 "places_left": s.places_left,
+                "creche_staff": creche.staff_on(s),
                 "creche_places_left": creche.places_left(s),
             }
             for s in courses.course_sessions(activity).select_related("activity")

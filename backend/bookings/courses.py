@@ -33,8 +33,15 @@ from backend.common.errors import ApplicationError, NotFoundError
 from backend.timetable.models import Activity, Session
 
 from . import creche, rules
-from .models import HOLDING, Booking, CourseEnrolment
-from .services import _event, _lock_session, _resolve_participant, _tell
+from .models import ACTIVE, HOLDING, Booking, CourseEnrolment
+from .services import (
+    _event,
+    _lock_session,
+    _next_seq,
+    _resolve_participant,
+    _tell,
+    waiting_position,
+)
 
 LIVE = (CourseEnrolment.Status.CONFIRMED, CourseEnrolment.Status.WAITING)
 
@@ -161,11 +168,10 @@ def _serve(activity: Activity, sessions: list[Session], *, now, actor=None) -> l
         free = min(s.capacity - s.booked_places for s in sessions)
         if free <= 0:
             break
-        free_units = (
-            {s.pk: creche.units_capacity(s) - creche.units_used(s) for s in sessions}
-            if activity.creche_staff
-            else dict.fromkeys((s.pk for s in sessions), 0)
-        )
+        free_units = {
+            s.pk: creche.units_capacity(s) - creche.units_used(s) if creche.staff_on(s) else 0
+            for s in sessions
+        }
         line = (
             _course_line(activity)
             .filter(places__lte=free)
@@ -297,19 +303,24 @@ def enrolment_cancel(*, actor, enrolment: CourseEnrolment) -> CourseEnrolment:
     _own_or_managed(actor, enrolment)
     if enrolment.status not in LIVE:
         return enrolment
+    # Her places, and her place in the line of a session added after she
+    # enrolled (enrolments_extend).
     freed = Booking.objects.filter(
-        enrolment=enrolment, status__in=HOLDING, session__in=[s.pk for s in sessions]
+        enrolment=enrolment, status__in=ACTIVE, session__in=[s.pk for s in sessions]
     ).select_related("participant")
     by_pk = {s.pk: s for s in sessions}
     told = False
     for booking in freed:
         session = by_pk[booking.session_id]
+        held = booking.status in HOLDING
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = now
         booking.save(update_fields=["status", "cancelled_at", "updated_at"])
+        booking.session = session
+        if not held:
+            continue
         session.booked_places -= booking.places
         session.save(update_fields=["booked_places", "updated_at"])
-        booking.session = session
         if not told:
             _tell(booking, "booking_cancelled")
             told = True
@@ -319,6 +330,81 @@ def enrolment_cancel(*, actor, enrolment: CourseEnrolment) -> CourseEnrolment:
     _event(action="enrolment_cancelled", actor=actor, enrolment=enrolment)
     _serve(activity, sessions, now=now, actor=actor)
     return enrolment
+
+
+def enrolments_extend(*, activity: Activity) -> int:
+    """Sessions her enrolment does not hold yet (generated after she enrolled,
+    or the course's dates widened): each enrolled learner, in the course's
+    order, gets a place on each with her children's crèche places, or, when
+    it is full or its crèche cannot take them, waits in that session's line
+    ahead of anyone else there (she is enrolled), to be served like any
+    line. A session on which she already has a booking of this enrolment
+    (even one she cancelled: she cannot come that week) or any live booking
+    is left as it is. The learners in the course's line need nothing: they
+    will be enrolled for every session then to come.
+
+    The caller holds the activity's row (the timetable, editing or
+    generating its sessions); the sessions are locked here in primary-key
+    order. Idempotent. Returns how many bookings were made."""
+    if not activity.is_course:
+        return 0
+    now = timezone.now()
+    enrolled = list(
+        CourseEnrolment.objects.filter(activity=activity, status=CourseEnrolment.Status.CONFIRMED)
+        .order_by("-priority", "seq")
+        .select_related("participant__user")
+        .prefetch_related("creche_children")
+    )
+    if not enrolled:
+        return 0
+    ids = sorted(course_sessions(activity, now=now).values_list("pk", flat=True))
+    sessions = sorted((_lock_session(pk) for pk in ids), key=lambda s: s.start)
+    made = 0
+    for session in sessions:
+        session.activity = activity
+        here = Booking.objects.filter(session=session)
+        has = set(
+            here.filter(
+                Q(enrolment__in=[e.pk for e in enrolled]) | Q(status__in=ACTIVE)
+            ).values_list("participant_id", flat=True)
+        )
+        todo = [e for e in enrolled if e.participant_id not in has and _may_enrol(e, activity)]
+        if not todo:
+            continue
+        free_units = creche.units_capacity(session) - creche.units_used(session)
+        priority = (
+            here.filter(status=Booking.Status.WAITING).aggregate(top=Max("priority"))["top"] or 0
+        ) + 1
+        for enrolment in todo:
+            children = list(enrolment.creche_children.all())
+            need = sum(creche.units_of(c, session) for c in children if creche.band_of(c, session))
+            fits = session.capacity - session.booked_places >= enrolment.places and (
+                not children
+                or (all(creche.band_of(c, session) for c in children) and need <= free_units)
+            )
+            booking = Booking.objects.create(
+                session=session, participant=enrolment.participant, places=enrolment.places,
+                status=Booking.Status.CONFIRMED if fits else Booking.Status.WAITING,
+                priority=0 if fits else priority, queued_at=enrolment.queued_at,
+                enrolment=enrolment, seq=_next_seq(here), created_by=enrolment.created_by,
+            )  # fmt: skip
+            booking.session = session
+            made += 1
+            if fits:
+                session.booked_places += enrolment.places
+                session.save(update_fields=["booked_places", "updated_at"])
+                free_units -= need
+                _event(action="enrolment_extended", enrolment=enrolment, booking=booking)
+                _tell(booking, "booking_confirmed")
+            else:
+                _event(action="waiting", enrolment=enrolment, booking=booking)
+                _tell(booking, "booking_waiting", position=waiting_position(booking))
+    return made
+
+
+def _may_enrol(enrolment: CourseEnrolment, activity: Activity) -> bool:
+    user = enrolment.participant.user
+    return user is None or policy.can_see_activity(user, activity)
 
 
 def course_line_serve(*, activity: Activity) -> int:

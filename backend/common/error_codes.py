@@ -97,6 +97,7 @@ class ErrorCode(StrEnum):
     ALREADY_ENROLLED = "already_enrolled"
     NO_CRECHE = "no_creche"
     CRECHE_CHILD_TOO_OLD = "creche_child_too_old"
+    CRECHE_STAFF_BELOW_CHILDREN = "creche_staff_below_children"
     INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
     UNKNOWN_USER = "unknown_user"
     ALREADY_GRANTED = "already_granted"
@@ -209,6 +210,7 @@ ERROR_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.ALREADY_ENROLLED: "You are already enrolled, or in this course's line.",
     ErrorCode.NO_CRECHE: "This activity has no crèche.",
     ErrorCode.CRECHE_CHILD_TOO_OLD: "The crèche takes children under 5.",
+    ErrorCode.CRECHE_STAFF_BELOW_CHILDREN: "The children already booked need more crèche staff.",
     # Spaces and access
     ErrorCode.UNKNOWN_USER: "Nobody has that username.",
     ErrorCode.ALREADY_GRANTED: "You already have access to this space.",
