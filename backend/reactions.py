@@ -27,7 +27,8 @@ calls runs with those locks held and locks only a session its caller already
 holds; `grant_revoked` is called holding no row lock and locks her sessions in
 primary-key order. A course's enrolment (bookings/courses.py) locks her
 participant row, then the activity's, then every remaining session of the
-course in primary-key order.
+course in primary-key order. A crèche staff change takes the activity's row,
+then the session's (or every session to come, in primary-key order).
 """
 
 from __future__ import annotations
