@@ -103,8 +103,8 @@ def test_a_full_new_session_puts_her_first_in_its_line(org, coordinator, people)
     waiting = Booking.objects.get(enrolment=second, session=fourth)
     assert waiting.status == "waiting" and services.waiting_position(waiting) == 1
     # She is served like any line, her children's crèche places checked with her.
-    services.booking_cancel(actor=people[0], booking=Booking.objects.get(enrolment=first,
-                                                                         session=fourth))  # fmt: skip
+    theirs = Booking.objects.get(enrolment=first, session=fourth)
+    services.booking_cancel(actor=people[0], booking=theirs)
     waiting.refresh_from_db()
     assert waiting.status == "confirmed"
     assert creche.units_used(fourth) == 8
