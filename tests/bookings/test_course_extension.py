@@ -189,7 +189,7 @@ def test_enrolments_and_new_sessions_at_once_give_every_enrolled_learner_every_s
                     pass
                 clock.sleep(0.05 * (tries + 1))
             errors.append("gave up")
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()
