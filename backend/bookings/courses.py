@@ -407,6 +407,73 @@ def _may_enrol(enrolment: CourseEnrolment, activity: Activity) -> bool:
     return user is None or policy.can_see_activity(user, activity)
 
 
+def _strength(enrolment: CourseEnrolment) -> tuple:
+    return (
+        enrolment.status == CourseEnrolment.Status.CONFIRMED,
+        enrolment.places,
+        enrolment.priority,
+        -enrolment.seq,
+    )
+
+
+def enrolments_merge(*, actor, keep: Participant, other: Participant) -> int:
+    """Two records of one person are merged (people/services.py): `other`'s
+    enrolments become `keep`'s. Where both are enrolled (or in the line) for
+    one course, the stronger stays (enrolled before waiting, then more
+    places, then earlier in the line) and the weaker is cancelled, its future
+    places freed for the course's line at once. The caller holds both
+    participants' rows; the courses concerned are locked here, their
+    activities then their remaining sessions, in primary-key order. Returns
+    how many enrolments moved."""
+    now = timezone.now()
+    mine = {
+        e.activity_id: e for e in CourseEnrolment.objects.filter(participant=keep, status__in=LIVE)
+    }
+    clashes = [
+        (mine[e.activity_id], e)
+        for e in CourseEnrolment.objects.filter(participant=other, status__in=LIVE)
+        if e.activity_id in mine
+    ]
+    if clashes:
+        short_lock_wait()
+        ids = sorted({e.activity_id for e, _ in clashes})
+        activities = {a.pk: a for a in Activity.objects.select_for_update().filter(pk__in=ids)}
+        activities = {pk: activities[pk] for pk in ids}
+        by_activity = {pk: list(course_sessions(a, now=now)) for pk, a in activities.items()}
+        session_ids = sorted(s.pk for sessions in by_activity.values() for s in sessions)
+        locked = {pk: _lock_session(pk) for pk in session_ids}
+        for ours, theirs in clashes:
+            weaker = min((ours, theirs), key=_strength)
+            sessions = [locked[s.pk] for s in by_activity[weaker.activity_id]]
+            _end_enrolment(weaker, sessions, now=now)
+            _event(action="enrolment_merged_away", actor=actor, enrolment=weaker)
+        for pk, activity in activities.items():
+            sessions = sorted((locked[s.pk] for s in by_activity[pk]), key=lambda s: s.start)
+            for session in sessions:
+                session.activity = activity
+            _serve(activity, sessions, now=now, actor=actor)
+    return CourseEnrolment.objects.filter(participant=other).update(participant=keep)
+
+
+def _end_enrolment(enrolment: CourseEnrolment, sessions: list[Session], *, now) -> None:
+    """Cancel it, freeing its places and its places in lines on `sessions`
+    (locked by the caller), without telling anyone."""
+    by_pk = {s.pk: s for s in sessions}
+    for booking in Booking.objects.filter(
+        enrolment=enrolment, status__in=ACTIVE, session__in=list(by_pk)
+    ):
+        if booking.status in HOLDING:
+            session = by_pk[booking.session_id]
+            session.booked_places -= booking.places
+            session.save(update_fields=["booked_places", "updated_at"])
+        booking.status = Booking.Status.CANCELLED
+        booking.cancelled_at = now
+        booking.save(update_fields=["status", "cancelled_at", "updated_at"])
+    enrolment.status = CourseEnrolment.Status.CANCELLED
+    enrolment.cancelled_at = now
+    enrolment.save(update_fields=["status", "cancelled_at", "updated_at"])
+
+
 def course_line_serve(*, activity: Activity) -> int:
     """Places may have opened without a cancellation (capacity raised, a
     session reinstated): serve the course's line. Idempotent; run by
