@@ -175,7 +175,10 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
             "public_session": {"post": MANAGE_PUBLIC(ok)},
             "protected_session": {"post": MANAGE_PROTECTED(ok)},
         }
-        for name, ok in (("cancel", 400), ("move", 400), ("reinstate", 200), ("message", 400))
+        for name, ok in (
+            ("cancel", 400), ("move", 400), ("reinstate", 200), ("message", 400),
+            ("creche-staff", 400),
+        )  # fmt: skip
     },
     "space-list": {"-": {"get": everyone(200)}},
     "space-detail": {"space": {"get": everyone(200)}},
