@@ -113,6 +113,7 @@ class ErrorCode(StrEnum):
     DRAW_ANNOUNCED = "draw_announced"
     DRAW_NOT_OPEN = "draw_not_open"
     DRAW_NOT_DUE = "draw_not_due"
+    DRAW_NOT_DRAWN = "draw_not_drawn"
     CERTIFICATE_NOT_EARNED = "certificate_not_earned"
 
 
@@ -230,5 +231,6 @@ ERROR_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.DRAW_ANNOUNCED: "A draw is announced for this list: cancel it first.",
     ErrorCode.DRAW_NOT_OPEN: "This draw has already been drawn or cancelled.",
     ErrorCode.DRAW_NOT_DUE: "This draw can be drawn only from its announced time.",
+    ErrorCode.DRAW_NOT_DRAWN: "This draw has not been drawn yet.",
     ErrorCode.CERTIFICATE_NOT_EARNED: "This attendance does not reach the certificate's threshold.",
 }

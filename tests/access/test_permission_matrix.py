@@ -176,7 +176,10 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
             "protected_session": {"post": MANAGE_PROTECTED(ok)},
         }
         for name, ok in (
-            ("cancel", 400), ("move", 400), ("reinstate", 200), ("message", 400),
+            ("cancel", 400),
+            ("move", 400),
+            ("reinstate", 200),
+            ("message", 400),
             ("creche-staff", 400),
         )  # fmt: skip
     },
@@ -295,6 +298,11 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
             "protected_draw": {"post": MANAGE_PROTECTED(ok)},
         }
         for name, ok in (("draw", 409), ("cancel", 400))
+    },
+    # Its record for a trustee (CSV): the draws here are announced, not drawn yet.
+    "queue-draw-record": {
+        "public_draw": {"get": MANAGE_PUBLIC(409)},
+        "protected_draw": {"get": MANAGE_PROTECTED(409)},
     },
     # Her own no-show record (staff: ?participant=, covered in tests/registers).
     "no-show-list": {"-": {"get": only({}, 200)}},
