@@ -181,7 +181,7 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
             ("reinstate", 200),
             ("message", 400),
             ("creche-staff", 400),
-        )  # fmt: skip
+        )
     },
     "space-list": {"-": {"get": everyone(200)}},
     "space-detail": {"space": {"get": everyone(200)}},
