@@ -131,6 +131,9 @@ class ClassSessionSerializer(serializers.Serializer):
     capacity = serializers.IntegerField()
     places_left = serializers.IntegerField()
     creche_staff = serializers.IntegerField(help_text="Crèche staff on this session.")
+    creche_staff_own = serializers.IntegerField(
+        allow_null=True, help_text="The session's own number; null: it follows the course's."
+    )
     creche_places_left = serializers.DictField(
         child=serializers.IntegerField(),
         help_text="How many more children of each band alone the crèche could take.",
@@ -173,6 +176,7 @@ class ClassListViewSet(HarbourViewSet):
                 "capacity": s.capacity,
                 "places_left": s.places_left,
                 "creche_staff": creche.staff_on(s),
+                "creche_staff_own": s.creche_staff,
                 "creche_places_left": creche.places_left(s),
             }
             for s in courses.course_sessions(activity).select_related("activity")
