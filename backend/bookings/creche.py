@@ -79,7 +79,7 @@ def children_of(booking: Booking) -> list[CrecheChild]:
     """Her children's crèche places on this booking: its own, or those of the
     enrolment it belongs to."""
     own = list(booking.creche_children.all())
-    if own or booking.enrolment_id is None:
+    if own or booking.enrolment is None:
         return own
     return list(booking.enrolment.creche_children.all())
 

@@ -260,7 +260,7 @@ def draw_record_rows(draw: QueueDraw) -> list[list]:
     places = {str(e["id"]): int(e.get("places", 1)) for e in draw.entrants}
     order = lottery.draw_order(draw.seed, places)
     rank = {pk: i for i, pk in enumerate(draw.winners, start=1)}
-    head = [
+    head: list[list] = [
         ["draw", str(draw.pk)],
         ["list", draw.activity.title],
         ["announced", draw.created_at.isoformat()],
@@ -275,7 +275,7 @@ def draw_record_rows(draw: QueueDraw) -> list[list]:
         [],
         ["entry", "places", "ticket", "order", "drawn"],
     ]  # fmt: skip
-    body = [
+    body: list[list] = [
         [pk, places[pk], lottery.ticket(draw.seed, pk), i, rank.get(pk, "")]
         for i, pk in enumerate(order, start=1)
     ]
