@@ -27,11 +27,13 @@ calls runs with those locks held and locks only a session its caller already
 holds; `grant_revoked` is called holding no row lock and locks her sessions in
 primary-key order. A course's enrolment (bookings/courses.py) locks her
 participant row, then the activity's, then every remaining session of the
-course in primary-key order.
+course in primary-key order. A crèche staff change takes the activity's row,
+then the session's (or every session to come, in primary-key order).
 """
 
 from __future__ import annotations
 
+from backend.bookings import courses, creche
 from backend.bookings import services as booking_services
 from backend.bookings.models import Booking
 from backend.registers import no_shows
@@ -64,6 +66,21 @@ def session_places_opened(*, session_id) -> list[Booking]:
     session reinstated or moved): the waiting line is served. The caller holds
     the session's lock."""
     return booking_services.line_serve(session_id=session_id)
+
+
+def creche_staff_needed(*, session) -> int:
+    """Asked before a session's crèche staff go down (its own number, or the
+    activity's it follows): the fewest staff the children booked on it need.
+    The caller holds the session's lock."""
+    return creche.staff_needed(session)
+
+
+def course_sessions_added(*, activity) -> int:
+    """A course has sessions its live enrolments do not hold yet (generated
+    later, or its dates widened): each enrolled learner gets a place on each,
+    or waits first in its line (docs/courses.md). The caller holds the
+    activity's lock."""
+    return courses.enrolments_extend(activity=activity)
 
 
 def session_cancelled(*, session) -> int:

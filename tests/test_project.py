@@ -84,6 +84,15 @@ def test_demo_loads_idempotently():
     assert (Activity.objects.count(), Session.objects.count(), Space.objects.count()) == counts
     women = Activity.objects.get(title="Women's English")
     assert women.space is not None and women.space.name == "Upbeat Women"
+    # Issue 19: Fatima's enrolment took the sessions the term gained after she
+    # enrolled, and one session has its own crèche staff.
+    from backend.bookings import courses
+    from backend.bookings.models import ACTIVE, CourseEnrolment
+
+    fatima = CourseEnrolment.objects.get(activity=women, participant__known_as__startswith="Fatima")
+    held = fatima.bookings.filter(status__in=ACTIVE).values_list("session_id", flat=True)
+    assert set(held) == set(courses.course_sessions(women).values_list("pk", flat=True))
+    assert women.sessions.filter(creche_staff=3).count() == 1
 
 
 @pytest.mark.django_db

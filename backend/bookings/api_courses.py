@@ -130,6 +130,10 @@ class ClassSessionSerializer(serializers.Serializer):
     end = serializers.DateTimeField()
     capacity = serializers.IntegerField()
     places_left = serializers.IntegerField()
+    creche_staff = serializers.IntegerField(help_text="Crèche staff on this session.")
+    creche_staff_own = serializers.IntegerField(
+        allow_null=True, help_text="The session's own number; null: it follows the course's."
+    )
     creche_places_left = serializers.DictField(
         child=serializers.IntegerField(),
         help_text="How many more children of each band alone the crèche could take.",
@@ -171,6 +175,8 @@ class ClassListViewSet(HarbourViewSet):
                 "end": s.end,
                 "capacity": s.capacity,
                 "places_left": s.places_left,
+                "creche_staff": creche.staff_on(s),
+                "creche_staff_own": s.creche_staff,
                 "creche_places_left": creche.places_left(s),
             }
             for s in courses.course_sessions(activity).select_related("activity")

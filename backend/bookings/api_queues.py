@@ -5,12 +5,17 @@ coordinators change them, and see a draw's record (entrants, winners, audit)."""
 
 from __future__ import annotations
 
+import io
+
+from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from backend.access import policy
+from backend.common import csv_cells
 from backend.common.errors import uuid_or_not_found
 from backend.common.views import HarbourViewSet
 from backend.timetable.models import Activity
@@ -176,6 +181,21 @@ class QueueDrawViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Harbour
     @action(detail=True, methods=["post"])
     def draw(self, request, pk=None):
         return Response(self._out(draws.draw_run(actor=request.user, draw=self.get_object())))
+
+    @extend_schema(responses={(200, "text/csv"): str})
+    @action(detail=True, methods=["get"])
+    def record(self, request, pk=None):
+        """The drawn draw's record as CSV, for a trustee to check (coordinators)."""
+        draw = self.get_object()
+        draws.require_coordinator(request.user, draw.activity)
+        out = io.StringIO()
+        writer = csv_cells.writer(out)
+        for row in draws.draw_record_rows(draw):
+            writer.writerow(csv_cells.row(row))
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        day = timezone.localtime(draw.draw_at).date().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="draw-{day}.csv"'
+        return response
 
     @extend_schema(request=DrawCancelSerializer, responses={200: DrawSerializer})
     @action(detail=True, methods=["post"])

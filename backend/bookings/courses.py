@@ -33,8 +33,15 @@ from backend.common.errors import ApplicationError, NotFoundError
 from backend.timetable.models import Activity, Session
 
 from . import creche, rules
-from .models import HOLDING, Booking, CourseEnrolment
-from .services import _event, _lock_session, _resolve_participant, _tell
+from .models import ACTIVE, HOLDING, Booking, CourseEnrolment
+from .services import (
+    _event,
+    _lock_session,
+    _next_seq,
+    _resolve_participant,
+    _tell,
+    waiting_position,
+)
 
 LIVE = (CourseEnrolment.Status.CONFIRMED, CourseEnrolment.Status.WAITING)
 
@@ -161,11 +168,10 @@ def _serve(activity: Activity, sessions: list[Session], *, now, actor=None) -> l
         free = min(s.capacity - s.booked_places for s in sessions)
         if free <= 0:
             break
-        free_units = (
-            {s.pk: creche.units_capacity(s) - creche.units_used(s) for s in sessions}
-            if activity.creche_staff
-            else dict.fromkeys((s.pk for s in sessions), 0)
-        )
+        free_units = {
+            s.pk: creche.units_capacity(s) - creche.units_used(s) if creche.staff_on(s) else 0
+            for s in sessions
+        }
         line = (
             _course_line(activity)
             .filter(places__lte=free)
@@ -297,19 +303,24 @@ def enrolment_cancel(*, actor, enrolment: CourseEnrolment) -> CourseEnrolment:
     _own_or_managed(actor, enrolment)
     if enrolment.status not in LIVE:
         return enrolment
+    # Her places, and her place in the line of a session added after she
+    # enrolled (enrolments_extend).
     freed = Booking.objects.filter(
-        enrolment=enrolment, status__in=HOLDING, session__in=[s.pk for s in sessions]
+        enrolment=enrolment, status__in=ACTIVE, session__in=[s.pk for s in sessions]
     ).select_related("participant")
     by_pk = {s.pk: s for s in sessions}
     told = False
     for booking in freed:
         session = by_pk[booking.session_id]
+        held = booking.status in HOLDING
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = now
         booking.save(update_fields=["status", "cancelled_at", "updated_at"])
+        booking.session = session
+        if not held:
+            continue
         session.booked_places -= booking.places
         session.save(update_fields=["booked_places", "updated_at"])
-        booking.session = session
         if not told:
             _tell(booking, "booking_cancelled")
             told = True
@@ -319,6 +330,148 @@ def enrolment_cancel(*, actor, enrolment: CourseEnrolment) -> CourseEnrolment:
     _event(action="enrolment_cancelled", actor=actor, enrolment=enrolment)
     _serve(activity, sessions, now=now, actor=actor)
     return enrolment
+
+
+def enrolments_extend(*, activity: Activity) -> int:
+    """Sessions her enrolment does not hold yet (generated after she enrolled,
+    or the course's dates widened): each enrolled learner, in the course's
+    order, gets a place on each with her children's crèche places, or, when
+    it is full or its crèche cannot take them, waits in that session's line
+    ahead of anyone else there (she is enrolled), to be served like any
+    line. A session on which she already has a booking of this enrolment
+    (even one she cancelled: she cannot come that week) or any live booking
+    is left as it is. The learners in the course's line need nothing: they
+    will be enrolled for every session then to come.
+
+    The caller holds the activity's row (the timetable, editing or
+    generating its sessions); the sessions are locked here in primary-key
+    order. Idempotent. Returns how many bookings were made."""
+    if not activity.is_course:
+        return 0
+    now = timezone.now()
+    enrolled = list(
+        CourseEnrolment.objects.filter(activity=activity, status=CourseEnrolment.Status.CONFIRMED)
+        .order_by("-priority", "seq")
+        .select_related("participant__user")
+        .prefetch_related("creche_children")
+    )
+    if not enrolled:
+        return 0
+    ids = sorted(course_sessions(activity, now=now).values_list("pk", flat=True))
+    sessions = sorted((_lock_session(pk) for pk in ids), key=lambda s: s.start)
+    made = 0
+    for session in sessions:
+        session.activity = activity
+        here = Booking.objects.filter(session=session)
+        has = set(
+            here.filter(
+                Q(enrolment__in=[e.pk for e in enrolled]) | Q(status__in=ACTIVE)
+            ).values_list("participant_id", flat=True)
+        )
+        todo = [e for e in enrolled if e.participant_id not in has and _may_enrol(e, activity)]
+        if not todo:
+            continue
+        free_units = creche.units_capacity(session) - creche.units_used(session)
+        priority = (
+            here.filter(status=Booking.Status.WAITING).aggregate(top=Max("priority"))["top"] or 0
+        ) + 1
+        for enrolment in todo:
+            children = list(enrolment.creche_children.all())
+            need = sum(creche.units_of(c, session) for c in children if creche.band_of(c, session))
+            fits = session.capacity - session.booked_places >= enrolment.places and (
+                not children
+                or (all(creche.band_of(c, session) for c in children) and need <= free_units)
+            )
+            booking = Booking.objects.create(
+                session=session, participant=enrolment.participant, places=enrolment.places,
+                status=Booking.Status.CONFIRMED if fits else Booking.Status.WAITING,
+                priority=0 if fits else priority, queued_at=enrolment.queued_at,
+                enrolment=enrolment, seq=_next_seq(here), created_by=enrolment.created_by,
+            )  # fmt: skip
+            booking.session = session
+            made += 1
+            if fits:
+                session.booked_places += enrolment.places
+                session.save(update_fields=["booked_places", "updated_at"])
+                free_units -= need
+                _event(action="enrolment_extended", enrolment=enrolment, booking=booking)
+                _tell(booking, "booking_confirmed")
+            else:
+                _event(action="waiting", enrolment=enrolment, booking=booking)
+                _tell(booking, "booking_waiting", position=waiting_position(booking))
+    return made
+
+
+def _may_enrol(enrolment: CourseEnrolment, activity: Activity) -> bool:
+    user = enrolment.participant.user
+    return user is None or policy.can_see_activity(user, activity)
+
+
+def _strength(enrolment: CourseEnrolment) -> tuple:
+    return (
+        enrolment.status == CourseEnrolment.Status.CONFIRMED,
+        enrolment.places,
+        enrolment.priority,
+        -enrolment.seq,
+    )
+
+
+def enrolments_merge(*, actor, keep: Participant, other: Participant) -> int:
+    """Two records of one person are merged (people/services.py): `other`'s
+    enrolments become `keep`'s. Where both are enrolled (or in the line) for
+    one course, the stronger stays (enrolled before waiting, then more
+    places, then earlier in the line) and the weaker is cancelled, its future
+    places freed for the course's line at once. The caller holds both
+    participants' rows; the courses concerned are locked here, their
+    activities then their remaining sessions, in primary-key order. Returns
+    how many enrolments moved."""
+    now = timezone.now()
+    mine = {
+        e.activity_id: e for e in CourseEnrolment.objects.filter(participant=keep, status__in=LIVE)
+    }
+    clashes = [
+        (mine[e.activity_id], e)
+        for e in CourseEnrolment.objects.filter(participant=other, status__in=LIVE)
+        if e.activity_id in mine
+    ]
+    if clashes:
+        short_lock_wait()
+        ids = sorted({e.activity_id for e, _ in clashes})
+        activities = {a.pk: a for a in Activity.objects.select_for_update().filter(pk__in=ids)}
+        activities = {pk: activities[pk] for pk in ids}
+        by_activity = {pk: list(course_sessions(a, now=now)) for pk, a in activities.items()}
+        session_ids = sorted(s.pk for sessions in by_activity.values() for s in sessions)
+        locked = {pk: _lock_session(pk) for pk in session_ids}
+        for ours, theirs in clashes:
+            weaker = min((ours, theirs), key=_strength)
+            sessions = [locked[s.pk] for s in by_activity[weaker.activity_id]]
+            _end_enrolment(weaker, sessions, now=now)
+            _event(action="enrolment_merged_away", actor=actor, enrolment=weaker)
+        for pk, activity in activities.items():
+            sessions = sorted((locked[s.pk] for s in by_activity[pk]), key=lambda s: s.start)
+            for session in sessions:
+                session.activity = activity
+            _serve(activity, sessions, now=now, actor=actor)
+    return CourseEnrolment.objects.filter(participant=other).update(participant=keep)
+
+
+def _end_enrolment(enrolment: CourseEnrolment, sessions: list[Session], *, now) -> None:
+    """Cancel it, freeing its places and its places in lines on `sessions`
+    (locked by the caller), without telling anyone."""
+    by_pk = {s.pk: s for s in sessions}
+    for booking in Booking.objects.filter(
+        enrolment=enrolment, status__in=ACTIVE, session__in=list(by_pk)
+    ):
+        if booking.status in HOLDING:
+            session = by_pk[booking.session_id]
+            session.booked_places -= booking.places
+            session.save(update_fields=["booked_places", "updated_at"])
+        booking.status = Booking.Status.CANCELLED
+        booking.cancelled_at = now
+        booking.save(update_fields=["status", "cancelled_at", "updated_at"])
+    enrolment.status = CourseEnrolment.Status.CANCELLED
+    enrolment.cancelled_at = now
+    enrolment.save(update_fields=["status", "cancelled_at", "updated_at"])
 
 
 def course_line_serve(*, activity: Activity) -> int:

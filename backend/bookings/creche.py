@@ -1,6 +1,8 @@
 """Crèche places: age bands, staff ratios, and whether children fit a session.
 
-An activity with `creche_staff > 0` has a crèche on each session. Each child
+An activity with `creche_staff > 0` has a crèche on each session (a session
+may set its own number, `Session.creche_staff`; 0 there: no crèche that
+day). Each child
 needs a share of one adult by her age band on the session's date:
 
     under 2          one adult per 3 children
@@ -25,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from backend.common.errors import ApplicationError
-from backend.timetable.models import Session
+from backend.timetable.models import Activity, Session
 
 from .models import HOLDING, Booking, CrecheChild
 
@@ -73,12 +75,46 @@ def children_holding(session: Session) -> list[CrecheChild]:
     )
 
 
+def children_of(booking: Booking) -> list[CrecheChild]:
+    """Her children's crèche places on this booking: its own, or those of the
+    enrolment it belongs to."""
+    own = list(booking.creche_children.all())
+    if own or booking.enrolment is None:
+        return own
+    return list(booking.enrolment.creche_children.all())
+
+
 def units_used(session: Session) -> int:
     return sum(units_of(c, session) for c in children_holding(session))
 
 
-def units_capacity(session: Session) -> int:
-    return session.activity.creche_staff * UNITS_PER_ADULT
+def staff_on(session: Session) -> int:
+    """The crèche staff on `session`: its own number, else the activity's.
+
+    The activity's number is read afresh, not from `session.activity`: a
+    booking locks the session's row only, and on PostgreSQL the activity
+    joined to that lock is the version from before it waited. A staff change
+    on the activity locks each session that follows it (timetable/services.py)
+    before it commits, so this read, made after the session's lock, sees it."""
+    if session.creche_staff is not None:
+        return session.creche_staff
+    return (
+        Activity.objects.filter(pk=session.activity_id)
+        .values_list("creche_staff", flat=True)
+        .first()
+        or 0
+    )
+
+
+def units_capacity(session: Session, *, staff: int | None = None) -> int:
+    return (staff_on(session) if staff is None else staff) * UNITS_PER_ADULT
+
+
+def staff_needed(session: Session) -> int:
+    """The fewest crèche staff who can look after the children holding places
+    on `session` (call with its row locked)."""
+    used = units_used(session)
+    return -(-used // UNITS_PER_ADULT)
 
 
 def fits(session: Session, children, *, used: int | None = None) -> bool:
@@ -105,7 +141,7 @@ def check_children(activity, sessions, children) -> None:
     age on every session asked for."""
     if not children:
         return
-    if activity.creche_staff <= 0:
+    if activity.creche_staff <= 0 and not any(s.creche_staff for s in sessions):
         raise ApplicationError(
             "no_creche", "This activity has no crèche.", fields={"children": ["No crèche."]}
         )

@@ -241,3 +241,42 @@ def draw_verify(draw: QueueDraw) -> dict:
         "recomputed": again,
         "matches": again == list(draw.winners),
     }
+
+
+def draw_record_rows(draw: QueueDraw) -> list[list]:
+    """The draw's record as rows a trustee can check with a spreadsheet and
+    any SHA-256 tool (docs/fair-shares.md): the announcement, the seed and its
+    fingerprint, then every entrant (entry id, places, ticket = sha256 of
+    "<seed>:<entry id>", place in the draw order, rank if drawn), and whether
+    re-running the draw gives the recorded winners. No names: the draw is
+    checked, not who entered it. Drawn draws only."""
+    if draw.status != QueueDraw.Status.DRAWN:
+        raise ApplicationError(
+            "draw_not_drawn",
+            "This draw has not been drawn: its record is complete once it is.",
+            status_code=409,
+        )
+    check = draw_verify(draw)
+    places = {str(e["id"]): int(e.get("places", 1)) for e in draw.entrants}
+    order = lottery.draw_order(draw.seed, places)
+    rank = {pk: i for i, pk in enumerate(draw.winners, start=1)}
+    head: list[list] = [
+        ["draw", str(draw.pk)],
+        ["list", draw.activity.title],
+        ["announced", draw.created_at.isoformat()],
+        ["draw_at", draw.draw_at.isoformat()],
+        ["drawn_at", draw.drawn_at.isoformat() if draw.drawn_at else ""],
+        ["places", draw.places],
+        ["seed", draw.seed],
+        ["seed_sha256", check["seed_sha256"]],
+        ["method", 'rank each entrant by sha256("<seed>:<entry id>") as hex, smallest first; '
+                   "take each in turn whose places still fit"],
+        ["recomputed", "MATCH" if check["matches"] else "MISMATCH"],
+        [],
+        ["entry", "places", "ticket", "order", "drawn"],
+    ]  # fmt: skip
+    body: list[list] = [
+        [pk, places[pk], lottery.ticket(draw.seed, pk), i, rank.get(pk, "")]
+        for i, pk in enumerate(order, start=1)
+    ]
+    return head + body

@@ -185,17 +185,16 @@ def _promote(session: Session, *, now, actor=None, present: Booking | None = Non
     alongside = policy.sessions_seen_alongside(session)
     while (free := session.capacity - session.booked_places) > 0:
         # Crèche places are part of a family's whole request (bookings/creche.py).
+        staff = creche.staff_on(session)
         units = (
-            creche.units_capacity(session) - creche.units_used(session)
-            if session.activity.creche_staff
-            else 0
+            creche.units_capacity(session, staff=staff) - creche.units_used(session) if staff else 0
         )
         booking = next(
             (
                 b
                 for b in _waiting_line(session)
                 .select_related("participant__user")
-                .prefetch_related("creche_children")
+                .prefetch_related("creche_children", "enrolment__creche_children")
                 if b.places <= free
                 and _creche_fits(b, session, units)
                 and _may_attend(b.participant, session)
@@ -235,7 +234,7 @@ def _promote(session: Session, *, now, actor=None, present: Booking | None = Non
 
 
 def _creche_fits(booking: Booking, session: Session, free_units: int) -> bool:
-    children = list(booking.creche_children.all())
+    children = creche.children_of(booking)
     if not children:
         return True
     if any(creche.band_of(c, session) is None for c in children):

@@ -97,6 +97,7 @@ class ErrorCode(StrEnum):
     ALREADY_ENROLLED = "already_enrolled"
     NO_CRECHE = "no_creche"
     CRECHE_CHILD_TOO_OLD = "creche_child_too_old"
+    CRECHE_STAFF_BELOW_CHILDREN = "creche_staff_below_children"
     INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
     UNKNOWN_USER = "unknown_user"
     ALREADY_GRANTED = "already_granted"
@@ -112,6 +113,7 @@ class ErrorCode(StrEnum):
     DRAW_ANNOUNCED = "draw_announced"
     DRAW_NOT_OPEN = "draw_not_open"
     DRAW_NOT_DUE = "draw_not_due"
+    DRAW_NOT_DRAWN = "draw_not_drawn"
     CERTIFICATE_NOT_EARNED = "certificate_not_earned"
 
 
@@ -209,6 +211,7 @@ ERROR_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.ALREADY_ENROLLED: "You are already enrolled, or in this course's line.",
     ErrorCode.NO_CRECHE: "This activity has no crèche.",
     ErrorCode.CRECHE_CHILD_TOO_OLD: "The crèche takes children under 5.",
+    ErrorCode.CRECHE_STAFF_BELOW_CHILDREN: "The children already booked need more crèche staff.",
     # Spaces and access
     ErrorCode.UNKNOWN_USER: "Nobody has that username.",
     ErrorCode.ALREADY_GRANTED: "You already have access to this space.",
@@ -228,5 +231,6 @@ ERROR_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.DRAW_ANNOUNCED: "A draw is announced for this list: cancel it first.",
     ErrorCode.DRAW_NOT_OPEN: "This draw has already been drawn or cancelled.",
     ErrorCode.DRAW_NOT_DUE: "This draw can be drawn only from its announced time.",
+    ErrorCode.DRAW_NOT_DRAWN: "This draw has not been drawn yet.",
     ErrorCode.CERTIFICATE_NOT_EARNED: "This attendance does not reach the certificate's threshold.",
 }

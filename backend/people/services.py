@@ -18,13 +18,21 @@ from backend.access import services as access_services
 from backend.access.models import AccessRequest
 from backend.accounts.models import Participant
 from backend.accounts.services import CODE_ALPHABET, sign_in_code_create
+from backend.bookings import courses
 from backend.bookings.models import ACTIVE, HOLDING, ActivityQueueEntry, Booking, CrecheChild
 from backend.bookings.services import line_serve
 from backend.common.errors import ApplicationError, NotFoundError, field_not_found
 from backend.feeds.models import Follow, PersonalFeed
 from backend.notifications.models import Notification
 from backend.organisations.roles import coordinated_organisations, tutored_organisations
-from backend.registers.models import Attendance, AttendanceChange, NoShowLift, ParticipantEvent
+from backend.registers import no_shows
+from backend.registers.models import (
+    Attendance,
+    AttendanceChange,
+    NoShowLift,
+    ParticipantEvent,
+    WalkInKey,
+)
 from backend.registers.services import MARK_STRENGTH, first_visits_recompute
 from backend.timetable.models import Session
 
@@ -85,6 +93,8 @@ def participant_merge(*, actor, keep: Participant, other: Participant) -> Partic
             status_code=409,
         )
     _merge_attendance(actor, keep, other)
+    # Enrolments first: they lock their courses' activities, then sessions.
+    courses.enrolments_merge(actor=actor, keep=keep, other=other)
     _merge_bookings(keep, other)
     for entry in ActivityQueueEntry.objects.filter(participant=other):
         if (
@@ -98,9 +108,14 @@ def participant_merge(*, actor, keep: Participant, other: Participant) -> Partic
             entry.status = ActivityQueueEntry.Status.LEFT
         entry.participant = keep
         entry.save()
-    # Her ESOL progress and any lift of a no-show rule follow her.
+    # Her ESOL progress, any lift of a no-show rule, the messages sent to her
+    # and the walk-in keys that name her record follow her (her crèche
+    # children go with her bookings and enrolments; her no-shows are her
+    # attendance marks).
     EsolLevelChange.objects.filter(participant=other).update(participant=keep)
     NoShowLift.objects.filter(participant=other).update(participant=keep)
+    Notification.objects.filter(participant=other).update(participant=keep)
+    WalkInKey.objects.filter(participant=other).update(participant=keep)
     keep.organisations.add(*other.organisations.all())
     firsts = [d for d in (keep.first_seen, other.first_seen) if d]
     keep.first_seen = min(firsts) if firsts else None
@@ -205,7 +220,19 @@ def participant_export(*, actor, participant: Participant) -> dict:
     require_participant_manager(actor, participant)
     sessions = policy.visible_sessions(actor).values("pk")
     ParticipantEvent.objects.create(actor=actor, participant=participant, action="exported")
-    bookings = participant.bookings.filter(session__in=sessions).select_related("session__activity")
+    activities = policy.visible_activities(actor).values("pk")
+    bookings = (
+        participant.bookings.filter(session__in=sessions)
+        .select_related("session__activity")
+        .prefetch_related("creche_children")
+    )
+    enrolments = (
+        participant.enrolments.filter(activity__in=activities)
+        .select_related("activity")
+        .prefetch_related("creche_children")
+        .order_by("created_at")
+    )
+    record = no_shows.record_of(viewer=actor, participant=participant)
     attendance = participant.attendance.filter(session__in=sessions).select_related(
         "session__activity"
     )
@@ -228,8 +255,60 @@ def participant_export(*, actor, participant: Participant) -> dict:
             "created_at": participant.created_at.isoformat(),
         },
         "bookings": [
-            {**_session_ref(b.session), "status": b.status, "places": b.places} for b in bookings
+            {
+                **_session_ref(b.session),
+                "status": b.status,
+                "places": b.places,
+                "enrolment": str(b.enrolment_id) if b.enrolment_id else None,
+                "children": _children(b.creche_children.all()),
+            }
+            for b in bookings
         ],
+        "enrolments": [
+            {
+                "id": str(e.pk),
+                "activity": e.activity.title,
+                "status": e.status,
+                "places": e.places,
+                "created_at": e.created_at.isoformat(),
+                "cancelled_at": e.cancelled_at.isoformat() if e.cancelled_at else None,
+                "children": _children(e.creche_children.all()),
+            }
+            for e in enrolments
+        ],
+        "queue_entries": [
+            {
+                "activity": q.activity.title,
+                "status": q.status,
+                "places": q.places,
+                "created_at": q.created_at.isoformat(),
+            }
+            for q in participant.queues.filter(activity__in=activities)
+            .select_related("activity")
+            .order_by("created_at")
+        ],
+        "no_shows": {
+            "window_weeks": record["window_weeks"],
+            "sessions": [
+                {
+                    "session": str(n["session"]),
+                    "activity": n["activity"],
+                    "start": n["start"].isoformat(),
+                    "fades_on": n["fades_on"].isoformat(),
+                }
+                for n in record["no_shows"]
+            ],
+            "held_back": [
+                {"activity": h["title"], "count": h["count"], "after": h["after"]}
+                for h in record["held_back"]
+            ],
+            "lifted": [
+                {"activity": lift.activity.title, "at": lift.at.isoformat(), "reason": lift.reason}
+                for lift in participant.no_show_lifts.filter(activity__in=activities)
+                .select_related("activity")
+                .order_by("at")
+            ],
+        },
         "attendance": [
             {**_session_ref(a.session), "mark": a.mark, "walk_in": a.walk_in} for a in attendance
         ],
@@ -247,6 +326,15 @@ def participant_export(*, actor, participant: Participant) -> dict:
             for n in participant.notifications.all()
         ],
     }
+
+
+def _children(children) -> list[dict]:
+    """Her children's crèche places: what she gave (docs/courses.md)."""
+    return [
+        {"number": c.number, "label": c.label, "birth_year": c.birth_year,
+         "birth_month": c.birth_month}
+        for c in children
+    ]  # fmt: skip
 
 
 def _first_seen_visible(participant: Participant, sessions) -> str | None:

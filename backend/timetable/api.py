@@ -146,6 +146,7 @@ class SessionSerializer(serializers.ModelSerializer):
         fields = [
             "id", "activity", "start", "end", "original_start", "venue", "room", "capacity",
             "places_left", "status", "cancel_reason", "is_moved", "needs_review", "review_note",
+            "creche_staff",
         ]  # fmt: skip
 
     def to_representation(self, session):
@@ -364,6 +365,15 @@ class MoveSerializer(serializers.Serializer):
         return attrs
 
 
+class CrecheStaffSerializer(serializers.Serializer):
+    creche_staff = serializers.IntegerField(
+        min_value=0,
+        max_value=20,
+        allow_null=True,
+        help_text="Crèche staff on this session; null: the activity's number again.",
+    )
+
+
 class SyncResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
@@ -562,7 +572,7 @@ class SessionViewSet(HarbourViewSet):
     filterset_class = SessionFilter
     public_actions = frozenset({"list", "retrieve"})
     action_permissions = dict.fromkeys(
-        ("cancel", "move", "reinstate", "message"), (ManagesActivity,)
+        ("cancel", "move", "reinstate", "message", "creche_staff"), (ManagesActivity,)
     )
 
     def get_queryset(self):
@@ -654,4 +664,18 @@ class SessionViewSet(HarbourViewSet):
         data.is_valid(raise_exception=True)
         return self._respond(
             services.session_move(actor=request.user, session=session, **data.validated_data)
+        )
+
+    @extend_schema(request=CrecheStaffSerializer, responses={200: SessionSerializer})
+    @action(detail=True, methods=["post"], url_path="creche-staff")
+    def creche_staff(self, request, pk=None):
+        """This session's own crèche staff (its crèche places follow); lowering
+        it below what the children booked need is refused."""
+        session = self.get_object()
+        data = CrecheStaffSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._respond(
+            services.session_creche_staff_set(
+                actor=request.user, session=session, staff=data.validated_data["creche_staff"]
+            )
         )

@@ -228,6 +228,14 @@ class Session(TimestampedModel):
     booked_places = models.PositiveIntegerField(
         default=0, validators=[MaxValueValidator(MAX_CAPACITY)]
     )
+    # Crèche staff on this session (docs/courses.md); blank: the activity's
+    # `creche_staff`. Its crèche places follow (backend/bookings/creche.py).
+    creche_staff = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(20)],
+        help_text="Crèche staff on this session (blank: the activity's number).",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     cancel_reason = models.CharField(max_length=300, blank=True)
     # {lang: {"cancel_reason": text}}: common/translations.py

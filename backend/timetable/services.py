@@ -14,12 +14,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from recurrence import Recurrence
 
 from backend import reactions
 from backend.access import policy
 from backend.access.models import Space
+from backend.common.db import short_lock_wait
 from backend.common.errors import ApplicationError, NotFoundError, field_not_found, required_reason
 from backend.organisations.models import Organisation, Room
 
@@ -50,6 +52,7 @@ SCHEDULE_FIELDS = {
     "timezone",
 }
 SESSION_FIELDS = {"room", "capacity"}
+COURSE_FIELDS = {"is_course", "course_starts", "course_ends"}
 PLAIN_FIELDS = {
     "kind", "title", "description", "what_to_bring", "level", "booking_required",
     "booking_opens_days", "booking_closes_hours", "waitlist_mode", "offer_hours",
@@ -326,6 +329,8 @@ def sessions_sync(
             tally.updated += 1
 
     Activity.objects.filter(pk=activity.pk).update(sessions_generated_until=end.date())
+    # A course's sessions made after people enrolled go to their enrolments.
+    reactions.course_sessions_added(activity=activity)
     for session_id in grown:
         reactions.session_places_opened(session_id=session_id)
     return SyncResult(**vars(tally))
@@ -439,19 +444,96 @@ def activity_update(
     unknown = set(changes) - PLAIN_FIELDS - SESSION_FIELDS
     if unknown:
         raise TypeError(f"activity_update got unexpected fields {sorted(unknown)}")
+    staff_before = activity.creche_staff
     for field, value in changes.items():
         setattr(activity, field, value)
     if schedule_input is not None:
         _apply_schedule(activity, schedule_input)
     _validate_activity(activity)
     _check_bookings_fit(activity)
+    following = (
+        _creche_staff_change(activity, staff_before)
+        if activity.creche_staff != staff_before
+        else []
+    )
     activity.save()
+    if activity.creche_staff > staff_before:
+        for session in following:
+            reactions.session_places_opened(session_id=session.pk)
     if languages is not None:
         activity.languages.set(languages)
     result = SyncResult()
     if schedule_input is not None or SESSION_FIELDS & set(changes):
         result = sessions_sync(activity=activity, actor=actor, strict=True)
+    if activity.is_course and COURSE_FIELDS & set(changes):
+        # The term's dates changed: enrolled learners get the sessions it now has.
+        reactions.course_sessions_added(activity=activity)
     return activity, result
+
+
+def _creche_refusal(session: Session, needed: int) -> ApplicationError:
+    # Only the day and a number of staff: the session is the activity's own,
+    # and the children (who, how many, whose) are not named.
+    return ApplicationError(
+        "creche_staff_below_children",
+        f"The children already booked in the crèche on "
+        f"{timezone.localtime(session.start):%a %d %b %Y} need {needed} crèche staff; "
+        "the number cannot go below that. Nobody is cancelled silently: move or cancel "
+        "crèche places first.",
+        fields={"creche_staff": ["Below what the children already booked need."]},
+        status_code=409,
+    )
+
+
+def _creche_staff_change(activity: Activity, before: int) -> list[Session]:
+    """The activity's crèche staff changes: lock every session to come that
+    follows the activity's number (primary-key order, after the activity's
+    row, as the booking services lock a session), and refuse a number below
+    what the children booked on any of them need. Returns those sessions."""
+    now = timezone.now()
+    # Every session to come, so a schedule sync after this locks none anew.
+    locked = Session.objects.select_for_update(of=("self",)).filter(
+        Q(start__gt=now) | Q(original_start__gte=now), activity=activity
+    )
+    following = [s for s in locked.order_by("pk") if s.creche_staff is None and s.start > now]
+    if activity.creche_staff < before:
+        for session in sorted(following, key=lambda s: s.start):
+            session.activity = activity
+            needed = reactions.creche_staff_needed(session=session)
+            if activity.creche_staff < needed:
+                raise _creche_refusal(session, needed)
+    return [s for s in following if s.status == Session.Status.SCHEDULED]
+
+
+@transaction.atomic
+def session_creche_staff_set(*, actor, session: Session, staff: int | None) -> Session:
+    """One session's own crèche staff (`None`: the activity's number again).
+    Locks the activity's row, then the session's (the order of
+    backend/reactions.py), so neither a booking nor a change to the
+    activity's number can slip between the count and the change."""
+    short_lock_wait()
+    activity = Activity.objects.select_for_update().get(pk=session.activity_id)
+    _require_manager(actor, activity)
+    session = Session.objects.select_for_update(of=("self",)).get(pk=session.pk)
+    session.activity = activity
+    if session.start <= timezone.now():
+        raise ApplicationError(
+            "session_started",
+            "This session has already started or taken place; its crèche staff stay on record.",
+            status_code=409,
+        )
+    before = activity.creche_staff if session.creche_staff is None else session.creche_staff
+    after = activity.creche_staff if staff is None else staff
+    if after < before:
+        needed = reactions.creche_staff_needed(session=session)
+        if after < needed:
+            raise _creche_refusal(session, needed)
+    if session.creche_staff != staff:
+        session.creche_staff = staff
+        session.save(update_fields=["creche_staff", "updated_at"])
+    if after > before and session.status == Session.Status.SCHEDULED:
+        reactions.session_places_opened(session_id=session.pk)
+    return session
 
 
 def _check_bookings_fit(activity: Activity) -> None:

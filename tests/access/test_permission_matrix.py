@@ -175,7 +175,13 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
             "public_session": {"post": MANAGE_PUBLIC(ok)},
             "protected_session": {"post": MANAGE_PROTECTED(ok)},
         }
-        for name, ok in (("cancel", 400), ("move", 400), ("reinstate", 200), ("message", 400))
+        for name, ok in (
+            ("cancel", 400),
+            ("move", 400),
+            ("reinstate", 200),
+            ("message", 400),
+            ("creche-staff", 400),
+        )
     },
     "space-list": {"-": {"get": everyone(200)}},
     "space-detail": {"space": {"get": everyone(200)}},
@@ -292,6 +298,11 @@ MATRIX: dict[str, dict[str, dict[str, dict[str, int]]]] = {
             "protected_draw": {"post": MANAGE_PROTECTED(ok)},
         }
         for name, ok in (("draw", 409), ("cancel", 400))
+    },
+    # Its record for a trustee (CSV): the draws here are announced, not drawn yet.
+    "queue-draw-record": {
+        "public_draw": {"get": MANAGE_PUBLIC(409)},
+        "protected_draw": {"get": MANAGE_PROTECTED(409)},
     },
     # Her own no-show record (staff: ?participant=, covered in tests/registers).
     "no-show-list": {"-": {"get": only({}, 200)}},

@@ -89,6 +89,8 @@ PROBES = {
     ],
     "participant-merge": lambda w, t: [{"into": str(t["her_participant"])}],
     "queue-entry-list": lambda w, t: [{"activity": str(w.public_activity.pk)}],
+    # A session's crèche staff cut to none: refused only for children on it.
+    "session-creche-staff": lambda w, t: [{"creche_staff": 0}, {"creche_staff": None}],
 }
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

@@ -215,3 +215,38 @@ def test_taking_someone_off_the_list_needs_a_reason(bikes, coordinator, crowd):
         format="json",
     )  # fmt: skip
     assert rules.status_code == 400
+
+
+def test_a_trustee_checks_a_draw_from_its_record_csv_by_hand(bikes, coordinator, crowd):
+    """The record CSV alone, and any SHA-256 tool, give the winners."""
+    import csv
+    import hashlib
+
+    draws.queue_rules_set(actor=coordinator, activity=bikes, allocation="lottery", reason="Fair")
+    for p in crowd:
+        services.queue_join(actor=p, activity=bikes)
+    draw = draws.draw_announce(
+        actor=coordinator, activity=bikes, draw_at=timezone.now() + timedelta(hours=1), places=3
+    )
+    url = reverse("queue-draw-record", kwargs={"pk": draw.pk})
+    early = client_for(coordinator).get(url)
+    assert early.status_code == 409 and early.json()["code"] == "draw_not_drawn"
+    draws.draw_run(actor=coordinator, draw=_due(draw))
+    draw.refresh_from_db()
+    answer = client_for(coordinator).get(url)
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(StringIO(answer.content.decode())))
+    head = {r[0]: r[1] for r in rows if len(r) == 2}
+    assert head["seed"] == draw.seed and head["recomputed"] == "MATCH"
+    assert head["seed_sha256"] == hashlib.sha256(draw.seed.encode()).hexdigest()
+    table = rows[rows.index(["entry", "places", "ticket", "order", "drawn"]) + 1 :]
+    assert len(table) == 8
+    for entry, _places, ticket, _order, _drawn in table:
+        assert ticket == hashlib.sha256(f"{head['seed']}:{entry}".encode()).hexdigest()
+    by_ticket = sorted(table, key=lambda r: r[2])  # all one place each: the first 3 tickets
+    assert [r[0] for r in by_ticket[:3]] == draw.winners
+    assert [r[4] for r in by_ticket] == ["1", "2", "3", "", "", "", "", ""]
+    names = {p.username for p in crowd} | {p.known_as for p in crowd}
+    assert not any(n in answer.content.decode() for n in names)  # no names: the draw is checked
+    learner = client_for(crowd[0]).get(url)
+    assert learner.status_code == 403 and learner.json()["code"] == "permission_denied"

@@ -89,6 +89,23 @@ def test_the_coordinator_reads_the_class_list_and_a_man_finds_nothing(
     expect(page.locator("main")).to_contain_text("Crèche room left")
     axe_check(page, "class list")
     screenshot(page, "class-list")
+    # One session's crèche staff: not below what her two children need (one adult).
+    first = page.locator("li.card[data-session]").first
+    expect(first).to_contain_text("Crèche staff: 2")
+    first.get_by_role("button", name="Change the crèche staff on").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Crèche staff").fill("0")
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.locator("main .result")).to_contain_text("need 1 crèche staff")
+    first.get_by_role("button", name="Change the crèche staff on").click()
+    page.get_by_role("dialog").get_by_label("Crèche staff").fill("1")
+    page.get_by_role("dialog").get_by_role("button", name="Save").click()
+    expect(page.locator("main .result")).to_contain_text("Saved.")
+    expect(page.locator("li.card[data-session]").first).to_contain_text("Crèche staff: 1")
+    session = womens_term.sessions.order_by("start").first()
+    session.refresh_from_db()
+    assert session.creche_staff == 1
+    screenshot(page, "class-list-creche-staff")
 
     man = app("/", user=world.man)
     ready(man, "timetable")

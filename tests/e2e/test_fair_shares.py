@@ -119,6 +119,14 @@ def test_a_coordinator_runs_a_lottery_list_and_its_no_show_rule(world, app, axe_
     assert draw.status == "drawn" and len(draw.winners) == 1
     expect(page.locator(f'li.draw[data-draw="{draw.pk}"] .seed code')).to_have_text(draw.seed)
     expect(page.locator(f'li.draw[data-draw="{draw.pk}"] ol.winners li')).to_have_count(1)
+    # The record for a trustee: every ticket, checkable with any SHA-256 tool.
+    card = page.locator(f'li.draw[data-draw="{draw.pk}"]')
+    card.locator("summary", has_text="Record").click()
+    csv_link = card.get_by_role("link", name="Download the record for a trustee (CSV)")
+    expect(csv_link).to_have_attribute("href", f"/api/v1/queue-draws/{draw.pk}/record/")
+    record = page.request.get(csv_link.get_attribute("href"))
+    assert record.status == 200 and "MATCH" in record.text() and draw.seed in record.text()
+    screenshot(page, "fair-list-record")
 
     page.get_by_role("button", name="Turn the rule on").click()
     dialog = page.get_by_role("dialog")

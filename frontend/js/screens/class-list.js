@@ -3,7 +3,7 @@
    in order, and each session still to come with places and crèche room left.
    A coordinator enrols someone by name or phone from here. */
 import { api, apiAll, errorText } from "../api.js";
-import { actions, button, h, heading, link, notice, say } from "../dom.js";
+import { actions, ask, button, h, heading, link, notice, say } from "../dom.js";
 import { fmt, format, gettext } from "../i18n.js";
 import { childName } from "./course.js";
 import { ENROLMENT } from "../statuses.js";
@@ -60,6 +60,18 @@ export default async function classList({ params: [id], refresh }) {
     }
   };
 
+  // One session's own crèche staff (empty: the course's number); the server
+  // refuses fewer than the children booked need, and says so.
+  const staff = (s) => async () => {
+    const answer = await ask({
+      title: format(gettext("Crèche staff on %(day)s"), { day: fmt.day(s.start) }),
+      text: format(gettext("Leave it empty for the course's number (%(n)s). Crèche places follow the ratios."), { n: fmt.number(list.creche_staff) }),
+      confirm: gettext("Save"),
+      fields: [{ name: "staff", label: gettext("Crèche staff"), type: "number", value: s.creche_staff_own ?? "" }],
+    });
+    if (answer) act(() => api(`sessions/${s.id}/creche-staff/`, { method: "POST", body: { creche_staff: answer.staff === "" ? null : Number(answer.staff) } }), gettext("Saved."));
+  };
+
   const row = (e, waiting) =>
     h(
       "tr",
@@ -105,7 +117,7 @@ export default async function classList({ params: [id], refresh }) {
           h("strong", null, `${fmt.day(s.start)}, ${fmt.span(s.start, s.end)}`),
           h("br"),
           format(gettext("%(n)s places left"), { n: fmt.number(s.places_left) }),
-          list.creche_staff > 0 && [
+          s.creche_staff > 0 && [
             h("br"),
             gettext("Crèche room left:"),
             " ",
@@ -113,6 +125,14 @@ export default async function classList({ params: [id], refresh }) {
               .map(([band, n]) => `${fmt.number(n)} ${bands[band] || band}`)
               .join(fmt.comma),
           ],
+          (list.creche_staff > 0 || s.creche_staff_own != null) &&
+            h(
+              "p",
+              { class: "creche-staff" },
+              format(gettext("Crèche staff: %(n)s"), { n: fmt.number(s.creche_staff) }),
+              " ",
+              button(gettext("Change"), "settings", { class: "secondary", "aria-label": format(gettext("Change the crèche staff on %(day)s"), { day: fmt.day(s.start) }), onclick: staff(s) }),
+            ),
         ),
       ),
     ),

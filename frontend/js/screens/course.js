@@ -127,7 +127,14 @@ export default async function courseScreen({ params: [id], app, refresh }) {
       "dl",
       null,
       h("dt", null, icon("calendar"), gettext("When")),
-      h("dd", null, scheduleText(activity.schedule), ", ", `${activity.schedule.start_time.slice(0, 5)}–${activity.schedule.end_time.slice(0, 5)}`),
+      // A rule the builder cannot describe is the coordinator's business: she sees the first day.
+      h(
+        "dd",
+        null,
+        activity.schedule.builder ? scheduleText(activity.schedule) : fmt.day(activity.schedule.start_date),
+        ", ",
+        `${activity.schedule.start_time.slice(0, 5)}–${activity.schedule.end_time.slice(0, 5)}`,
+      ),
       (activity.course_starts || activity.course_ends) && [
         h("dt", null, icon("clock"), gettext("Term")),
         h("dd", null, [activity.course_starts && fmt.day(activity.course_starts), activity.course_ends && fmt.day(activity.course_ends)].filter(Boolean).join(" – ")),

@@ -108,6 +108,8 @@ export default async function fairList({ params: [id], refresh }) {
             { class: "audit" },
             d.record.audit.map((e) => h("li", null, `${fmt.dateTime(e.at)} · ${e.by} · ${e.action}${e.note ? `: ${e.note}` : ""}`)),
           ),
+          // For a trustee: every entrant's ticket, to check with any SHA-256 tool.
+          d.status === DRAW.DRAWN && h("p", null, link(gettext("Download the record for a trustee (CSV)"), `/api/v1/queue-draws/${d.id}/record/`, "download")),
         ),
       d.status === DRAW.ANNOUNCED &&
         h(

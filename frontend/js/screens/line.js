@@ -7,6 +7,7 @@
 import { api, apiAll } from "../api.js";
 import { actions, ask, button, h, heading, link, notice } from "../dom.js";
 import { fmt, format, gettext, ngettext } from "../i18n.js";
+import { askWhy, lineTable, moveUpButton, removeButton } from "../line-table.js";
 import { personSearch } from "../person-search.js";
 import { BOOKING, SESSION } from "../statuses.js";
 
@@ -20,18 +21,16 @@ export default async function line({ params: [id], refresh }) {
   const open = session.status !== SESSION.CANCELLED && new Date(session.start) > new Date();
 
   const moveUp = (b) => async () => {
-    const answer = await ask({ title: format(gettext("Move %(name)s up?"), { name: name(b) }), confirm: gettext("Move up"), reasonLabel: gettext("Why? (kept in the record)"), reasonRequired: true });
+    const answer = await askWhy({ title: format(gettext("Move %(name)s up?"), { name: name(b) }), confirm: gettext("Move up") });
     if (answer) act(() => api(`bookings/${b.id}/move-up/`, { method: "POST", body: { reason: answer.reason } }), format(gettext("%(name)s is first on the waiting list."), { name: name(b) }));
   };
   // A place held by the activity's no-show rule: the coordinator confirms it,
   // lifting the rule for her, with a reason (recorded).
   const lift = (b) => async () => {
-    const answer = await ask({
+    const answer = await askWhy({
       title: format(gettext("Confirm %(name)s's place?"), { name: name(b) }),
       text: gettext("This lifts the no-show rule for her: earlier missed sessions no longer count here."),
       confirm: gettext("Confirm the place"),
-      reasonLabel: gettext("Why? (kept in the record)"),
-      reasonRequired: true,
     });
     if (answer)
       act(
@@ -56,12 +55,10 @@ export default async function line({ params: [id], refresh }) {
   };
   const confirm = (b) => () => act(() => api(`bookings/${b.id}/accept/`, { method: "POST" }), format(gettext("%(name)s is booked."), { name: name(b) }));
   const remove = (b) => async () => {
-    const answer = await ask({
+    const answer = await askWhy({
       title: format(gettext("Take %(name)s off this session?"), { name: name(b) }),
       text: gettext("She is told, and her place goes to the next person waiting."),
       confirm: gettext("Take her off"),
-      reasonLabel: gettext("Why? (kept in the record)"),
-      reasonRequired: true,
     });
     if (answer) act(() => api(`bookings/${b.id}/remove/`, { method: "POST", body: { reason: answer.reason } }), format(gettext("%(name)s is taken off the session."), { name: name(b) }));
   };
@@ -81,10 +78,7 @@ export default async function line({ params: [id], refresh }) {
   };
   const held = (b) => b.needs_confirmation && h("small", { class: "held" }, ` ${gettext("(waits for confirmation)")}`);
   const rowActions = (b) =>
-    open &&
-    h(
-      "div",
-      { class: "actions" },
+    open && [
       b.status === BOOKING.WAITING &&
         session.places_left >= b.places &&
         button(gettext("Offer now"), "bell", { class: "primary", "aria-label": format(gettext("Offer %(name)s a place now"), { name: name(b) }), onclick: offerNow(b) }),
@@ -92,9 +86,9 @@ export default async function line({ params: [id], refresh }) {
       b.status === BOOKING.OFFERED &&
         !b.needs_confirmation &&
         button(gettext("Confirm"), "check", { class: "primary", "aria-label": format(gettext("Confirm %(name)s's place"), { name: name(b) }), onclick: confirm(b) }),
-      b.status === BOOKING.WAITING && b.position > 1 && button(gettext("Move up"), "arrow", { "aria-label": format(gettext("Move %(name)s up"), { name: name(b) }), onclick: moveUp(b) }),
-      button(gettext("Remove"), "cross", { class: "danger", "aria-label": format(gettext("Take %(name)s off"), { name: name(b) }), onclick: remove(b) }),
-    );
+      b.status === BOOKING.WAITING && b.position > 1 && moveUpButton(b, moveUp(b)),
+      removeButton(b, remove(b)),
+    ];
 
   const node = h(
     "section",
@@ -116,36 +110,7 @@ export default async function line({ params: [id], refresh }) {
     session.activity.booking_required && h("p", null, link(gettext("The activity's queue"), `#/queue/${session.activity.id}`, "people", { class: "button" })),
     result,
     bookings.length
-      ? h(
-          "table",
-          { class: "line-table" },
-          h(
-            "thead",
-            null,
-            h(
-              "tr",
-              null,
-              h("th", { scope: "col" }, gettext("Name")),
-              h("th", { scope: "col" }, gettext("Status")),
-              h("th", { scope: "col" }, gettext("Places")),
-              h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, gettext("Actions"))),
-            ),
-          ),
-          h(
-            "tbody",
-            null,
-            bookings.map((b) =>
-              h(
-                "tr",
-                { dataset: { booking: b.id, status: b.status } },
-                h("th", { scope: "row" }, name(b)),
-                h("td", null, status(b), held(b)),
-                h("td", { dataset: { label: gettext("Places:") } }, fmt.number(b.places)),
-                h("td", null, rowActions(b)),
-              ),
-            ),
-          ),
-        )
+      ? lineTable(bookings, { statusHeading: gettext("Status"), status: (b) => [status(b), held(b)], actions: rowActions, data: (b) => ({ booking: b.id, status: b.status }) })
       : notice(gettext("Nobody has booked yet.")),
     open && session.activity.booking_required && personSearch({ title: gettext("Add a person"), pickLabel: gettext("Add %(name)s"), pick: add }),
   );

@@ -4,8 +4,9 @@
    by search, moves someone up or takes someone off, each with a reason that
    is recorded. */
 import { api, apiAll } from "../api.js";
-import { actions, ask, button, h, heading, link, notice } from "../dom.js";
+import { actions, h, heading, link, notice } from "../dom.js";
 import { fmt, format, gettext, ngettext } from "../i18n.js";
+import { askWhy, lineTable, moveUpButton, removeButton } from "../line-table.js";
 import { personSearch } from "../person-search.js";
 import { QUEUE } from "../statuses.js";
 
@@ -17,16 +18,11 @@ export default async function queue({ params: [id], refresh }) {
   const name = (e) => e.participant.known_as;
 
   const moveUp = (e) => async () => {
-    const answer = await ask({ title: format(gettext("Move %(name)s up?"), { name: name(e) }), confirm: gettext("Move up"), reasonLabel: gettext("Why? (kept in the record)"), reasonRequired: true });
+    const answer = await askWhy({ title: format(gettext("Move %(name)s up?"), { name: name(e) }), confirm: gettext("Move up") });
     if (answer) act(() => api(`queue-entries/${e.id}/move-up/`, { method: "POST", body: { reason: answer.reason } }), format(gettext("%(name)s is first in the queue."), { name: name(e) }));
   };
   const remove = (e) => async () => {
-    const answer = await ask({
-      title: format(gettext("Take %(name)s off the queue?"), { name: name(e) }),
-      confirm: gettext("Take her off"),
-      reasonLabel: gettext("Why? (kept in the record)"),
-      reasonRequired: true,
-    });
+    const answer = await askWhy({ title: format(gettext("Take %(name)s off the queue?"), { name: name(e) }), confirm: gettext("Take her off") });
     if (answer) act(() => api(`queue-entries/${e.id}/remove/`, { method: "POST", body: { reason: answer.reason } }), format(gettext("%(name)s is taken off the queue."), { name: name(e) }));
   };
   const add = (p) =>
@@ -47,45 +43,12 @@ export default async function queue({ params: [id], refresh }) {
     h("p", { class: "muted" }, gettext("A place that frees in any upcoming session goes to the first person here whose group fits, after the session's own waiting list.")),
     result,
     waiting.length
-      ? h(
-          "table",
-          { class: "line-table" },
-          h(
-            "thead",
-            null,
-            h(
-              "tr",
-              null,
-              h("th", { scope: "col" }, gettext("Name")),
-              h("th", { scope: "col" }, gettext("Place in the queue")),
-              h("th", { scope: "col" }, gettext("Places")),
-              h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, gettext("Actions"))),
-            ),
-          ),
-          h(
-            "tbody",
-            null,
-            waiting.map((e) =>
-              h(
-                "tr",
-                { dataset: { entry: e.id } },
-                h("th", { scope: "row" }, name(e)),
-                h("td", null, format(gettext("Number %(n)s"), { n: fmt.number(e.position) })),
-                h("td", { dataset: { label: gettext("Places:") } }, fmt.number(e.places)),
-                h(
-                  "td",
-                  null,
-                  h(
-                    "div",
-                    { class: "actions" },
-                    e.position > 1 && button(gettext("Move up"), "arrow", { "aria-label": format(gettext("Move %(name)s up"), { name: name(e) }), onclick: moveUp(e) }),
-                    button(gettext("Remove"), "cross", { class: "danger", "aria-label": format(gettext("Take %(name)s off"), { name: name(e) }), onclick: remove(e) }),
-                  ),
-                ),
-              ),
-            ),
-          ),
-        )
+      ? lineTable(waiting, {
+          statusHeading: gettext("Place in the queue"),
+          status: (e) => format(gettext("Number %(n)s"), { n: fmt.number(e.position) }),
+          actions: (e) => [e.position > 1 && moveUpButton(e, moveUp(e)), removeButton(e, remove(e))],
+          data: (e) => ({ entry: e.id }),
+        })
       : notice(gettext("Nobody is in the queue.")),
     activity.booking_required && personSearch({ title: gettext("Add a person to the queue"), pickLabel: gettext("Add %(name)s"), pick: add }),
   );

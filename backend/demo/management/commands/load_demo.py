@@ -545,6 +545,17 @@ class Command(BaseCommand):
                 actor=users["learner.fatima"], activity=women_class,
                 children=[Child(year - 1, 3), Child(year - 3, 9)],
             )  # fmt: skip
+            # The term is then made two weeks longer: the sessions it gains go to
+            # Fatima's enrolment, crèche places too (docs/courses.md).
+            timetable_services.activity_update(
+                actor=users["coord.women"], activity=women_class,
+                course_ends=women_class.course_ends + timedelta(weeks=2),
+            )  # fmt: skip
+            # One week a third helper comes, so that session's crèche has its own number.
+            third = women_class.sessions.order_by("start")[2]
+            timetable_services.session_creche_staff_set(
+                actor=users["coord.women"], session=third, staff=3
+            )
         # Fatima also comes to Entry 1, which everyone at Upbeat may see.
         entry_1 = Activity.objects.get(title="English: Entry 1").sessions.order_by("start")
         booking_services.booking_create(actor=users["learner.fatima"], session=entry_1.first())
