@@ -88,7 +88,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the signed-in user kept in the answer cache (no query).
+    "backend.accounts.cached_auth.CachedAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -159,7 +160,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, keeping one client object per pool.
+            "BACKEND": "backend.common.tolerant_cache.ReusingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "harbour",
             # A Redis that is down or unreachable answers within a second, so
