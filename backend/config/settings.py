@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "backend.common.request_log.RequestIdMiddleware",
     "backend.common.api_errors.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A calendar poll that is a 304 at the current write version ends here.
+    "backend.feeds.polls.PersonalFeedPollMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -215,3 +215,42 @@ def test_signed_in_requests_survive_an_unreachable_cache(world, settings):
     world.learner.set_password("changed-while-down")
     world.learner.save()
     assert browser.get(reverse("me")).status_code in (401, 403)
+
+
+# --- a feed poll answered before the view ------------------------------------------------
+
+
+def test_a_feed_poll_is_answered_early_and_follows_every_write(world, settings):
+    from backend.feeds import services as feed_services
+
+    her = world.learner_with_grant
+    women = _this_week(world.protected_activity)
+    token = feed_services.feed_token_rotate(user=her)
+    url = reverse("feed-personal", args=[token])
+    poller = Client()
+    etag = poller.get(url)["ETag"]
+    early = poller.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert early.status_code == 304
+    # Straight after the security middleware: the framing and CSP middleware never ran.
+    assert "X-Frame-Options" not in early and "Content-Security-Policy" not in early
+    assert poller.get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
+
+    booking, _ = booking_services.booking_create(actor=her, session=women)
+    after = poller.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert after.status_code == 200 and after["ETag"] != etag
+    etag = after["ETag"]
+    assert poller.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    access_services.space_revoke(actor=world.space_coordinator, space=world.space, user=her)
+    revoked = poller.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert revoked.status_code == 200 and f"{women.pk}@harbour" not in revoked.content.decode()
+    etag = revoked["ETag"]
+
+    settings.CACHES = {**settings.CACHES, "down": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": DOWN,
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }}  # fmt: skip
+    settings.HARBOUR_ANSWER_CACHE_ALIAS = "down"
+    computed = poller.get(url, HTTP_IF_NONE_MATCH=etag)  # by the view, uncached
+    assert computed.status_code == 304 and "X-Frame-Options" in computed
+    feed_services.feed_token_rotate(user=her)
+    assert poller.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 404
