@@ -106,7 +106,8 @@ def _release() -> str:
 
     digest = hashlib.sha256()
     for name in ("index.html", "first_screen.html"):
-        digest.update(Path(get_template(name).origin.name).read_bytes())
+        origin = getattr(get_template(name), "origin", None)  # Django's engine has one
+        digest.update(Path(origin.name).read_bytes() if origin else name.encode())
     manifest = getattr(staticfiles_storage, "hashed_files", None)
     digest.update(repr(sorted((manifest or {}).items())).encode())
     return digest.hexdigest()[:16]
