@@ -6,7 +6,8 @@
 #   BENCH_DATABASE_URL [postgres://postgres@127.0.0.1:5432/harbour_benchstack]
 #   BENCH_REDIS_URL [redis://127.0.0.1:6379/12]  STACK_PORT [8300]
 #   BENCH_APP_SERVERS [2]  STACK_WORKERS [2]  HARBOUR_THREADS [8, as deploy/gunicorn.conf.py]
-#   BENCH_ARGS (passed to tests/bench/stack_bench.py, e.g. "--duration 10")
+#   BENCH_ARGS (passed to tests/bench/stack_bench.py, e.g. "--duration 10",
+#     "--only timetable,feed304", "--scale 10 --no-second-size" for 10x the data)
 # The database is EMPTIED and reseeded: seed_bench refuses a name without "bench".
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -83,12 +83,15 @@ MIDDLEWARE = [
     "backend.common.request_log.RequestIdMiddleware",
     "backend.common.api_errors.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A calendar poll that is a 304 at the current write version ends here.
+    "backend.feeds.polls.PersonalFeedPollMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the signed-in user kept in the answer cache (no query).
+    "backend.accounts.cached_auth.CachedAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -171,7 +174,8 @@ if REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER", "gw0") != "gw0":
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, keeping one client object per pool.
+            "BACKEND": "backend.common.tolerant_cache.ReusingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "harbour",
             # A Redis that is down or unreachable answers within a second, so

@@ -14,6 +14,11 @@ on every write, sign-in included. Context:
   (backend/shell/first_screen.py explains why)
 - `quick_exit_url`: where quick exit on women-only pages goes
 - `in_space`: she may see a women-only space (the shell shows quick exit at once)
+
+The rendered page is cached (backend/common/answer_cache.py) per visibility
+class, signed in or not, language and day, under the write version: it holds
+nothing else about the viewer. Her CSRF token, the one per-request part, is
+put into the stored bytes on the way out.
 """
 
 from __future__ import annotations
@@ -23,16 +28,19 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.shortcuts import render
-from django.utils import translation
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import get_template, render_to_string
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.views import i18n
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import etag, require_POST, require_safe
 
-from backend.access import policy
+from backend.access import answer_scope
 from backend.accounts.services import user_preferred_language_set
+from backend.common import answer_cache
 from backend.common.languages import DOMAIN
 from backend.shell.first_screen import first_screen_context
 
@@ -59,22 +67,55 @@ def available_languages() -> list[dict]:
 # cache, so Back after a quick exit cannot bring it up again.
 @cache_control(private=True, no_store=True)
 def app_shell(request):
-    bidi = translation.get_language_bidi()
-    return render(
-        request,
-        "index.html",
-        {
-            "language_code": translation.get_language(),
+    # Who may share the page: her visibility class (her women-only sessions,
+    # quick exit), signed in or not, the language (words, dates, direction)
+    # and the day ("this week"); the write version covers everything else.
+    scope = answer_scope.visibility_class(request.user)
+    signed_in = bool(request.user.is_authenticated)
+    language = translation.get_language()
+    found = answer_cache.lookup(
+        "app-shell", _release(), scope, signed_in, language, timezone.localdate().isoformat()
+    )
+    body = found.body
+    if body is None:
+        bidi = translation.get_language_bidi()
+        context = {
+            "language_code": language,
             "language_bidi": bidi,
             "text_direction": "rtl" if bidi else "ltr",
             "languages": available_languages(),
             "quick_exit_url": settings.HARBOUR_QUICK_EXIT_URL,
-            # Quick exit is on the page from the first byte for anyone who may see a space.
-            "in_space": policy.granted_spaces(request.user).exists()
-            or policy.coordinated_spaces(request.user).exists(),
+            # Quick exit is on the page from the first byte for anyone who may
+            # see a space (a coordinator's spaces are among those she may see).
+            "in_space": scope != answer_scope.PUBLIC,
+            # A slot for her own token, filled in below on every request.
+            "csrf_token": _CSRF_SLOT,
             **first_screen_context(request),
-        },
-    )
+        }
+        body = render_to_string("index.html", context, request=request)
+        answer_cache.store(found, body)
+    return HttpResponse(body.replace(_CSRF_SLOT, get_token(request)))
+
+
+@lru_cache(maxsize=1)
+def _release() -> str:
+    """This release's page: its templates and static files' names (hashed
+    URLs), so a page stored by the release before a deploy is never served
+    by the one after it."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    digest = hashlib.sha256()
+    for name in ("index.html", "first_screen.html"):
+        origin = getattr(get_template(name), "origin", None)  # Django's engine has one
+        digest.update(Path(origin.name).read_bytes() if origin else name.encode())
+    manifest = getattr(staticfiles_storage, "hashed_files", None)
+    digest.update(repr(sorted((manifest or {}).items())).encode())
+    return digest.hexdigest()[:16]
+
+
+# Never in a page otherwise: the rendered shell is stored with it in place of
+# the (per-request, masked) CSRF token.
+_CSRF_SLOT = "csrf-slot-4c1e9b7d0a2f"
 
 
 @require_POST
