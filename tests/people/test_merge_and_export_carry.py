@@ -53,13 +53,19 @@ def a_no_show(activity, person, *, days_ago=7):
     return session
 
 
-def test_a_merge_carries_her_enrolments_children_no_shows_and_levels(world):
-    c = world.coordinator
-    course = course_in(world)
+def _walk_in_and_account(world):
+    """The same woman twice: a walk-in record and the record of her login."""
     walk_in = Participant.objects.create(known_as="Amal")
     walk_in.organisations.add(world.org)
     account = participant_for_user(user=world.learner)
     account.organisations.add(world.org)
+    return walk_in, account
+
+
+def test_a_merge_carries_her_enrolments_children_no_shows_and_levels(world):
+    c = world.coordinator
+    course = course_in(world)
+    walk_in, account = _walk_in_and_account(world)
     enrolment = courses.enrolment_create(actor=c, activity=course, participant=walk_in,
                                          children=[baby()])[0]  # fmt: skip
     a_no_show(world.public_activity, walk_in)
@@ -96,10 +102,7 @@ def test_a_merge_carries_her_enrolments_children_no_shows_and_levels(world):
 def test_both_records_enrolled_keeps_the_stronger_and_serves_the_line(world):
     c = world.coordinator
     course = course_in(world, capacity=1)
-    walk_in = Participant.objects.create(known_as="Amal")
-    walk_in.organisations.add(world.org)
-    account = participant_for_user(user=world.learner)
-    account.organisations.add(world.org)
+    walk_in, account = _walk_in_and_account(world)
     enrolled = courses.enrolment_create(actor=c, activity=course, participant=walk_in)[0]
     in_line = courses.enrolment_create(actor=world.learner, activity=course)[0]
     third_person = Participant.objects.create(known_as="Hana")
@@ -119,10 +122,7 @@ def test_both_records_enrolled_keeps_the_stronger_and_serves_the_line(world):
 def test_the_weaker_enrolment_frees_its_places_for_the_line(world):
     c = world.coordinator
     course = course_in(world, capacity=2)
-    walk_in = Participant.objects.create(known_as="Amal")
-    walk_in.organisations.add(world.org)
-    account = participant_for_user(user=world.learner)
-    account.organisations.add(world.org)
+    walk_in, account = _walk_in_and_account(world)
     courses.enrolment_create(actor=c, activity=course, participant=walk_in)
     courses.enrolment_create(actor=world.learner, activity=course)
     hana = Participant.objects.create(known_as="Hana")

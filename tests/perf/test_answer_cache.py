@@ -28,14 +28,6 @@ from tests.conftest import client_for
 DOWN = "redis://127.0.0.1:9/0"  # the discard port: nothing answers there
 
 
-@pytest.fixture(autouse=True)
-def _cache_on(settings):
-    settings.HARBOUR_ANSWER_CACHE = True
-    answer_cache._state.update(suspect=False, retry_at=0.0)
-    yield
-    answer_cache._state["suspect"] = False
-
-
 def _week():
     today = timezone.localdate()
     return {"date_from": today.isoformat(), "date_to": (today + timedelta(days=13)).isoformat()}

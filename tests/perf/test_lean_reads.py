@@ -27,14 +27,6 @@ DOWN = "redis://127.0.0.1:9/0"  # the discard port: nothing answers there
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-@pytest.fixture(autouse=True)
-def _cache_on(settings):
-    settings.HARBOUR_ANSWER_CACHE = True
-    answer_cache._state.update(suspect=False, retry_at=0.0)
-    yield
-    answer_cache._state["suspect"] = False
-
-
 def _this_week(activity) -> Session:
     """Her next session of `activity`, moved to tomorrow: on the first screen
     whatever the day the test runs."""
