@@ -28,7 +28,8 @@ holds; `grant_revoked` is called holding no row lock and locks her sessions in
 primary-key order. A course's enrolment (bookings/courses.py) locks her
 participant row, then the activity's, then every remaining session of the
 course in primary-key order. A crèche staff change takes the activity's row,
-then the session's (or every session to come, in primary-key order).
+then the session's (or every session to come, in primary-key order; on a
+course always every session to come, as serving the course's line needs).
 """
 
 from __future__ import annotations
@@ -81,6 +82,16 @@ def course_sessions_added(*, activity) -> int:
     or waits first in its line (docs/courses.md). The caller holds the
     activity's lock."""
     return courses.enrolments_extend(activity=activity)
+
+
+def course_places_opened(*, activity) -> int:
+    """Places or crèche places opened on a course's sessions by a change that
+    holds the activity's lock (its capacity or crèche staff raised, one
+    session's crèche staff raised): the course's own line is served at once,
+    in order. The caller holds the activity's row and, if any, sessions of it
+    taken in primary-key order (courses._lock_course takes the rest the same
+    way). Returns how many were enrolled."""
+    return courses.course_line_serve(activity=activity)
 
 
 def session_cancelled(*, session) -> int:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from backend.access import services as access_services
 from backend.access.models import Space
+from backend.bookings.creche import Child
 from backend.organisations.models import Organisation, Room, Venue
 from backend.organisations.services import organisation_role_assign
 from backend.timetable import services as timetable_services
@@ -70,6 +71,13 @@ def coordinator_of(organisation: Organisation, **kwargs):
     user = UserFactory(**kwargs)
     organisation_role_assign(organisation=organisation, user=user, role="coordinator")
     return user
+
+
+def child_aged(months: int, *, on) -> Child:
+    """A child `months` old (in whole months) on a day, or on a session's day."""
+    day = on if isinstance(on, date) else timezone.localtime(on.start).date()
+    total = day.year * 12 + (day.month - 1) - months
+    return Child(total // 12, total % 12 + 1)
 
 
 def next_weekday(weekday: int, after: date | None = None) -> date:

@@ -444,7 +444,7 @@ def activity_update(
     unknown = set(changes) - PLAIN_FIELDS - SESSION_FIELDS
     if unknown:
         raise TypeError(f"activity_update got unexpected fields {sorted(unknown)}")
-    staff_before = activity.creche_staff
+    staff_before, capacity_before = activity.creche_staff, activity.capacity
     for field, value in changes.items():
         setattr(activity, field, value)
     if schedule_input is not None:
@@ -468,6 +468,9 @@ def activity_update(
     if activity.is_course and COURSE_FIELDS & set(changes):
         # The term's dates changed: enrolled learners get the sessions it now has.
         reactions.course_sessions_added(activity=activity)
+    opened = activity.creche_staff > staff_before or activity.capacity > capacity_before
+    if activity.is_course and opened:
+        reactions.course_places_opened(activity=activity)
     return activity, result
 
 
@@ -485,6 +488,17 @@ def _creche_refusal(session: Session, needed: int) -> ApplicationError:
     )
 
 
+def _sessions_to_come(activity: Activity, *, now=None):
+    """Lock every session of the activity still to come (or moved from a
+    time still to come), in primary-key order: the order of backend/reactions.py."""
+    now = now or timezone.now()
+    return (
+        Session.objects.select_for_update(of=("self",))
+        .filter(Q(start__gt=now) | Q(original_start__gte=now), activity=activity)
+        .order_by("pk")
+    )
+
+
 def _creche_staff_change(activity: Activity, before: int) -> list[Session]:
     """The activity's crèche staff changes: lock every session to come that
     follows the activity's number (primary-key order, after the activity's
@@ -492,10 +506,9 @@ def _creche_staff_change(activity: Activity, before: int) -> list[Session]:
     what the children booked on any of them need. Returns those sessions."""
     now = timezone.now()
     # Every session to come, so a schedule sync after this locks none anew.
-    locked = Session.objects.select_for_update(of=("self",)).filter(
-        Q(start__gt=now) | Q(original_start__gte=now), activity=activity
-    )
-    following = [s for s in locked.order_by("pk") if s.creche_staff is None and s.start > now]
+    following = [
+        s for s in _sessions_to_come(activity, now=now) if s.creche_staff is None and s.start > now
+    ]
     if activity.creche_staff < before:
         for session in sorted(following, key=lambda s: s.start):
             session.activity = activity
@@ -514,6 +527,11 @@ def session_creche_staff_set(*, actor, session: Session, staff: int | None) -> S
     short_lock_wait()
     activity = Activity.objects.select_for_update().get(pk=session.activity_id)
     _require_manager(actor, activity)
+    if activity.is_course:
+        # Raising it serves the course's line, which holds every session to
+        # come: take them now, in primary-key order, so no session is locked
+        # out of that order later.
+        list(_sessions_to_come(activity))
     session = Session.objects.select_for_update(of=("self",)).get(pk=session.pk)
     session.activity = activity
     if session.start <= timezone.now():
@@ -533,6 +551,8 @@ def session_creche_staff_set(*, actor, session: Session, staff: int | None) -> S
         session.save(update_fields=["creche_staff", "updated_at"])
     if after > before and session.status == Session.Status.SCHEDULED:
         reactions.session_places_opened(session_id=session.pk)
+        if activity.is_course:
+            reactions.course_places_opened(activity=activity)
     return session
 
 

@@ -24,14 +24,14 @@ from tests.factories import (
     OrganisationFactory,
     RoomFactory,
     UserFactory,
+    child_aged,
     coordinator_of,
     make_activity,
 )
 
 
 def baby_on(day) -> Child:
-    total = day.year * 12 + (day.month - 1) - 6
-    return Child(total // 12, total % 12 + 1)
+    return child_aged(6, on=day)
 
 
 @pytest.fixture

@@ -12,12 +12,13 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from backend.bookings import courses, services
+from backend.bookings import courses, creche, services
 from backend.bookings.creche import Child
 from backend.bookings.models import Booking, BookingEvent, CourseEnrolment
 from backend.common.errors import ApplicationError
+from backend.timetable import services as timetable_services
 from tests.conftest import client_for
-from tests.factories import RoomFactory, make_activity
+from tests.factories import RoomFactory, child_aged, make_activity
 
 
 def refused(code, fn, *args, **kwargs):
@@ -240,3 +241,63 @@ def test_a_revoked_grant_ends_her_enrolment_and_the_line_is_served_later(world):
     Command().handle()
     waiting.refresh_from_db()
     assert waiting.status == "confirmed" and held(womens, world.space_coordinator) == 2
+
+
+# --- places opened by the coordinator serve the course's line at once ---------------
+
+
+@pytest.fixture
+def creche_course(org, coordinator):
+    """Three weekly sessions, ten places, one crèche adult (three babies)."""
+    start = timezone.localdate() + timedelta(days=2)
+    return make_activity(
+        actor=coordinator, organisation=org, room=RoomFactory(capacity=30), capacity=10,
+        title="Women's English (with crèche)", start_date=start, start_time=time(10),
+        end_time=time(12), recurrence="RRULE:FREQ=WEEKLY;COUNT=3", is_course=True,
+        course_starts=start, course_ends=start + timedelta(days=30), creche_staff=1,
+        booking_opens_days=30,
+    )  # fmt: skip
+
+
+def mothers_enrol(course, people, n):
+    first = course.sessions.order_by("start").first()
+    return [enrol(p, course, children=[child_aged(6, on=first)]) for p in people[:n]]
+
+
+def test_more_creche_staff_on_the_course_serves_its_line_at_once(
+    creche_course, coordinator, people
+):
+    *enrolled, fourth = mothers_enrol(creche_course, people, 4)
+    assert [e.status for e in enrolled] == ["confirmed"] * 3
+    assert fourth.status == "waiting"
+    timetable_services.activity_update(actor=coordinator, activity=creche_course, creche_staff=2)
+    fourth.refresh_from_db()
+    assert fourth.status == "confirmed"
+    assert held(creche_course, people[3]) == 3
+    assert {creche.units_used(s) for s in creche_course.sessions.all()} == {4 * 8}
+
+
+def test_more_creche_staff_on_one_session_serves_the_course_line(org, coordinator, people):
+    course = make_activity(
+        actor=coordinator, organisation=org, room=RoomFactory(capacity=30), capacity=10,
+        title="ESOL with crèche", start_date=timezone.localdate() + timedelta(days=2),
+        start_time=time(10), end_time=time(12), recurrence="RRULE:FREQ=WEEKLY;COUNT=3",
+        is_course=True, creche_staff=2, booking_opens_days=30,
+    )  # fmt: skip
+    short = course.sessions.order_by("start")[1]  # one adult that week only
+    timetable_services.session_creche_staff_set(actor=coordinator, session=short, staff=1)
+    *enrolled, fourth = mothers_enrol(course, people, 4)
+    assert [e.status for e in enrolled] == ["confirmed"] * 3
+    assert fourth.status == "waiting"  # that week's crèche is full
+    timetable_services.session_creche_staff_set(actor=coordinator, session=short, staff=None)
+    fourth.refresh_from_db()
+    assert fourth.status == "confirmed" and held(course, people[3]) == 3
+
+
+def test_a_bigger_course_serves_its_line_at_once(course, coordinator, people):
+    enrol(people[0], course), enrol(people[1], course)
+    third = enrol(people[2], course)
+    assert third.status == "waiting"
+    timetable_services.activity_update(actor=coordinator, activity=course, capacity=3)
+    third.refresh_from_db()
+    assert third.status == "confirmed" and held(course, people[2]) == 4

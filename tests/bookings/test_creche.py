@@ -12,14 +12,11 @@ from backend.bookings import courses, creche, services
 from backend.bookings.creche import Child
 from backend.bookings.models import Booking, CrecheChild
 from backend.common.errors import ApplicationError
-from tests.factories import RoomFactory, make_activity
+from tests.factories import RoomFactory, child_aged, make_activity
 
 
 def months_before(session, months: int) -> Child:
-    """A child who is `months` old (in whole months) on the session's day."""
-    day = timezone.localtime(session.start).date()
-    total = day.year * 12 + (day.month - 1) - months
-    return Child(total // 12, total % 12 + 1)
+    return child_aged(months, on=session)
 
 
 @pytest.fixture

@@ -28,15 +28,14 @@ from tests.factories import (
     OrganisationFactory,
     RoomFactory,
     UserFactory,
+    child_aged,
     coordinator_of,
     make_activity,
 )
 
 
 def baby(session) -> Child:
-    day = timezone.localtime(session.start).date()
-    total = day.year * 12 + (day.month - 1) - 6  # six months old on the day
-    return Child(total // 12, total % 12 + 1)
+    return child_aged(6, on=session)
 
 
 def refused(code, fn, **kwargs):
