@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 from backend.registers.models import Attendance
@@ -188,6 +189,8 @@ def test_a_120_person_drop_in_fits_five_screens_with_search_sections_and_undo(
     assert page.locator(".register-part.came li.row").count() == 40
     assert page.locator(".register-part.regulars li.row").count() == 3
     screenshot(page, "drop-in-120")
+    page.locator(".register-part.came").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot(page, "drop-in-120").with_name("drop-in-120-came.png")))
     first_screen = screenshot(page, "drop-in-120").with_name("drop-in-120-first-screen.png")
     page.screenshot(path=str(first_screen))
     axe_check(page, "register-120")
@@ -452,3 +455,44 @@ def test_new_walk_ins_added_offline_survive_a_reload_and_are_recorded_once(world
     expect(row("Samira Noori")).not_to_contain_text("Not sent yet")
     expect(page.locator(".counts")).to_have_text("3 here of 3 on the list")
     screenshot(page, "walk-in-synced")
+
+
+LONG_NAMES = [
+    "Mohammed Abdulrahman Al-Hassan", "Khadija Mohammadzadeh-Rahimi",
+    "عبد الرحمن محمد الحسيني", "فاطمه محمدزاده رحیمی",
+]  # fmt: skip
+CUT = """() => {
+  const cut = [];
+  for (const row of document.querySelectorAll('.register .row')) {
+    const marks = row.querySelector('.marks').getBoundingClientRect();
+    for (const el of row.querySelectorAll('.name, .badge')) {
+      const box = el.getBoundingClientRect();
+      const clipped = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+      const underMarks = box.left < marks.right - 1 && box.right > marks.left + 1;
+      if (clipped || underMarks) cut.push(el.textContent);
+    }
+  }
+  return cut;
+}"""
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "ar"])
+def test_every_name_and_badge_on_a_register_row_is_whole_at_360_px(world, app, screenshot, locale):
+    """A tutor reads the whole of a long name, and its badge, on a small phone,
+    in either direction; a row grows rather than cut either."""
+    from backend.registers import services as register_services
+    from backend.timetable import services as timetable_services
+
+    session = all_day_today(world, title="Conversation club", booked=[world.learner])
+    timetable_services.activity_tutor_assign(
+        actor=world.coordinator, activity=session.activity, tutor=world.tutor_elsewhere
+    )
+    for name in LONG_NAMES:
+        register_services.walk_in_add(actor=world.tutor_elsewhere, session=session, known_as=name)
+    page = app(f"/#/register/{session.pk}", user=world.tutor_elsewhere, locale=locale)
+    ready(page, "register")
+    expect(page.locator(".register-part.came li.row")).to_have_count(len(LONG_NAMES))
+    expect(page.locator(".register-part.came .badge")).to_have_count(len(LONG_NAMES))
+    assert page.evaluate(CUT) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, f"long-names-{locale}")
