@@ -28,17 +28,21 @@ def refused(code, fn, *args, **kwargs):
     return caught.value
 
 
+def new_course(org, coordinator, *, title, capacity, weeks, creche_staff=1):
+    """A weekly course from the day after tomorrow, `weeks` sessions long."""
+    start = timezone.localdate() + timedelta(days=2)
+    return make_activity(
+        actor=coordinator, organisation=org, room=RoomFactory(capacity=30), capacity=capacity,
+        title=title, start_date=start, start_time=time(10), end_time=time(12),
+        recurrence=f"RRULE:FREQ=WEEKLY;COUNT={weeks}", is_course=True, course_starts=start,
+        course_ends=start + timedelta(days=30), creche_staff=creche_staff, booking_opens_days=30,
+    )  # fmt: skip
+
+
 @pytest.fixture
 def course(org, coordinator):
     """A weekly English course of 4 sessions, 2 places, a crèche with 1 adult."""
-    start = timezone.localdate() + timedelta(days=2)
-    return make_activity(
-        actor=coordinator, organisation=org, room=RoomFactory(capacity=30), capacity=2,
-        title="ESOL Entry 1 (spring course)", start_date=start, start_time=time(10),
-        end_time=time(12), recurrence="RRULE:FREQ=WEEKLY;COUNT=4", is_course=True,
-        course_starts=start, course_ends=start + timedelta(days=30), creche_staff=1,
-        booking_opens_days=30,
-    )  # fmt: skip
+    return new_course(org, coordinator, title="ESOL Entry 1 (spring course)", capacity=2, weeks=4)
 
 
 def enrol(user, activity, **kwargs):
@@ -249,14 +253,7 @@ def test_a_revoked_grant_ends_her_enrolment_and_the_line_is_served_later(world):
 @pytest.fixture
 def creche_course(org, coordinator):
     """Three weekly sessions, ten places, one crèche adult (three babies)."""
-    start = timezone.localdate() + timedelta(days=2)
-    return make_activity(
-        actor=coordinator, organisation=org, room=RoomFactory(capacity=30), capacity=10,
-        title="Women's English (with crèche)", start_date=start, start_time=time(10),
-        end_time=time(12), recurrence="RRULE:FREQ=WEEKLY;COUNT=3", is_course=True,
-        course_starts=start, course_ends=start + timedelta(days=30), creche_staff=1,
-        booking_opens_days=30,
-    )  # fmt: skip
+    return new_course(org, coordinator, title="Women's English (crèche)", capacity=10, weeks=3)
 
 
 def mothers_enrol(course, people, n):
@@ -278,12 +275,9 @@ def test_more_creche_staff_on_the_course_serves_its_line_at_once(
 
 
 def test_more_creche_staff_on_one_session_serves_the_course_line(org, coordinator, people):
-    course = make_activity(
-        actor=coordinator, organisation=org, room=RoomFactory(capacity=30), capacity=10,
-        title="ESOL with crèche", start_date=timezone.localdate() + timedelta(days=2),
-        start_time=time(10), end_time=time(12), recurrence="RRULE:FREQ=WEEKLY;COUNT=3",
-        is_course=True, creche_staff=2, booking_opens_days=30,
-    )  # fmt: skip
+    course = new_course(
+        org, coordinator, title="ESOL with crèche", capacity=10, weeks=3, creche_staff=2
+    )
     short = course.sessions.order_by("start")[1]  # one adult that week only
     timetable_services.session_creche_staff_set(actor=coordinator, session=short, staff=1)
     *enrolled, fourth = mothers_enrol(course, people, 4)
