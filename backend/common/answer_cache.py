@@ -24,6 +24,14 @@ the cache, so answers stored before an outage are not served after it
 (a write this process made while the cache was unreachable could not bump
 it). Entries also expire after `HARBOUR_ANSWER_CACHE_SECONDS`.
 
+No stampede: when an answer is missing (after any write, every answer is),
+the first request to miss it claims the fill and computes it; others that
+miss the same answer at the same version meanwhile wait for it (polling,
+up to FILL_WAIT_SECONDS) instead of all computing it at once, and compute it
+themselves if the filler stores nothing, a write moves the version, or the
+wait runs out. A year's figures of a city network cost one computation after
+a write, not one per client (docs/benchmarks.md).
+
 Off unless `HARBOUR_ANSWER_CACHE` (default: on when REDIS_URL is set).
 """
 
@@ -52,6 +60,12 @@ _IGNORED_TABLES = ('"django_session"', '"axes_')
 # black-holed Redis (1 s timeouts) costs one request that long, not every one.
 RETRY_SECONDS = 5.0
 _state = {"suspect": False, "warned_at": -60.0, "retry_at": 0.0}
+# A request that finds another computing the answer it missed waits this long
+# at most, looking every FILL_POLL_SECONDS; a claim lapses after
+# FILL_CLAIM_SECONDS (a filler that died never holds the others back longer).
+FILL_WAIT_SECONDS = 2.0
+FILL_POLL_SECONDS = 0.01
+FILL_CLAIM_SECONDS = 10
 
 
 def enabled() -> bool:
@@ -162,6 +176,57 @@ def store(found: Lookup, body, *, valid_until: datetime | None = None) -> None:
         _failed(exc, "set")
 
 
+def _fill_key(found: Lookup) -> str:
+    return f"{found.key}:filling:{found.version}"
+
+
+def claim_fill(found: Lookup) -> bool:
+    """True: this request computes the missing answer (it claimed the fill,
+    or the answer is its transaction's own, or the cache cannot tell).
+    False: another request is computing it now (see `await_fill`)."""
+    if not isinstance(found.version, int) or found.body is not None:
+        return True  # not stored at all, a hit, or only this transaction's
+    try:
+        return bool(_cache().add(_fill_key(found), 1, timeout=FILL_CLAIM_SECONDS))
+    except Exception as exc:
+        _failed(exc, "add")
+        return True
+
+
+def release_fill(found: Lookup) -> None:
+    if not isinstance(found.version, int):
+        return
+    try:
+        _cache().delete(_fill_key(found))
+    except Exception as exc:
+        _failed(exc, "delete")
+
+
+def await_fill(found: Lookup, *parts) -> Lookup | None:
+    """Wait for the request that claimed `found`'s fill: its stored answer, or
+    None (compute it here) once the filler is done without storing one, a
+    write has moved the version, or FILL_WAIT_SECONDS have passed."""
+    deadline = time.monotonic() + FILL_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(FILL_POLL_SECONDS)
+        again = lookup(*parts)
+        if again.body is not None:
+            return again
+        if again.version != found.version:
+            return None
+        try:
+            filling = _cache().get(_fill_key(found))
+        except Exception as exc:
+            _failed(exc, "get")
+            return None
+        if filling is None:
+            # Done: the filler stores before it lets go, so a last look finds
+            # what it stored (it may have finished since the look above).
+            again = lookup(*parts)
+            return again if again.body is not None else None
+    return None
+
+
 # --- seeing every write --------------------------------------------------------------
 
 
@@ -255,23 +320,35 @@ def json_answer(request, parts: tuple, build, *, guessed_scope=None):
         timezone.localdate().isoformat(),
     )
     if guessed_scope is None:
-        found = lookup(*parts, *context)
+        key_parts = (*parts, *context)
+        found = lookup(*key_parts)
     else:
         # (guess, forget): a scope known at some version, served with only if
         # the version is still that one; else it is looked up afresh.
         guess, forget = guessed_scope
         scope, guard = guess()
-        found = lookup(*parts, scope, *context)
+        key_parts = (*parts, scope, *context)
+        found = lookup(*key_parts)
         if guard is not None and found.version != guard:
             forget()
             scope, _ = guess()
-            found = lookup(*parts, scope, *context)
+            key_parts = (*parts, scope, *context)
+            found = lookup(*key_parts)
     if found.body is not None:
         return HttpResponse(found.body, content_type="application/json")
-    response = build()
-    if response.status_code != 200 or getattr(response, "answer_cache_skip", False):
-        return response
-    renderer = request.accepted_renderer
-    body = renderer.render(response.data, request.accepted_media_type, {"request": request})
-    store(found, body, valid_until=getattr(response, "answer_valid_until", None))
+    claimed = claim_fill(found)
+    if not claimed:
+        filled = await_fill(found, *key_parts)
+        if filled is not None:
+            return HttpResponse(filled.body, content_type="application/json")
+    try:
+        response = build()
+        if response.status_code != 200 or getattr(response, "answer_cache_skip", False):
+            return response
+        renderer = request.accepted_renderer
+        body = renderer.render(response.data, request.accepted_media_type, {"request": request})
+        store(found, body, valid_until=getattr(response, "answer_valid_until", None))
+    finally:
+        if claimed:
+            release_fill(found)
     return HttpResponse(body, content_type="application/json")
