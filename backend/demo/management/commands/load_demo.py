@@ -621,6 +621,10 @@ class Command(BaseCommand):
                     actor=coordinator, session=session, known_as="Samir",
                     phone="07700 900987", languages=["ar"],
                 )  # fmt: skip
+                # A long name on a phone's register: read whole, on two lines.
+                register_services.walk_in_add(
+                    actor=coordinator, session=session, known_as="Khadija Mohammadzadeh-Rahimi"
+                )
                 # John tutors the drop-in too: his registers show last week's (still
                 # open), and the next one (read-only until an hour before it starts).
                 organisation_role_assign(
